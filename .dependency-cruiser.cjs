@@ -1,0 +1,31 @@
+/** Module boundaries (HOUSE-STYLE §2): libs never import apps, no cycles, lib-to-lib only as each lib README allows. */
+const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic)/';
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    { name: 'libs-never-import-apps', severity: 'error', from: { path: '^libs/' }, to: { path: '^apps/' } },
+    {
+      name: 'libs-framework-free',
+      severity: 'error',
+      from: { path: FRAMEWORK_FREE },
+      to: { path: 'node_modules/(@nestjs|nats|pg|better-sqlite3)/' },
+    },
+    { name: 'ccdl-imports-no-lib', severity: 'error', from: { path: '^libs/ccdl/' }, to: { path: '^libs/(?!ccdl/)' } },
+    { name: 'engine-imports-only-ccdl', severity: 'error', from: { path: '^libs/engine/' }, to: { path: '^libs/(?!engine/|ccdl/)' } },
+    { name: 'synthetic-imports-no-lib', severity: 'error', from: { path: '^libs/synthetic/' }, to: { path: '^libs/(?!synthetic/)' } },
+    {
+      name: 'no-deep-lib-imports',
+      comment: 'Outside a lib, import it through its path alias, which resolves to its src/index.ts.',
+      severity: 'error',
+      from: { pathNot: '^libs/([^/]+)/' },
+      to: { path: '^libs/[^/]+/src/(?!index\\.ts$)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '(^|/)(dist|coverage|bench/\\.data)/' },
+  },
+};

@@ -1,0 +1,12 @@
+export * from './ccdl.schema';
+export * from './canonical.schema';
+export { canonicalizeQuery, hashQuery, serializeCanonicalQuery } from './canonical';
+export {
+  type CcdlError,
+  type CcdlIssue,
+  CcdlIssueCode,
+  CcdlJsonError,
+  type CcdlResult,
+  CcdlValidationError,
+} from './errors';
+export { parseStructuredQuery, parseStructuredQueryJson } from './parse';

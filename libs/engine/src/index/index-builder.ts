@@ -1,0 +1,384 @@
+import { MAX_DAY, MIN_DAY, parseFhirDate, toDayRange } from '../dates';
+import type { FhirResource } from '../fhirpath/fhir-resource';
+import { GrowableFloat64, GrowableInt32, GrowableUint32 } from './growable';
+import { type IndexPlan, type SlotPlan, type TablePlan, codeKey } from './index-plan';
+import { type FinalSlot, type FinalTable, PatientIndex } from './patient-index';
+import { buildPostings } from './postings';
+
+/** Why a resource added no row: not a type the mapping reads, or no resolvable patient. */
+export type AddOutcome = 'indexed' | 'ignored' | 'no-patient';
+
+/** Interns strings to dense numbers. */
+class Interner {
+  private readonly ids = new Map<string, number>();
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  intern(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+}
+
+class CodeDictionary {
+  private readonly ids = new Map<string, number>();
+  private readonly systems: string[] = [];
+  private readonly codes: string[] = [];
+
+  get size(): number {
+    return this.codes.length;
+  }
+
+  intern(system: string, code: string): number {
+    const key = codeKey(system, code);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.codes.length;
+      this.ids.set(key, id);
+      this.systems.push(system);
+      this.codes.push(code);
+    }
+    return id;
+  }
+
+  idOf(system: string, code: string): number | undefined {
+    return this.ids.get(codeKey(system, code));
+  }
+
+  systemOf(id: number): string {
+    return this.systems[id];
+  }
+
+  codeOf(id: number): string {
+    return this.codes[id];
+  }
+}
+
+type SlotBuilder =
+  | { kind: 'concept' | 'code'; plan: SlotPlan; codes: GrowableUint32; rows: GrowableUint32 }
+  | { kind: 'quantity'; plan: SlotPlan; values: GrowableFloat64; units: GrowableInt32 }
+  | { kind: 'age'; plan: SlotPlan; start: GrowableInt32; end: GrowableInt32 }
+  | { kind: 'reference'; plan: SlotPlan; rows: GrowableUint32; targets: GrowableInt32 };
+
+interface TableBuilder {
+  plan: TablePlan;
+  rows: number;
+  patient: GrowableInt32;
+  selfKey?: GrowableInt32;
+  timeStart?: GrowableInt32;
+  timeEnd?: GrowableInt32;
+  viaKey?: GrowableInt32;
+  codes: GrowableUint32;
+  codeRows: GrowableUint32;
+  slots: SlotBuilder[];
+}
+
+/** `Type/id` (relative, absolute or versioned) → [type, id]; null for anything else (urn:uuid, contained). */
+export function parseReference(reference: unknown): [string, string] | null {
+  if (typeof reference !== 'string') {
+    return null;
+  }
+  const withoutHistory = reference.replace(/\/_history\/[^/]+$/, '');
+  const match = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(withoutHistory);
+  return match === null ? null : [match[1], match[2]];
+}
+
+/** Coding-like values → (system, code); bare strings are codes without a system. */
+function eachCoding(values: unknown[], visit: (system: string, code: string) => void): void {
+  for (const value of values) {
+    if (typeof value === 'string') {
+      visit('', value);
+    } else if (typeof value === 'object' && value !== null) {
+      const coding = value as { system?: unknown; code?: unknown };
+      if (typeof coding.code === 'string') {
+        visit(typeof coding.system === 'string' ? coding.system : '', coding.code);
+      }
+    }
+  }
+}
+
+/** Accumulates resources into column arrays; `finish()` turns them into a compact, immutable PatientIndex. */
+export class IndexBuilder {
+  private readonly patients = new Interner();
+  private readonly known = new GrowableInt32();
+  private readonly references = new Map<string, Interner>();
+  private readonly dictionary = new CodeDictionary();
+  private readonly units = new Interner();
+  private readonly unitNames: string[] = [];
+  private readonly tables: TableBuilder[];
+  private readonly tablesByType = new Map<string, TableBuilder[]>();
+  private readonly targetCodes = new Map<string, Map<number, number[]>>();
+  private indexedResources = 0;
+  private finished = false;
+
+  constructor(private readonly plan: IndexPlan) {
+    for (const type of plan.referencedTypes) {
+      this.references.set(type, new Interner());
+    }
+    this.tables = plan.tables.map((table) => this.createTable(table));
+    for (const table of this.tables) {
+      const list = this.tablesByType.get(table.plan.resourceType) ?? [];
+      list.push(table);
+      this.tablesByType.set(table.plan.resourceType, list);
+    }
+    for (const target of plan.targetCodes.values()) {
+      this.targetCodes.set(target.key, new Map());
+    }
+  }
+
+  /** Adds one resource; never throws on odd content, it reads what the mapping asks for. */
+  addResource(resource: FhirResource): AddOutcome {
+    if (this.finished) {
+      throw new Error('the index was already built');
+    }
+    const type = resource.resourceType;
+    const id = typeof resource.id === 'string' ? resource.id : undefined;
+    let indexed = false;
+    let noPatient = false;
+    if (type === 'Patient' && id !== undefined) {
+      const patient = this.patients.intern(id);
+      this.known.padTo(patient + 1, 0);
+      this.known.set(patient, 1);
+    }
+    for (const target of this.plan.targetCodes.values()) {
+      if (target.resourceType === type && id !== undefined) {
+        const codes: number[] = [];
+        eachCoding(target.path.evaluate(resource), (system, code) => {
+          codes.push(this.dictionary.intern(this.plan.catalog.normalizeSystem(system), code));
+        });
+        this.targetCodes.get(target.key)!.set(this.references.get(type)!.intern(id), codes);
+        indexed = true;
+      }
+    }
+    for (const table of this.tablesByType.get(type) ?? []) {
+      const added = this.addRow(table, resource, id);
+      indexed ||= added === 'indexed';
+      noPatient ||= added === 'no-patient';
+    }
+    if (indexed) {
+      this.indexedResources++;
+    }
+    return indexed ? 'indexed' : noPatient ? 'no-patient' : 'ignored';
+  }
+
+  private addRow(table: TableBuilder, resource: FhirResource, id: string | undefined): AddOutcome {
+    const plan = table.plan;
+    const rowCodes: Array<{ system: string; code: string; id: number }> = [];
+    if (plan.codePath !== undefined) {
+      eachCoding(plan.codePath.evaluate(resource), (rawSystem, code) => {
+        const system = this.plan.catalog.normalizeSystem(rawSystem);
+        rowCodes.push({ system, code, id: -1 });
+      });
+      if (plan.relevantSystems !== undefined && !rowCodes.some((c) => plan.relevantSystems!.has(c.system))) {
+        return 'ignored';
+      }
+    }
+    let patient: number;
+    if (plan.patientSelf) {
+      if (id === undefined) {
+        return 'no-patient';
+      }
+      patient = this.patients.intern(id);
+    } else {
+      const ref = parseReference(plan.patientReference!.evaluate(resource)[0]);
+      if (ref === null || ref[0] !== 'Patient') {
+        return 'no-patient';
+      }
+      patient = this.patients.intern(ref[1]);
+    }
+    const row = table.rows++;
+    table.patient.push(patient);
+    if (table.selfKey !== undefined) {
+      table.selfKey.push(id === undefined ? -1 : this.references.get(plan.resourceType)!.intern(id));
+    }
+    if (plan.time !== undefined) {
+      const range = toDayRange(plan.time.evaluate(resource)[0]);
+      table.timeStart!.push(range === null ? MAX_DAY : range.start);
+      table.timeEnd!.push(range === null ? MIN_DAY : range.end);
+    }
+    if (plan.via !== undefined) {
+      const ref = parseReference(plan.via.reference.evaluate(resource)[0]);
+      table.viaKey!.push(
+        ref === null || ref[0] !== plan.via.targetType ? -1 : this.references.get(plan.via.targetType)!.intern(ref[1]),
+      );
+    }
+    for (const code of rowCodes) {
+      code.id = this.dictionary.intern(code.system, code.code);
+      table.codes.push(code.id);
+      table.codeRows.push(row);
+    }
+    for (const slot of table.slots) {
+      const applies = slot.plan.appliesTo === undefined || this.applies(slot.plan.appliesTo, rowCodes);
+      this.addSlotValue(slot, row, applies ? slot.plan.path.evaluate(resource) : []);
+    }
+    return 'indexed';
+  }
+
+  private applies(appliesTo: NonNullable<SlotPlan['appliesTo']>, rowCodes: Array<{ system: string; code: string }>) {
+    return rowCodes.some((row) =>
+      appliesTo.codes.some(
+        (c) => c.system === row.system && this.plan.hierarchy.covers(appliesTo.context, c.system, c.code, row.code),
+      ),
+    );
+  }
+
+  private addSlotValue(slot: SlotBuilder, row: number, values: unknown[]): void {
+    switch (slot.kind) {
+      case 'concept':
+      case 'code':
+        eachCoding(values, (rawSystem, code) => {
+          const system = slot.kind === 'code' ? '' : this.plan.catalog.normalizeSystem(rawSystem);
+          slot.codes.push(this.dictionary.intern(system, code));
+          slot.rows.push(row);
+        });
+        return;
+      case 'quantity': {
+        const quantity = values[0] as { value?: unknown; code?: unknown; unit?: unknown } | undefined;
+        const ok = typeof quantity === 'object' && quantity !== null && typeof quantity.value === 'number';
+        slot.values.push(ok ? (quantity.value as number) : Number.NaN);
+        const unit = ok ? (typeof quantity.code === 'string' ? quantity.code : quantity.unit) : undefined;
+        slot.units.push(typeof unit === 'string' ? this.internUnit(unit) : -1);
+        return;
+      }
+      case 'age': {
+        const range = typeof values[0] === 'string' ? parseFhirDate(values[0]) : null;
+        slot.start.push(range === null ? MAX_DAY : range.start);
+        slot.end.push(range === null ? MIN_DAY : range.end);
+        return;
+      }
+      case 'reference':
+        for (const value of values) {
+          const ref = parseReference(value);
+          if (ref !== null && ref[0] === slot.plan.targetResourceType) {
+            slot.rows.push(row);
+            slot.targets.push(this.references.get(ref[0])!.intern(ref[1]));
+          }
+        }
+        return;
+    }
+  }
+
+  private internUnit(unit: string): number {
+    const id = this.units.intern(unit);
+    if (id === this.unitNames.length) {
+      this.unitNames.push(unit);
+    }
+    return id;
+  }
+
+  private createTable(plan: TablePlan): TableBuilder {
+    return {
+      plan,
+      rows: 0,
+      patient: new GrowableInt32(),
+      selfKey: this.plan.referencedTypes.has(plan.resourceType) ? new GrowableInt32() : undefined,
+      timeStart: plan.time === undefined ? undefined : new GrowableInt32(),
+      timeEnd: plan.time === undefined ? undefined : new GrowableInt32(),
+      viaKey: plan.via === undefined ? undefined : new GrowableInt32(),
+      codes: new GrowableUint32(),
+      codeRows: new GrowableUint32(),
+      slots: plan.slots.map((slot): SlotBuilder => {
+        switch (slot.kind) {
+          case 'concept':
+          case 'code':
+            return { kind: slot.kind, plan: slot, codes: new GrowableUint32(), rows: new GrowableUint32() };
+          case 'quantity':
+            return { kind: 'quantity', plan: slot, values: new GrowableFloat64(), units: new GrowableInt32() };
+          case 'age':
+            return { kind: 'age', plan: slot, start: new GrowableInt32(), end: new GrowableInt32() };
+          case 'reference':
+            return { kind: 'reference', plan: slot, rows: new GrowableUint32(), targets: new GrowableInt32() };
+        }
+      }),
+    };
+  }
+
+  /** Resolves references, compresses postings and returns the immutable index; the builder is spent. */
+  finish(): PatientIndex {
+    this.finished = true;
+    this.known.padTo(this.patients.size, 0);
+    const known = new Uint8Array(this.known.trim());
+    const tables = this.tables.map((table) => this.finishTable(table));
+    let knownCount = 0;
+    for (const flag of known) {
+      knownCount += flag;
+    }
+    const dictionary = this.dictionary;
+    return new PatientIndex(
+      this.plan,
+      tables,
+      known,
+      knownCount,
+      dictionary,
+      [...this.unitNames],
+      this.indexedResources,
+    );
+  }
+
+  private finishTable(table: TableBuilder): FinalTable {
+    if (table.viaKey !== undefined) {
+      const codes = this.targetCodes.get(table.plan.via!.targetKey)!;
+      for (let row = 0; row < table.rows; row++) {
+        const key = table.viaKey.get(row);
+        for (const code of key === -1 ? [] : (codes.get(key) ?? [])) {
+          table.codes.push(code);
+          table.codeRows.push(row);
+        }
+      }
+    }
+    let keyToRow: Int32Array | undefined;
+    if (table.selfKey !== undefined) {
+      keyToRow = new Int32Array(this.references.get(table.plan.resourceType)!.size).fill(-1);
+      for (let row = 0; row < table.rows; row++) {
+        const key = table.selfKey.get(row);
+        if (key !== -1) {
+          keyToRow[key] = row;
+        }
+      }
+    }
+    const hasCodes = table.plan.codePath !== undefined || table.plan.via !== undefined;
+    return {
+      plan: table.plan,
+      rows: table.rows,
+      patient: table.patient.trim(),
+      timeStart: table.timeStart?.trim(),
+      timeEnd: table.timeEnd?.trim(),
+      codes: hasCodes ? buildPostings(table.codes, table.codeRows, this.dictionary) : undefined,
+      slots: table.slots.map((slot) => this.finishSlot(slot, table.rows)),
+      keyToRow,
+    };
+  }
+
+  private finishSlot(slot: SlotBuilder, rows: number): FinalSlot {
+    switch (slot.kind) {
+      case 'concept':
+      case 'code':
+        return { kind: slot.kind, plan: slot.plan, postings: buildPostings(slot.codes, slot.rows, this.dictionary) };
+      case 'quantity':
+        return { kind: 'quantity', plan: slot.plan, values: slot.values.trim(), units: slot.units.trim() };
+      case 'age':
+        return { kind: 'age', plan: slot.plan, start: slot.start.trim(), end: slot.end.trim() };
+      case 'reference': {
+        const offsets = new Uint32Array(rows + 1);
+        for (let i = 0; i < slot.rows.length; i++) {
+          offsets[slot.rows.get(i) + 1]++;
+        }
+        for (let row = 0; row < rows; row++) {
+          offsets[row + 1] += offsets[row];
+        }
+        const cursor = offsets.slice(0, rows);
+        const targets = new Int32Array(slot.rows.length);
+        for (let i = 0; i < slot.rows.length; i++) {
+          targets[cursor[slot.rows.get(i)]++] = slot.targets.get(i);
+        }
+        return { kind: 'reference', plan: slot.plan, offsets, targets };
+      }
+    }
+  }
+}
