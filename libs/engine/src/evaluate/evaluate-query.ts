@@ -1,0 +1,458 @@
+import type {
+  AttributeFilter,
+  Comparator,
+  Criterion,
+  PlainAttributeFilter,
+  ReferencedCriterion,
+  StructuredQuery,
+  TermCode,
+  TimeRestriction,
+  ValueFilter,
+} from '@fq/ccdl';
+import { type AgeUnit, MAX_DAY, MIN_DAY, parseIsoDay } from '../dates';
+import { codeKey, type EntryLayout, type SlotPlan } from '../index/index-plan';
+import type { FinalSlot, FinalTable, PatientIndex } from '../index/patient-index';
+import type { Postings } from '../index/postings';
+import type { CriterionMapping } from '../mapping/mapping.schema';
+import { PatientSet } from './patient-set';
+import type { CriterionDiagnostic, CriterionIssue, EvaluateOptions, QueryEvaluation } from './query-evaluation';
+import { AGE_UNITS, ageCheck, type NumberCondition, quantityCheck, type RowCheck } from './row-checks';
+
+/** Rows of one table that satisfy a criterion: candidate rows (null = every row) that pass every check. */
+interface TableMatch {
+  table: FinalTable;
+  sources: Uint32Array[] | null;
+  checks: RowCheck[];
+}
+
+const knownPatientSets = new WeakMap<PatientIndex, PatientSet>();
+
+/** Counts the patients of `index` that satisfy `query`, exactly, with per-criterion diagnostics for the operator. */
+export function evaluateQuery(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): QueryEvaluation {
+  const evaluator = new QueryEvaluator(index, parseIsoDay(options.evaluationDate));
+  const criteria: CriterionDiagnostic[] = [];
+  const known = knownPatients(index);
+  const patientsOf = (criterion: Criterion, path: string): PatientSet => {
+    const diagnostic: CriterionDiagnostic = {
+      path,
+      context: criterion.context?.code ?? null,
+      unknownTermCodes: [],
+      issues: [],
+      rawPatientCount: 0,
+    };
+    const patients = evaluator.criterionPatients(criterion, path, diagnostic);
+    diagnostic.rawPatientCount = patients.copy().intersect(known).count();
+    criteria.push(diagnostic);
+    return patients;
+  };
+
+  const result = known.copy();
+  query.inclusionCriteria.forEach((group, i) => {
+    const any = new PatientSet(index.patientCount);
+    group.forEach((criterion, j) => any.unite(patientsOf(criterion, `$.inclusionCriteria[${i}][${j}]`)));
+    result.intersect(any);
+  });
+  (query.exclusionCriteria ?? []).forEach((group, i) => {
+    let all: PatientSet | null = null;
+    group.forEach((criterion, j) => {
+      const patients = patientsOf(criterion, `$.exclusionCriteria[${i}][${j}]`);
+      all = all === null ? patients : all.intersect(patients);
+    });
+    if (all !== null) {
+      result.subtract(all);
+    }
+  });
+  return { rawCount: result.count(), evaluationDate: options.evaluationDate, criteria };
+}
+
+function knownPatients(index: PatientIndex): PatientSet {
+  let known = knownPatientSets.get(index);
+  if (known === undefined) {
+    known = new PatientSet(index.patientCount);
+    for (let p = 0; p < index.knownPatients.length; p++) {
+      if (index.knownPatients[p] === 1) {
+        known.add(p);
+      }
+    }
+    knownPatientSets.set(index, known);
+  }
+  return known;
+}
+
+/** Calls `visit` for every row of the match (a row may be visited more than once). */
+function forEachMatchingRow(match: TableMatch, visit: (row: number) => void): void {
+  const { checks } = match;
+  const passes = (row: number): boolean => {
+    for (let i = 0; i < checks.length; i++) {
+      if (!checks[i](row)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (match.sources === null) {
+    for (let row = 0; row < match.table.rows; row++) {
+      if (passes(row)) {
+        visit(row);
+      }
+    }
+    return;
+  }
+  for (const rows of match.sources) {
+    for (let i = 0; i < rows.length; i++) {
+      if (passes(rows[i])) {
+        visit(rows[i]);
+      }
+    }
+  }
+}
+
+/** The rows posted under a code in a postings list. */
+function postedRows(postings: Postings, codeId: number | undefined): Uint32Array | null {
+  if (codeId === undefined || codeId >= postings.localOf.length) {
+    return null;
+  }
+  const local = postings.localOf[codeId];
+  return local === -1 ? null : postings.rows.subarray(postings.offsets[local], postings.offsets[local + 1]);
+}
+
+/** Marks every row listed in `sources`. */
+function markRows(rows: number, sources: readonly Uint32Array[]): Uint8Array {
+  const marks = new Uint8Array(rows);
+  for (const source of sources) {
+    for (let i = 0; i < source.length; i++) {
+      marks[source[i]] = 1;
+    }
+  }
+  return marks;
+}
+
+class QueryEvaluator {
+  constructor(
+    private readonly index: PatientIndex,
+    private readonly today: number,
+  ) {}
+
+  private get catalog() {
+    return this.index.plan.catalog;
+  }
+
+  criterionPatients(criterion: Criterion, path: string, diagnostic: CriterionDiagnostic): PatientSet {
+    const patients = new PatientSet(this.index.patientCount);
+    for (const match of this.criterionMatches(criterion, path, diagnostic)) {
+      const patient = match.table.patient;
+      forEachMatchingRow(match, (row) => patients.add(patient[row]));
+    }
+    return patients;
+  }
+
+  /** Groups the criterion's term codes by mapping entry and compiles one table match per entry. */
+  private criterionMatches(
+    criterion: Criterion | ReferencedCriterion,
+    path: string,
+    diagnostic: CriterionDiagnostic,
+  ): TableMatch[] {
+    const byEntry = new Map<CriterionMapping, TermCode[]>();
+    for (const termCode of criterion.termCodes) {
+      const resolved = this.catalog.resolve(criterion.context, termCode);
+      if (resolved === null) {
+        diagnostic.unknownTermCodes.push({ system: termCode.system, code: termCode.code });
+        continue;
+      }
+      const codes = byEntry.get(resolved.entry) ?? [];
+      codes.push(termCode);
+      byEntry.set(resolved.entry, codes);
+    }
+    const matches: TableMatch[] = [];
+    for (const [entry, termCodes] of byEntry) {
+      const issues: CriterionIssue[] = [];
+      const match = this.entryMatch(entry, termCodes, criterion, path, issues, diagnostic);
+      diagnostic.issues.push(...issues);
+      if (issues.length === 0) {
+        matches.push(match);
+      }
+    }
+    return matches;
+  }
+
+  private entryMatch(
+    entry: CriterionMapping,
+    termCodes: readonly TermCode[],
+    criterion: Criterion | ReferencedCriterion,
+    path: string,
+    issues: CriterionIssue[],
+    diagnostic: CriterionDiagnostic,
+  ): TableMatch {
+    const layout = this.index.plan.layout(entry);
+    const table = this.index.table(layout.table);
+    const match: TableMatch = { table, sources: this.codeRows(entry, table, termCodes), checks: [] };
+    if (criterion.valueFilter !== undefined) {
+      this.addValueFilter(match, layout, criterion.valueFilter, `${path}.valueFilter`, issues);
+    }
+    (criterion.attributeFilters ?? []).forEach((filter: AttributeFilter | PlainAttributeFilter, i) => {
+      this.addAttributeFilter(match, entry, layout, filter, `${path}.attributeFilters[${i}]`, issues, diagnostic);
+    });
+    if (criterion.timeRestriction !== undefined) {
+      this.addTimeRestriction(match, entry, criterion.timeRestriction, `${path}.timeRestriction`, issues);
+    }
+    return match;
+  }
+
+  /** Rows carrying one of the term codes (or a descendant); null when the entry reads no code (every row). */
+  private codeRows(entry: CriterionMapping, table: FinalTable, termCodes: readonly TermCode[]): Uint32Array[] | null {
+    const postings = table.codes;
+    if (postings === undefined) {
+      return null;
+    }
+    const dictionary = this.index.dictionary;
+    const sources: Uint32Array[] = [];
+    for (const termCode of termCodes) {
+      const conjunction = entry.codeConjunctions?.[termCode.code];
+      if (conjunction !== undefined) {
+        sources.push(this.rowsWithAll(table, postings, conjunction));
+        continue;
+      }
+      const system = this.catalog.normalizeSystem(termCode.system);
+      const present = postings.presentBySystem.get(system) ?? [];
+      for (const code of this.index.plan.hierarchy.expand(entry.context, system, termCode.code, present)) {
+        const rows = postedRows(postings, dictionary.idOf(system, code));
+        if (rows !== null) {
+          sources.push(rows);
+        }
+      }
+    }
+    return sources;
+  }
+
+  /** Rows that carry every one of `codes` (exactly, no hierarchy). */
+  private rowsWithAll(
+    table: FinalTable,
+    postings: Postings,
+    codes: readonly { system: string; code: string }[],
+  ): Uint32Array {
+    // marks[row] = how many of the codes, in order, the row has shown so far.
+    const marks = new Uint8Array(table.rows);
+    let last: Uint32Array | null = null;
+    for (let k = 0; k < codes.length; k++) {
+      const system = this.catalog.normalizeSystem(codes[k].system);
+      last = postedRows(postings, this.index.dictionary.idOf(system, codes[k].code));
+      if (last === null) {
+        return new Uint32Array(0);
+      }
+      for (let i = 0; i < last.length; i++) {
+        if (marks[last[i]] === k) {
+          marks[last[i]] = k + 1;
+        }
+      }
+    }
+    const result: number[] = [];
+    for (const row of last ?? []) {
+      if (marks[row] === codes.length) {
+        result.push(row);
+        marks[row] = 0;
+      }
+    }
+    return Uint32Array.from(result);
+  }
+
+  private slot(table: FinalTable, plan: SlotPlan): FinalSlot {
+    return table.slots[plan.index];
+  }
+
+  private addValueFilter(
+    match: TableMatch,
+    layout: EntryLayout,
+    filter: ValueFilter,
+    path: string,
+    issues: CriterionIssue[],
+  ): void {
+    const plan = layout.values.get(filter.type === 'concept' ? 'concept' : 'quantity');
+    const unsupported = (message: string): void => {
+      issues.push({ code: 'ENGINE_VALUE_FILTER_UNSUPPORTED', path, message });
+    };
+    if (plan === undefined) {
+      unsupported(`this criterion has no ${filter.type === 'concept' ? 'coded' : 'numeric'} value to filter on`);
+      return;
+    }
+    const slot = this.slot(match.table, plan);
+    if (filter.type === 'concept') {
+      if (slot.kind !== 'concept' && slot.kind !== 'code') {
+        unsupported('this criterion has no coded value to filter on');
+        return;
+      }
+      const rows = this.conceptRows(slot.postings, slot.kind, filter.selectedConcepts);
+      if (match.sources === null) {
+        // Reading only the rows with a selected value beats checking every row of the table.
+        match.sources = rows;
+      } else {
+        const marks = markRows(match.table.rows, rows);
+        match.checks.push((row) => marks[row] === 1);
+      }
+      return;
+    }
+    const condition = numberCondition(filter);
+    if (slot.kind === 'quantity') {
+      match.checks.push(quantityCheck(slot.values, slot.units, this.index.units, filter.unit?.code, condition));
+      return;
+    }
+    if (slot.kind === 'age') {
+      const unit = filter.unit?.code ?? 'a';
+      if (!(AGE_UNITS as readonly string[]).includes(unit)) {
+        issues.push({
+          code: 'ENGINE_AGE_UNIT_UNSUPPORTED',
+          path: `${path}.unit`,
+          message: `age unit "${unit}" is not one of ${AGE_UNITS.join(', ')}`,
+        });
+        return;
+      }
+      match.checks.push(ageCheck(slot.start, slot.end, this.today, unit as AgeUnit, condition));
+      return;
+    }
+    unsupported('this criterion has no numeric value to filter on');
+  }
+
+  /** Posted rows of every selected concept; `code` columns compare the code only. */
+  private conceptRows(
+    postings: Postings,
+    kind: 'concept' | 'code',
+    concepts: readonly { system: string; code: string }[],
+  ): Uint32Array[] {
+    const rows: Uint32Array[] = [];
+    for (const concept of concepts) {
+      const system = kind === 'code' ? '' : this.catalog.normalizeSystem(concept.system);
+      const posted = postedRows(postings, this.index.dictionary.idOf(system, concept.code));
+      if (posted !== null) {
+        rows.push(posted);
+      }
+    }
+    return rows;
+  }
+
+  private addAttributeFilter(
+    match: TableMatch,
+    entry: CriterionMapping,
+    layout: EntryLayout,
+    filter: AttributeFilter | PlainAttributeFilter,
+    path: string,
+    issues: CriterionIssue[],
+    diagnostic: CriterionDiagnostic,
+  ): void {
+    const code = filter.attributeCode;
+    const plan = layout.attributes.get(codeKey(code.system, code.code));
+    if (plan === undefined) {
+      issues.push({
+        code: 'ENGINE_ATTRIBUTE_UNMAPPED',
+        path: `${path}.attributeCode`,
+        message: `attribute ${code.system}|${code.code} is not mapped for this criterion`,
+      });
+      return;
+    }
+    const slot = this.slot(match.table, plan);
+    const mismatch = (): void => {
+      issues.push({
+        code: 'ENGINE_ATTRIBUTE_FILTER_UNSUPPORTED',
+        path,
+        message: `attribute ${code.code} cannot be filtered as ${filter.type}`,
+      });
+    };
+    switch (filter.type) {
+      case 'concept': {
+        if (slot.kind !== 'concept' && slot.kind !== 'code') {
+          return mismatch();
+        }
+        const marks = markRows(match.table.rows, this.conceptRows(slot.postings, slot.kind, filter.selectedConcepts));
+        match.checks.push((row) => marks[row] === 1);
+        return;
+      }
+      case 'quantity-comparator':
+      case 'quantity-range':
+        if (slot.kind !== 'quantity') {
+          return mismatch();
+        }
+        match.checks.push(
+          quantityCheck(slot.values, slot.units, this.index.units, filter.unit?.code, numberCondition(filter)),
+        );
+        return;
+      case 'reference': {
+        const mapping = entry.attributes?.find((a) => a.key.system === code.system && a.key.code === code.code);
+        if (slot.kind !== 'reference' || mapping?.type !== 'reference') {
+          return mismatch();
+        }
+        match.checks.push(
+          this.referenceCheck(match.table, slot, mapping.samePatient, filter.criteria, path, diagnostic),
+        );
+        return;
+      }
+    }
+  }
+
+  /** A row passes when one of its references points to a resource that satisfies one of the nested criteria. */
+  private referenceCheck(
+    table: FinalTable,
+    slot: Extract<FinalSlot, { kind: 'reference' }>,
+    samePatient: boolean,
+    criteria: readonly ReferencedCriterion[],
+    path: string,
+    diagnostic: CriterionDiagnostic,
+  ): RowCheck {
+    const targets: Array<{ table: FinalTable; keyToRow: Int32Array; marks: Uint8Array }> = [];
+    criteria.forEach((nested, i) => {
+      for (const match of this.criterionMatches(nested, `${path}.criteria[${i}]`, diagnostic)) {
+        const keyToRow = match.table.keyToRow;
+        if (match.table.plan.resourceType !== slot.plan.targetResourceType || keyToRow === undefined) {
+          continue;
+        }
+        const marks = new Uint8Array(match.table.rows);
+        forEachMatchingRow(match, (row) => (marks[row] = 1));
+        targets.push({ table: match.table, keyToRow, marks });
+      }
+    });
+    const { offsets, targets: keys } = slot;
+    return (row) => {
+      for (let i = offsets[row]; i < offsets[row + 1]; i++) {
+        for (const target of targets) {
+          const targetRow = keys[i] < target.keyToRow.length ? target.keyToRow[keys[i]] : -1;
+          if (
+            targetRow !== -1 &&
+            target.marks[targetRow] === 1 &&
+            (!samePatient || target.table.patient[targetRow] === table.patient[row])
+          ) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+  }
+
+  private addTimeRestriction(
+    match: TableMatch,
+    entry: CriterionMapping,
+    restriction: TimeRestriction,
+    path: string,
+    issues: CriterionIssue[],
+  ): void {
+    const { timeStart, timeEnd } = match.table;
+    if (entry.time === undefined || timeStart === undefined || timeEnd === undefined) {
+      issues.push({
+        code: 'ENGINE_TIME_RESTRICTION_UNSUPPORTED',
+        path,
+        message: `${entry.name ?? entry.context.code} has no clinical time to restrict`,
+      });
+      return;
+    }
+    const after = restriction.afterDate === undefined ? MIN_DAY : parseIsoDay(restriction.afterDate);
+    const before = restriction.beforeDate === undefined ? MAX_DAY : parseIsoDay(restriction.beforeDate);
+    match.checks.push((row) => timeStart[row] <= before && timeEnd[row] >= after);
+  }
+}
+
+type QuantityFilter =
+  | { type: 'quantity-comparator'; comparator: Comparator; value: number }
+  | { type: 'quantity-range'; minValue: number; maxValue: number };
+
+function numberCondition(filter: QuantityFilter): NumberCondition {
+  return filter.type === 'quantity-range'
+    ? { type: 'range', min: filter.minValue, max: filter.maxValue }
+    : { type: 'comparator', comparator: filter.comparator, value: filter.value };
+}
