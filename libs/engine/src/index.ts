@@ -19,3 +19,25 @@ export type {
   QueryEvaluation,
   TermCodeRef,
 } from './evaluate/query-evaluation';
+export {
+  ingestFhir,
+  type IngestOptions,
+  type IngestProgress,
+  type IngestSummary,
+  type ResourceSink,
+} from './ingest/fhir-ingest';
+export {
+  readFhirResources,
+  type FhirInputResource,
+  type ReadFhirOptions,
+  type ResourceSource,
+} from './ingest/fhir-reader';
+export type { IngestIssue, IngestIssueCode } from './ingest/ingest-issues';
+export { parseConceptTrees } from './mapping/loaders/concept-tree.loader';
+export {
+  importFhirMapping,
+  type FhirMappingReading,
+  type ImportFhirMappingOptions,
+} from './mapping/loaders/fhir-mapping.loader';
+export { loadConceptTreesFile, loadFhirMappingFile, loadJsonFile } from './mapping/loaders/mapping-file.loader';
+export { MappingIssueCode } from './mapping/loaders/mapping-issues';

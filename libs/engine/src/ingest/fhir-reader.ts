@@ -1,0 +1,342 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
+import { type FhirResource, isFhirResource } from '../fhirpath/fhir-resource';
+import { type IngestIssue, describeFsError, describeJsonError, errorCode, jsonErrorLine } from './ingest-issues';
+import { type InputFile, listInputFiles } from './input-files';
+import { LineSplitter } from './line-splitter';
+
+/** Where a resource came from: the NDJSON line (1-based) or the Bundle entry index (0-based). */
+export interface ResourceSource {
+  file: string;
+  line?: number;
+  entry?: number;
+}
+
+export interface FhirInputResource {
+  resource: FhirResource;
+  source: ResourceSource;
+}
+
+export interface ReadFhirOptions {
+  /** An NDJSON line longer than this is reported and skipped (default 64 MiB). */
+  maxLineBytes?: number;
+  /** A Bundle file is parsed whole; a larger one (compressed or not) is reported and skipped (default 1 GiB). */
+  maxBundleBytes?: number;
+  /** Read size for NDJSON files (default 1 MiB); tests pass tiny values to exercise chunk boundaries. */
+  chunkBytes?: number;
+  /** Called for every bad file, line or entry; reading always continues. */
+  onIssue?: (issue: IngestIssue) => void;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+
+/** Bundle types whose entries are the resources themselves (no history versions, no responses). */
+const RESOURCE_BUNDLE_TYPES: ReadonlySet<string> = new Set([
+  'collection',
+  'transaction',
+  'batch',
+  'searchset',
+  'document',
+]);
+
+const BYTE_ORDER_MARK = 0xfeff;
+const CARRIAGE_RETURN = 0x0d;
+
+/** The resources found in one read of a file; `done` marks the file's last batch. */
+export interface ResourceBatch {
+  file: InputFile;
+  items: FhirInputResource[];
+  /** Bytes of this file read from disk so far. */
+  fileBytesRead: number;
+  done: boolean;
+}
+
+interface ResolvedOptions {
+  maxLineBytes: number;
+  maxBundleBytes: number;
+  chunkBytes: number;
+}
+
+type Report = (issue: IngestIssue) => void;
+
+const gunzipBuffer = promisify(gunzip);
+
+/** Whether a file starts with the gzip magic bytes, whatever its name says. */
+async function isGzipFile(filePath: string): Promise<boolean> {
+  const handle = await fs.open(filePath, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+function isGzipBuffer(data: Buffer): boolean {
+  return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
+}
+
+function resolveOptions(options: ReadFhirOptions): ResolvedOptions {
+  return {
+    maxLineBytes: positiveInteger(options.maxLineBytes, DEFAULT_MAX_LINE_BYTES, 'maxLineBytes'),
+    maxBundleBytes: positiveInteger(options.maxBundleBytes, DEFAULT_MAX_BUNDLE_BYTES, 'maxBundleBytes'),
+    chunkBytes: positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'),
+  };
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    // A programming error of the caller, not bad input data.
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/** The `Bundle.entry[].resource`s of a Bundle in a `.json` file, or the file's single resource. */
+function collectFromDocument(value: unknown, file: string, items: FhirInputResource[], report: Report): void {
+  if (!isFhirResource(value)) {
+    report({ file, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(value) });
+    return;
+  }
+  if (value.resourceType !== 'Bundle') {
+    items.push({ resource: value, source: { file } });
+    return;
+  }
+  const type = value.type;
+  if (typeof type !== 'string' || !RESOURCE_BUNDLE_TYPES.has(type)) {
+    report({
+      file,
+      code: 'ENGINE_INPUT_BUNDLE_TYPE_UNSUPPORTED',
+      message: `Bundle.type ${typeof type === 'string' ? `"${type}"` : 'is missing'}; expected one of ${[...RESOURCE_BUNDLE_TYPES].join(', ')}`,
+    });
+    return;
+  }
+  const entries = value.entry;
+  if (entries === undefined) {
+    return;
+  }
+  if (!Array.isArray(entries)) {
+    report({ file, code: 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID', message: 'Bundle.entry must be an array' });
+    return;
+  }
+  for (let entry = 0; entry < entries.length; entry++) {
+    const item: unknown = entries[entry];
+    const resource =
+      typeof item === 'object' && item !== null && !Array.isArray(item)
+        ? (item as { resource?: unknown }).resource
+        : undefined;
+    if (resource === undefined || resource === null) {
+      report({ file, entry, code: 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID', message: 'Bundle entry has no resource' });
+    } else if (!isFhirResource(resource)) {
+      report({ file, entry, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(resource) });
+    } else {
+      items.push({ resource, source: { file, entry } });
+    }
+  }
+}
+
+function notAResource(value: unknown): string {
+  if (typeof value !== 'object' || value === null) {
+    return `expected a JSON object, got ${value === null ? 'null' : typeof value}`;
+  }
+  if (Array.isArray(value)) {
+    return 'expected a JSON object, got an array';
+  }
+  return 'the object has no string resourceType';
+}
+
+/** Reads a Bundle (or single-resource) JSON file, gzipped or not, refusing files above `maxBundleBytes`. */
+async function readDocumentFile(
+  file: InputFile,
+  options: ResolvedOptions,
+  report: Report,
+): Promise<FhirInputResource[]> {
+  const tooLarge = (size: string): void =>
+    report({
+      file: file.path,
+      code: 'ENGINE_INPUT_BUNDLE_TOO_LARGE',
+      message: `${size} exceeds maxBundleBytes (${options.maxBundleBytes} bytes); split it or export NDJSON`,
+    });
+  if (file.size > options.maxBundleBytes) {
+    tooLarge(`the file (${file.size} bytes)`);
+    return [];
+  }
+  let data: Buffer;
+  try {
+    data = await fs.readFile(file.path);
+  } catch (error) {
+    report({ file: file.path, code: 'ENGINE_INPUT_UNREADABLE', message: `cannot read: ${describeFsError(error)}` });
+    return [];
+  }
+  if (isGzipBuffer(data)) {
+    try {
+      data = await gunzipBuffer(data, { maxOutputLength: options.maxBundleBytes });
+    } catch (error) {
+      if (errorCode(error) === 'ERR_BUFFER_TOO_LARGE') {
+        tooLarge('the decompressed content');
+      } else {
+        report({
+          file: file.path,
+          code: 'ENGINE_INPUT_GZIP_INVALID',
+          message: `cannot decompress: ${describeFsError(error)}`,
+        });
+      }
+      return [];
+    }
+  }
+  let text: string;
+  try {
+    text = data.toString('utf8');
+  } catch {
+    // V8 caps string length (about 512 MiB) below the default maxBundleBytes.
+    report({
+      file: file.path,
+      code: 'ENGINE_INPUT_BUNDLE_TOO_LARGE',
+      message: `the content (${data.length} bytes) exceeds the JavaScript string limit; split it or export NDJSON`,
+    });
+    return [];
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text);
+  } catch (error) {
+    const issue: IngestIssue = {
+      file: file.path,
+      code: 'ENGINE_INPUT_JSON_INVALID',
+      message: describeJsonError(error),
+    };
+    const line = jsonErrorLine(text, error);
+    if (line !== undefined) {
+      issue.line = line;
+    }
+    report(issue);
+    return [];
+  }
+  const items: FhirInputResource[] = [];
+  collectFromDocument(value, file.path, items, report);
+  return items;
+}
+
+/** Parses NDJSON files chunk by chunk; only the current chunk and at most one partial line are held. */
+async function* readNdjsonFile(
+  file: InputFile,
+  options: ResolvedOptions,
+  report: Report,
+): AsyncGenerator<ResourceBatch, void, undefined> {
+  const filePath = file.path;
+  let gzipped: boolean;
+  try {
+    gzipped = await isGzipFile(filePath);
+  } catch (error) {
+    report({ file: filePath, code: 'ENGINE_INPUT_UNREADABLE', message: `cannot read: ${describeFsError(error)}` });
+    yield { file, items: [], fileBytesRead: 0, done: true };
+    return;
+  }
+  const raw = createReadStream(filePath, { highWaterMark: options.chunkBytes });
+  const source: Readable = gzipped
+    ? pipeline(raw, createGunzip({ chunkSize: Math.max(options.chunkBytes, 64) }), () => undefined)
+    : raw;
+  const splitter = new LineSplitter(options.maxLineBytes);
+  let items: FhirInputResource[] = [];
+
+  const onLine = (buffer: Buffer, start: number, end: number, line: number): void => {
+    if (end > start && buffer[end - 1] === CARRIAGE_RETURN) {
+      end--;
+    }
+    if (start === end) {
+      return;
+    }
+    let text = buffer.toString('utf8', start, end);
+    if (line === 1 && text.charCodeAt(0) === BYTE_ORDER_MARK) {
+      text = text.slice(1);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (text.trim() !== '') {
+        report({ file: filePath, line, code: 'ENGINE_INPUT_JSON_INVALID', message: describeJsonError(error) });
+      }
+      return;
+    }
+    if (isFhirResource(value)) {
+      items.push({ resource: value, source: { file: filePath, line } });
+    } else {
+      report({ file: filePath, line, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(value) });
+    }
+  };
+  const onTooLong = (line: number, bytes: number): void =>
+    report({
+      file: filePath,
+      line,
+      code: 'ENGINE_INPUT_LINE_TOO_LONG',
+      message: `line has ${bytes} bytes, more than maxLineBytes (${options.maxLineBytes}); skipped`,
+    });
+
+  try {
+    for await (const chunk of source) {
+      splitter.push(chunk as Buffer, onLine, onTooLong);
+      if (items.length > 0) {
+        const batch = items;
+        items = [];
+        yield { file, items: batch, fileBytesRead: raw.bytesRead, done: false };
+      }
+    }
+    splitter.end(onLine, onTooLong);
+  } catch (error) {
+    const corrupt = errorCode(error)?.startsWith('Z_') === true;
+    report({
+      file: filePath,
+      line: splitter.lines + 1,
+      code: corrupt ? 'ENGINE_INPUT_GZIP_INVALID' : 'ENGINE_INPUT_UNREADABLE',
+      message: `${corrupt ? 'cannot decompress' : 'cannot read'} from this line on: ${describeFsError(error)}`,
+    });
+  } finally {
+    raw.destroy();
+    source.destroy();
+  }
+  yield { file, items, fileBytesRead: raw.bytesRead, done: true };
+}
+
+/** Reads every input file in order as batches of resources (internal: ingestFhir avoids a promise per resource). */
+export async function* readResourceBatches(
+  files: readonly InputFile[],
+  options: ReadFhirOptions,
+  report: Report,
+): AsyncGenerator<ResourceBatch, void, undefined> {
+  const resolved = resolveOptions(options);
+  for (const file of files) {
+    if (file.format === 'ndjson') {
+      yield* readNdjsonFile(file, resolved, report);
+    } else {
+      const items = await readDocumentFile(file, resolved, report);
+      yield { file, items, fileBytesRead: file.size, done: true };
+    }
+  }
+}
+
+/**
+ * Streams FHIR R4 resources from NDJSON files (`.ndjson`, `.jsonl`) and Bundle or single-resource JSON files
+ * (`.json`), gzipped or not, given as files or directories (recursed, sorted by name). Bad files, lines and
+ * entries go to `options.onIssue` and are skipped; nothing in the input makes this throw.
+ */
+export async function* readFhirResources(
+  paths: readonly string[],
+  options: ReadFhirOptions = {},
+): AsyncGenerator<FhirInputResource, void, undefined> {
+  const report: Report = options.onIssue ?? (() => undefined);
+  resolveOptions(options);
+  const { files } = await listInputFiles(paths, report);
+  for await (const batch of readResourceBatches(files, options, report)) {
+    yield* batch.items;
+  }
+}
