@@ -1,7 +1,7 @@
 import { MAX_DAY, MIN_DAY, parseFhirDate, toDayRange } from '../dates';
 import type { FhirResource } from '../fhirpath/fhir-resource';
 import { GrowableFloat64, GrowableInt32, GrowableUint32 } from './growable';
-import { type IndexPlan, type SlotPlan, type TablePlan, codeKey } from './index-plan';
+import { type IndexPlan, type SlotPlan, type TablePlan, type TargetCodePlan, codeKey } from './index-plan';
 import { type FinalSlot, type FinalTable, PatientIndex } from './patient-index';
 import { buildPostings } from './postings';
 
@@ -103,6 +103,23 @@ function eachCoding(values: unknown[], visit: (system: string, code: string) => 
   }
 }
 
+/** Code ids of one row, collected before the row is known to be kept; reused across rows to spare the GC. */
+class RowCodes {
+  ids: number[] = [];
+  systems: string[] = [];
+  length = 0;
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  push(id: number, system: string): void {
+    this.ids[this.length] = id;
+    this.systems[this.length] = system;
+    this.length++;
+  }
+}
+
 /** Accumulates resources into column arrays; `finish()` turns them into a compact, immutable PatientIndex. */
 export class IndexBuilder {
   private readonly patients = new Interner();
@@ -114,6 +131,10 @@ export class IndexBuilder {
   private readonly tables: TableBuilder[];
   private readonly tablesByType = new Map<string, TableBuilder[]>();
   private readonly targetCodes = new Map<string, Map<number, number[]>>();
+  private readonly targetPlansByType = new Map<string, TargetCodePlan[]>();
+  /** Per slot with `appliesTo`: code id → whether the slot is read for rows carrying it. */
+  private readonly appliesMemo = new Map<SlotPlan, Map<number, boolean>>();
+  private readonly rowCodes = new RowCodes();
   private indexedResources = 0;
   private finished = false;
 
@@ -129,6 +150,9 @@ export class IndexBuilder {
     }
     for (const target of plan.targetCodes.values()) {
       this.targetCodes.set(target.key, new Map());
+      const list = this.targetPlansByType.get(target.resourceType) ?? [];
+      list.push(target);
+      this.targetPlansByType.set(target.resourceType, list);
     }
   }
 
@@ -146,8 +170,8 @@ export class IndexBuilder {
       this.known.padTo(patient + 1, 0);
       this.known.set(patient, 1);
     }
-    for (const target of this.plan.targetCodes.values()) {
-      if (target.resourceType === type && id !== undefined) {
+    for (const target of this.targetPlansByType.get(type) ?? []) {
+      if (id !== undefined) {
         const codes: number[] = [];
         eachCoding(target.path.evaluate(resource), (system, code) => {
           codes.push(this.dictionary.intern(this.plan.catalog.normalizeSystem(system), code));
@@ -169,13 +193,16 @@ export class IndexBuilder {
 
   private addRow(table: TableBuilder, resource: FhirResource, id: string | undefined): AddOutcome {
     const plan = table.plan;
-    const rowCodes: Array<{ system: string; code: string; id: number }> = [];
+    const rowCodes = this.rowCodes;
+    rowCodes.reset();
     if (plan.codePath !== undefined) {
+      let relevant = plan.relevantSystems === undefined;
       eachCoding(plan.codePath.evaluate(resource), (rawSystem, code) => {
         const system = this.plan.catalog.normalizeSystem(rawSystem);
-        rowCodes.push({ system, code, id: -1 });
+        relevant ||= plan.relevantSystems!.has(system);
+        rowCodes.push(this.dictionary.intern(system, code), system);
       });
-      if (plan.relevantSystems !== undefined && !rowCodes.some((c) => plan.relevantSystems!.has(c.system))) {
+      if (!relevant) {
         return 'ignored';
       }
     }
@@ -208,24 +235,41 @@ export class IndexBuilder {
         ref === null || ref[0] !== plan.via.targetType ? -1 : this.references.get(plan.via.targetType)!.intern(ref[1]),
       );
     }
-    for (const code of rowCodes) {
-      code.id = this.dictionary.intern(code.system, code.code);
-      table.codes.push(code.id);
+    for (let i = 0; i < rowCodes.length; i++) {
+      table.codes.push(rowCodes.ids[i]);
       table.codeRows.push(row);
     }
     for (const slot of table.slots) {
-      const applies = slot.plan.appliesTo === undefined || this.applies(slot.plan.appliesTo, rowCodes);
+      const applies = slot.plan.appliesTo === undefined || this.applies(slot.plan, rowCodes);
       this.addSlotValue(slot, row, applies ? slot.plan.path.evaluate(resource) : []);
     }
     return 'indexed';
   }
 
-  private applies(appliesTo: NonNullable<SlotPlan['appliesTo']>, rowCodes: Array<{ system: string; code: string }>) {
-    return rowCodes.some((row) =>
-      appliesTo.codes.some(
-        (c) => c.system === row.system && this.plan.hierarchy.covers(appliesTo.context, c.system, c.code, row.code),
-      ),
-    );
+  /** Whether a slot restricted to some codes is read for a row with these codes; memoised per code id. */
+  private applies(slot: SlotPlan, rowCodes: RowCodes): boolean {
+    const appliesTo = slot.appliesTo!;
+    let memo = this.appliesMemo.get(slot);
+    if (memo === undefined) {
+      memo = new Map();
+      this.appliesMemo.set(slot, memo);
+    }
+    for (let i = 0; i < rowCodes.length; i++) {
+      const id = rowCodes.ids[i];
+      let applies = memo.get(id);
+      if (applies === undefined) {
+        const system = rowCodes.systems[i];
+        const code = this.dictionary.codeOf(id);
+        applies = appliesTo.codes.some(
+          (c) => c.system === system && this.plan.hierarchy.covers(appliesTo.context, c.system, c.code, code),
+        );
+        memo.set(id, applies);
+      }
+      if (applies) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private addSlotValue(slot: SlotBuilder, row: number, values: unknown[]): void {

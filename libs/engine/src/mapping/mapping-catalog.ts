@@ -16,18 +16,21 @@ export class MappingCatalog {
   private readonly bySystem = new Map<string, CriterionMapping>();
   private readonly byCodeAnyContext = new Map<string, CriterionMapping[]>();
   private readonly bySystemAnyContext = new Map<string, CriterionMapping[]>();
+  // A Map, not the plain object: a system named like an Object.prototype member must not resolve to it.
+  private readonly aliases: ReadonlyMap<string, string>;
 
   constructor(readonly mapping: EngineMapping) {
+    this.aliases = new Map(Object.entries(mapping.systemAliases));
     for (const entry of mapping.criteria) {
       const ctx = entry.context;
       for (const termCode of entry.termCodes ?? []) {
         const system = this.normalizeSystem(termCode.system);
-        this.byCode.set(key(ctx.system, ctx.code, system, termCode.code), entry);
+        setFirst(this.byCode, key(ctx.system, ctx.code, system, termCode.code), entry);
         push(this.byCodeAnyContext, key(system, termCode.code), entry);
       }
       for (const rawSystem of entry.termCodeSystems ?? []) {
         const system = this.normalizeSystem(rawSystem);
-        this.bySystem.set(key(ctx.system, ctx.code, system), entry);
+        setFirst(this.bySystem, key(ctx.system, ctx.code, system), entry);
         push(this.bySystemAnyContext, system, entry);
       }
     }
@@ -35,7 +38,7 @@ export class MappingCatalog {
 
   /** The system URL the mapping and the index use for `system`. */
   normalizeSystem(system: string): string {
-    return this.mapping.systemAliases[system] ?? system;
+    return this.aliases.get(system) ?? system;
   }
 
   /**
@@ -52,7 +55,8 @@ export class MappingCatalog {
     if (found === undefined) {
       return null;
     }
-    if (found.codeConjunctions !== undefined && found.codeConjunctions[termCode.code] === undefined) {
+    // Own keys only: `toString` or `__proto__` is no combination even though every object inherits it.
+    if (found.codeConjunctions !== undefined && !Object.hasOwn(found.codeConjunctions, termCode.code)) {
       return null;
     }
     return { entry: found, context: found.context, system, code: termCode.code };
@@ -63,6 +67,13 @@ export class MappingCatalog {
     const candidates = explicit.length > 0 ? explicit : (this.bySystemAnyContext.get(system) ?? []);
     const contexts = new Set(candidates.map((entry) => key(entry.context.system, entry.context.code)));
     return contexts.size === 1 ? candidates[0] : undefined;
+  }
+}
+
+// The first entry wins, as it does in resolveWithoutContext, so a context never changes which entry answers.
+function setFirst<K, V>(map: Map<K, V>, k: K, value: V): void {
+  if (!map.has(k)) {
+    map.set(k, value);
   }
 }
 

@@ -1,0 +1,191 @@
+import { readFile } from 'node:fs/promises';
+import { parseStructuredQueryJson } from '@fq/ccdl';
+import {
+  type ConceptTree,
+  createIndexBuilder,
+  DEFAULT_MAPPING,
+  EngineMapping,
+  evaluateQuery,
+  importFhirMapping,
+  ingestFhir,
+  type IngestSummary,
+  parseConceptTrees,
+  UPSTREAM_COMPATIBLE_MAPPING,
+} from '@fq/engine';
+import type { EvaluateOptions } from './cli-options.schema';
+import { formatBytes, formatCount, TerminalProgress } from './progress';
+
+/** Where a command writes: JSON or results to `out`, progress, summaries and errors to `err`. */
+export interface CommandIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WriteStream;
+}
+
+/** A failure the operator can fix; printed as one line per problem, exit code 1. */
+export class CommandInputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'CommandInputError';
+  }
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CommandInputError([
+      `cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+    ]);
+  }
+  try {
+    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as unknown;
+  } catch (cause) {
+    throw new CommandInputError([`${what} ${path} is not valid JSON: ${(cause as Error).message}`]);
+  }
+}
+
+/** Our own mapping format (an object) or an upstream `mapping_fhir.json` (an array of entries). */
+async function loadMapping(path: string | undefined, base: EngineMapping): Promise<EngineMapping> {
+  if (path === undefined) {
+    return base;
+  }
+  const json = await readJson(path, 'mapping');
+  if (Array.isArray(json)) {
+    const imported = importFhirMapping(json, base);
+    if (!imported.ok) {
+      throw new CommandInputError(issueLines(`mapping ${path}`, imported.error));
+    }
+    return imported.value;
+  }
+  const parsed = EngineMapping.safeParse(json);
+  if (!parsed.success) {
+    throw new CommandInputError(
+      parsed.error.issues.map((i) => `mapping ${path}: $${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+async function loadConceptTrees(paths: readonly string[]): Promise<ConceptTree[]> {
+  const trees: ConceptTree[] = [];
+  for (const path of paths) {
+    const parsed = parseConceptTrees(await readJson(path, 'concept tree'));
+    if (!parsed.ok) {
+      throw new CommandInputError(issueLines(`concept tree ${path}`, parsed.error));
+    }
+    trees.push(...parsed.value);
+  }
+  return trees;
+}
+
+function issueLines(source: string, error: Error & { issues?: Array<{ path: string; message: string }> }): string[] {
+  return error.issues === undefined || error.issues.length === 0
+    ? [`${source}: ${error.message}`]
+    : error.issues.map((issue) => `${source}: ${issue.path}: ${issue.message}`);
+}
+
+/** The machine's local calendar date, as the operator reads it off a wall calendar. */
+function localToday(): string {
+  const now = new Date();
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** Ingests the site's data with a progress bar on a terminal and prints a summary line. */
+export async function ingestWithProgress(
+  paths: readonly string[],
+  sink: Parameters<typeof ingestFhir>[1],
+  io: CommandIo,
+): Promise<IngestSummary> {
+  const progress = new TerminalProgress('ingesting', io.err);
+  const summary = await ingestFhir(paths, sink, {
+    onProgress: (p) =>
+      progress.update({
+        done: p.bytesRead,
+        total: p.totalBytes,
+        detail:
+          `${formatCount(p.resources)} resources | ${formatCount(p.resources / Math.max(p.elapsedMs / 1000, 0.001))}/s` +
+          ` | ${formatCount(p.errors)} errors`,
+      }),
+  });
+  progress.stop();
+  io.err.write(
+    `ingested ${formatCount(summary.resources)} resources from ${formatCount(summary.files)} files ` +
+      `(${formatBytes(summary.bytes)}) in ${(summary.durationMs / 1000).toFixed(1)} s, ` +
+      `${formatCount(summary.resourcesPerSecond)} resources/s; ${formatCount(summary.indexed)} indexed, ` +
+      `${formatCount(summary.errors)} errors\n`,
+  );
+  for (const sample of summary.errorSamples) {
+    const where =
+      sample.line !== undefined ? `:${sample.line}` : sample.entry !== undefined ? ` entry ${sample.entry}` : '';
+    io.err.write(`  ${sample.code} ${sample.file}${where}: ${sample.message}\n`);
+  }
+  if (summary.errors > summary.errorSamples.length) {
+    io.err.write(`  … and ${formatCount(summary.errors - summary.errorSamples.length)} more errors\n`);
+  }
+  return summary;
+}
+
+/** `site-agent evaluate`: the exact count of the site's own data, for the site operator's eyes only. */
+export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Promise<number> {
+  if (options.exact !== true) {
+    throw new CommandInputError([
+      '--exact is required: this command prints the exact count of your own data for your own use; ' +
+        'protected counts are what the site agent sends to the network',
+    ]);
+  }
+  const queryText = await readFile(options.query, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+    throw new CommandInputError([`cannot read query ${options.query}: ${cause.code ?? String(cause)}`]);
+  });
+  const query = parseStructuredQueryJson(queryText);
+  if (!query.ok) {
+    throw new CommandInputError(issueLines(`query ${options.query}`, query.error));
+  }
+  const base = options.upstreamCompatible === true ? UPSTREAM_COMPATIBLE_MAPPING : DEFAULT_MAPPING;
+  const mapping = await loadMapping(options.mapping, base);
+  const conceptTrees = await loadConceptTrees(options.conceptTree ?? []);
+  const builder = createIndexBuilder({ mapping, conceptTrees });
+  const ingestion = await ingestWithProgress(options.data, builder, io);
+  const index = builder.finish();
+  const evaluationDate = options.today ?? localToday();
+  const started = process.hrtime.bigint();
+  const evaluation = evaluateQuery(index, query.value, { evaluationDate });
+  const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const memory = index.memory();
+  if (options.json === true) {
+    const report = {
+      count: evaluation.rawCount,
+      exact: true,
+      evaluationDate,
+      mapping: mapping.name,
+      criteria: evaluation.criteria,
+      evaluationMs: Number(evaluationMs.toFixed(3)),
+      index: { patients: index.knownPatientCount, indexedResources: memory.indexedResources, bytes: memory.bytes },
+      ingestion: {
+        files: ingestion.files,
+        resources: ingestion.resources,
+        indexed: ingestion.indexed,
+        errors: ingestion.errors,
+        errorSamples: ingestion.errorSamples,
+      },
+    };
+    io.out.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  io.out.write(
+    `exact count: ${formatCount(evaluation.rawCount)} of ${formatCount(index.knownPatientCount)} patients\n`,
+  );
+  for (const criterion of evaluation.criteria) {
+    io.out.write(
+      `  ${criterion.path} (${criterion.context ?? 'no context'}): ${formatCount(criterion.rawPatientCount)} patients\n`,
+    );
+    for (const code of criterion.unknownTermCodes) {
+      io.out.write(`    unknown to the mapping, matches nothing: ${code.system}|${code.code}\n`);
+    }
+    for (const issue of criterion.issues) {
+      io.out.write(`    ${issue.code} at ${issue.path}: ${issue.message}\n`);
+    }
+  }
+  return 0;
+}

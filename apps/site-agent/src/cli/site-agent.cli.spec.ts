@@ -1,0 +1,162 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import { runCli } from './site-agent.cli';
+
+const KDS = join(__dirname, '../../../../../shared/fixtures/mii-kds');
+
+/** Runs the CLI with captured output streams. */
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough() as PassThrough & NodeJS.WriteStream;
+  let outText = '';
+  let errText = '';
+  out.on('data', (chunk: Buffer) => (outText += chunk.toString()));
+  err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
+  const code = await runCli(args, { out, err });
+  return { code, out: outText, err: errText };
+}
+
+const female = {
+  inclusionCriteria: [
+    [
+      {
+        context: { system: 'fdpg.mii.cds', code: 'Patient' },
+        termCodes: [{ system: 'http://snomed.info/sct', code: '263495000' }],
+        valueFilter: {
+          type: 'concept',
+          selectedConcepts: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }],
+        },
+      },
+    ],
+  ],
+};
+
+describe('site-agent CLI', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'site-agent-cli-'));
+    writeFileSync(join(dir, 'female.json'), JSON.stringify(female));
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ inclusionCriteria: [[]] }));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the exact count of the MII test data as one JSON object', async () => {
+    const result = await run([
+      'evaluate',
+      '--data',
+      KDS,
+      '--query',
+      join(dir, 'female.json'),
+      '--today',
+      '2025-01-01',
+      '--exact',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { count: number; exact: boolean; criteria: unknown[] };
+    expect(report.count).toBe(15);
+    expect(report.exact).toBe(true);
+    expect(report.criteria).toHaveLength(1);
+    expect(result.err).toMatch(/ingested [\d,]+ resources from 22 files/);
+  });
+
+  it('refuses to print a count without --exact', async () => {
+    const result = await run(['evaluate', '--data', KDS, '--query', join(dir, 'female.json')]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/--exact is required/);
+    expect(result.out).toBe('');
+  });
+
+  it('lists every validation issue of a bad query with its path', async () => {
+    const result = await run(['evaluate', '--data', KDS, '--query', join(dir, 'broken.json'), '--exact']);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/\$\.inclusionCriteria\[0\]/);
+  });
+
+  it('names a bad --today and a missing query file', async () => {
+    const badDay = await run([
+      'evaluate',
+      '--data',
+      KDS,
+      '--query',
+      join(dir, 'female.json'),
+      '--today',
+      '2025-02-30',
+      '--exact',
+    ]);
+    expect(badDay.code).toBe(1);
+    expect(badDay.err).toMatch(/--today: must be a calendar date/);
+    const missing = await run(['evaluate', '--data', KDS, '--query', join(dir, 'nope.json'), '--exact']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/cannot read query .*nope\.json: ENOENT/);
+  });
+
+  it('exits with 2 on an unknown option', async () => {
+    const result = await run(['evaluate', '--no-such-option']);
+    expect(result.code).toBe(2);
+  });
+
+  it('generates a site that evaluate reads back without errors', async () => {
+    const out = join(dir, 'site');
+    const generated = await run(['generate', '--patients', '40', '--seed', '3', '--out', out]);
+    expect(generated.code).toBe(0);
+    expect(readdirSync(out)).toContain('Patient.ndjson');
+    const evaluated = await run([
+      'evaluate',
+      '--data',
+      out,
+      '--query',
+      join(dir, 'female.json'),
+      '--today',
+      '2025-01-01',
+      '--exact',
+      '--json',
+    ]);
+    const report = JSON.parse(evaluated.out) as {
+      count: number;
+      index: { patients: number };
+      ingestion: { errors: number };
+    };
+    expect(report.index.patients).toBe(40);
+    expect(report.ingestion.errors).toBe(0);
+    expect(report.count).toBeGreaterThan(0);
+    expect(report.count).toBeLessThan(40);
+  });
+
+  it('rejects a patient count that is not a positive whole number', async () => {
+    const result = await run(['generate', '--patients', '-3', '--out', join(dir, 'never')]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/--patients: must be at least 1/);
+  });
+
+  it('never throws on arbitrary arguments', async () => {
+    const word = fc.oneof(
+      fc.constantFrom(
+        'evaluate',
+        'generate',
+        '--data',
+        '--query',
+        '--exact',
+        '--json',
+        '--today',
+        '--patients',
+        '--seed',
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(word, { maxLength: 8 }), async (args) => {
+        // --out would write files: keep generation out of this property.
+        const safe = args.filter((a) => a !== 'generate');
+        const result = await run(safe);
+        expect([0, 1, 2]).toContain(result.code);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
