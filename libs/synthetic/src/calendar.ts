@@ -22,8 +22,8 @@ export const WINDOW_START_DAY = dayNumber(2015, 1, 1);
 
 const MINUTES_PER_DAY = 1440;
 
-/** `YYYY-MM-DD` for a day number (years 1000–9999). */
-export function formatDate(dayNo: number): string {
+/** The calendar date of a day number packed as the integer YYYYMMDD (Hinnant's civil_from_days). */
+export function civilDate(dayNo: number): number {
   const z = dayNo + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -33,12 +33,37 @@ export function formatDate(dayNo: number): string {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return y * 10000 + m * 100 + d;
+}
+
+// Dates inside the data window are formatted over and over; a fixed-size table keeps them.
+const CACHE_FIRST_DAY = WINDOW_START_DAY - 366;
+const dateCache: (string | undefined)[] = new Array<string | undefined>(REFERENCE_DAY + 367 - CACHE_FIRST_DAY);
+
+function formatCivil(civil: number): string {
+  const y = Math.floor(civil / 10000);
+  const m = Math.floor(civil / 100) % 100;
+  const d = civil % 100;
   return `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+}
+
+/** `YYYY-MM-DD` for a day number (years 1000–9999). */
+export function formatDate(dayNo: number): string {
+  const slot = dayNo - CACHE_FIRST_DAY;
+  if (slot >= 0 && slot < dateCache.length) {
+    let text = dateCache[slot];
+    if (text === undefined) {
+      text = formatCivil(civilDate(dayNo));
+      dateCache[slot] = text;
+    }
+    return text;
+  }
+  return formatCivil(civilDate(dayNo));
 }
 
 /** Calendar year of a day number. */
 export function yearOf(dayNo: number): number {
-  return Number(formatDate(dayNo).slice(0, 4));
+  return Math.floor(civilDate(dayNo) / 10000);
 }
 
 const summerTimeCache = new Map<number, readonly [number, number]>();

@@ -20,8 +20,11 @@ export const SYSTEM = {
   genderAmtlich: 'http://fhir.de/CodeSystem/gender-amtlich-de',
   consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
   consentPolicy: 'urn:oid:2.16.840.1.113883.3.1937.777.24.5.3',
-  consentVersionModules: 'https://www.medizininformatik-initiative.de/fhir/modul-consent/CodeSystem/mii-cs-consent-version-modules',
+  consentVersionModules:
+    'https://www.medizininformatik-initiative.de/fhir/modul-consent/CodeSystem/mii-cs-consent-version-modules',
   medicationAdminCategory: 'http://terminology.hl7.org/CodeSystem/medication-admin-category',
+  identifierType: 'http://terminology.hl7.org/CodeSystem/v2-0203',
+  diagnosticServiceSection: 'http://terminology.hl7.org/CodeSystem/v2-0074',
 } as const;
 
 export const EXTENSION = {
@@ -45,13 +48,18 @@ export const PROFILE = {
   medicationRequest: `${MII_CORE}/modul-medikation/StructureDefinition/MedicationRequest`,
   medicationStatement: `${MII_CORE}/modul-medikation/StructureDefinition/MedicationStatement`,
   specimen: `${MII_EXT}/modul-biobank/StructureDefinition/Specimen`,
-  consent: 'https://www.medizininformatik-initiative.de/fhir/modul-consent/StructureDefinition/mii-pr-consent-einwilligung',
+  consent:
+    'https://www.medizininformatik-initiative.de/fhir/modul-consent/StructureDefinition/mii-pr-consent-einwilligung',
   heartRate: `${MII_EXT}/modul-icu/StructureDefinition/mii-pr-icu-muv-herzfrequenz`,
   respiratoryRate: `${MII_EXT}/modul-icu/StructureDefinition/mii-pr-icu-muv-atemfrequenz`,
   bodyWeight: `${MII_EXT}/modul-icu/StructureDefinition/mii-pr-icu-muv-koerpergewicht`,
   bodyHeight: `${MII_EXT}/modul-icu/StructureDefinition/mii-pr-icu-muv-koerpergroesse`,
   bloodPressure: `${MII_EXT}/modul-icu/StructureDefinition/mii-pr-icu-muv-arterieller-blutdruck`,
+  molgenReport: `${MII_EXT}/modul-molgen/StructureDefinition/molekulargenetischer-befundbericht`,
 } as const;
+
+/** Identifier system of the synthetic patient numbers (no real hospital). */
+export const PATIENT_IDENTIFIER_SYSTEM = 'https://synthetic.example.org/fhir/sid/patienten-id';
 
 /** Code system versions written into codings. */
 export const VERSION = { icd10gm: '2024', ops: '2024', atc: '2024', icd10who: '2019' } as const;

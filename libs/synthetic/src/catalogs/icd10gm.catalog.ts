@@ -17,7 +17,14 @@ export interface DiagnosisEntry {
 
 type Extra = Pick<DiagnosisEntry, 'sex' | 'snomed' | 'alphaId' | 'topography'>;
 
-function dx(code: string, display: string, child: number, adult: number, senior: number, extra?: Extra): DiagnosisEntry {
+function dx(
+  code: string,
+  display: string,
+  child: number,
+  adult: number,
+  senior: number,
+  extra?: Extra,
+): DiagnosisEntry {
   return { code, display, weights: [child, adult, senior], ...extra };
 }
 
@@ -152,7 +159,10 @@ export const DIAGNOSES: readonly DiagnosisEntry[] = [
     alphaId: 'I30011',
     topography: 'C34.1',
   }),
-  dx('C34.3', 'Bösartige Neubildung: Unterlappen (-Bronchus)', 0, 0.6, 1.2, { snomed: '363358000', topography: 'C34.3' }),
+  dx('C34.3', 'Bösartige Neubildung: Unterlappen (-Bronchus)', 0, 0.6, 1.2, {
+    snomed: '363358000',
+    topography: 'C34.3',
+  }),
   dx('C34.9', 'Bösartige Neubildung: Bronchus oder Lunge, nicht näher bezeichnet', 0, 0.5, 1, {
     snomed: '363358000',
     topography: 'C34.9',
