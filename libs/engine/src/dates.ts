@@ -43,7 +43,9 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 // FHIR date / dateTime / instant: the calendar date is taken as written, before any time or offset.
-const TEMPORAL = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+// Seconds and offset may be missing, but a time or offset that names no real moment (T24:00, +15:00) is no dateTime.
+const TEMPORAL =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(?:[01]\d|2[0-3])(?::[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?)?(?:Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?)?)?)?$/;
 
 /** The days a FHIR date, dateTime or instant string covers, or null if it is not one. */
 export function parseFhirDate(value: string): DayRange | null {
@@ -87,7 +89,8 @@ export function formatDay(days: number): string {
 
 /**
  * The days a clinical time element covers: a date string is a point (or its year/month), a Period
- * spans start..end with a missing side open. Anything else, or a Period without both sides, is null.
+ * spans start..end with a missing side open. Anything else, a Period without both sides, or one that
+ * ends before it starts (FHIR invariant per-1), is null.
  */
 export function toDayRange(value: unknown): DayRange | null {
   if (typeof value === 'string') {
@@ -102,7 +105,7 @@ export function toDayRange(value: unknown): DayRange | null {
   if ((period.start !== undefined && start === null) || (period.end !== undefined && end === null)) {
     return null;
   }
-  if (start === null && end === null) {
+  if ((start === null && end === null) || (start !== null && end !== null && start.start > end.end)) {
     return null;
   }
   return { start: start?.start ?? MIN_DAY, end: end?.end ?? MAX_DAY };

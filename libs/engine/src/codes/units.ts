@@ -6,6 +6,10 @@ const cache = new Map<string, ((value: number) => number) | null>();
 /** Whether a UCUM unit carries a physical dimension and no arbitrary (IU-like) part; null if it is not UCUM. */
 function describeUnit(code: string): { dimensioned: boolean; moleExp: number } | null {
   ucum ??= UcumLhcUtils.getInstance();
+  // Only validateUnitString tells a valid code from one ucum-lhc guessed (`mg/deciliter` is read as `mg/dL`).
+  if (ucum.validateUnitString(code).status !== 'valid') {
+    return null;
+  }
   const unit = ucum.getSpecifiedUnit(code, 'validate').unit;
   if (unit === null || unit.isArbitrary_) {
     return null;

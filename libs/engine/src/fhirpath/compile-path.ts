@@ -13,7 +13,8 @@ export interface CompiledPath {
 
 type Step =
   | { kind: 'child'; key: string }
-  | { kind: 'choice'; keys: string[] }
+  // fhirpath.js reads only the first variant present (value or `_` sibling); `want` keeps it only if it is that one.
+  | { kind: 'choice'; keys: string[]; want?: string }
   | { kind: 'where'; conditions: Array<{ keys: string[]; literal: string }> };
 
 const choiceTypePaths = r4Model.choiceTypePaths as Record<string, string[]>;
@@ -24,6 +25,10 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OF_TYPE = /^ofType\(([A-Za-z]+)\)$/;
 const WHERE = /^where\((.+)\)$/;
 const CONDITION = /^([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*'([^'\\]*)'$/;
+// Words FHIRPath reads as literals or operators, never as member names.
+const RESERVED = new Set(['true', 'false', 'and', 'or', 'xor', 'implies', 'div', 'mod']);
+// Element types whose `=` against a string literal is plain string equality in fhirpath.js (dates and numbers are not).
+const STRING_TYPES = new Set(['string', 'code', 'uri', 'url', 'canonical', 'id', 'oid', 'uuid', 'markdown', 'System.String']);
 
 /** Splits on dots that are outside parentheses and quotes. */
 function splitSteps(expression: string): string[] | null {
@@ -50,12 +55,20 @@ function splitSteps(expression: string): string[] | null {
   return depth === 0 && !quoted && steps.every((s) => s.length > 0) ? steps : null;
 }
 
+/** The model path of element `name` below `typePath`, after content references (as fhirpath.js resolves it). */
+function elementPath(typePath: string, name: string): string {
+  const full = `${typePath}.${name}`;
+  return pathsDefinedElsewhere[full] ?? full;
+}
+
 /** The model type path reached by navigating `name` from `typePath`, following type and content references. */
 function childTypePath(typePath: string, name: string): string {
-  const full = `${typePath}.${name}`;
-  const elsewhere = pathsDefinedElsewhere[full];
-  if (elsewhere !== undefined) {
-    return elsewhere;
+  if (name === 'extension') {
+    return 'Extension';
+  }
+  const full = elementPath(typePath, name);
+  if (full !== `${typePath}.${name}`) {
+    return full;
   }
   const type = path2Type[full];
   return type === undefined || type === 'BackboneElement' || type === 'Element' ? full : type;
@@ -66,6 +79,11 @@ const PRIMITIVE_TYPES = new Set([
   'markdown', 'oid', 'positiveInt', 'string', 'time', 'unsignedInt', 'uri', 'url', 'uuid',
 ]);
 
+/** Whether a type path is a FHIR primitive, whose children fhirpath.js reads from the `_name` sibling. */
+function isPrimitiveType(typePath: string): boolean {
+  return PRIMITIVE_TYPES.has(typePath) || typePath === 'xhtml' || typePath.startsWith('System.');
+}
+
 /** The FHIR type name behind a choice suffix ("DateTime" → "dateTime", "Period" stays). */
 function choiceSuffixToType(suffix: string): string {
   const lower = suffix[0].toLowerCase() + suffix.slice(1);
@@ -73,12 +91,13 @@ function choiceSuffixToType(suffix: string): string {
 }
 
 /** Compiles the simple subset (members, choice elements, ofType, where(path = 'literal')) or returns null. */
-function compileFast(expression: string, resourceType: string): Step[] | null {
+function compileFast(expression: string, resourceType: string): { steps: Step[]; typed: boolean } | null {
   const parts = splitSteps(expression);
   if (parts === null) {
     return null;
   }
-  if (parts[0] === resourceType) {
+  const typed = parts[0] === resourceType;
+  if (typed) {
     parts.shift();
   } else if (/^[A-Z]/.test(parts[0])) {
     return null;
@@ -87,20 +106,28 @@ function compileFast(expression: string, resourceType: string): Step[] | null {
   let typePath = resourceType;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
+    if (isPrimitiveType(typePath)) {
+      return null;
+    }
     if (IDENTIFIER.test(part)) {
-      const choiceTypes = choiceTypePaths[`${typePath}.${part}`];
+      if (RESERVED.has(part)) {
+        return null;
+      }
+      const choiceTypes = choiceTypePaths[elementPath(typePath, part)];
       if (choiceTypes === undefined) {
         steps.push({ kind: 'child', key: part });
         typePath = childTypePath(typePath, part);
         continue;
       }
+      const keys = choiceTypes.map((t) => part + t);
       const ofType = i + 1 < parts.length ? OF_TYPE.exec(parts[i + 1]) : null;
       if (ofType !== null) {
         const suffix = ofType[1][0].toUpperCase() + ofType[1].slice(1);
-        if (!choiceTypes.includes(suffix)) {
+        // fhirpath.js knows `dateTime` and `DateTime`, but `quantity` is no type name.
+        if (!choiceTypes.includes(suffix) || (suffix !== ofType[1] && !PRIMITIVE_TYPES.has(ofType[1]))) {
           return null;
         }
-        steps.push({ kind: 'child', key: part + suffix });
+        steps.push({ kind: 'choice', keys, want: part + suffix });
         typePath = choiceSuffixToType(suffix);
         i++;
         continue;
@@ -108,7 +135,7 @@ function compileFast(expression: string, resourceType: string): Step[] | null {
       if (i + 1 < parts.length) {
         return null; // navigating past an untyped choice needs the model's type information
       }
-      steps.push({ kind: 'choice', keys: choiceTypes.map((t) => part + t) });
+      steps.push({ kind: 'choice', keys });
       continue;
     }
     const where = WHERE.exec(part);
@@ -124,16 +151,22 @@ function compileFast(expression: string, resourceType: string): Step[] | null {
       const keys = condition[1].split('.');
       let conditionType = typePath;
       for (const key of keys) {
-        if (choiceTypePaths[`${conditionType}.${key}`] !== undefined) {
+        if (key === '' || RESERVED.has(key) || isPrimitiveType(conditionType)) {
+          return null;
+        }
+        if (choiceTypePaths[elementPath(conditionType, key)] !== undefined) {
           return null;
         }
         conditionType = childTypePath(conditionType, key);
+      }
+      if (!STRING_TYPES.has(conditionType)) {
+        return null;
       }
       conditions.push({ keys, literal: condition[2] });
     }
     steps.push({ kind: 'where', conditions });
   }
-  return steps;
+  return { steps, typed };
 }
 
 /** Appends the value(s) of `node[key]` to `out`, flattening arrays and dropping nulls as FHIRPath does. */
@@ -156,17 +189,51 @@ function pushChild(out: unknown[], node: unknown, key: string): void {
   }
 }
 
+/**
+ * The items fhirpath.js makes for `node[key]`, nulls included: an array entry, or a `_key` entry beyond the
+ * values, without a value is an item too (it only vanishes from final results).
+ */
+function childItems(node: unknown, key: string): unknown[] {
+  if (typeof node !== 'object' || node === null) {
+    return [];
+  }
+  const value = (node as Record<string, unknown>)[key];
+  const sibling = (node as Record<string, unknown>)[`_${key}`];
+  if ((value === undefined || value === null) && (sibling === undefined || sibling === null)) {
+    return [];
+  }
+  if (Array.isArray(value)) {
+    const items: unknown[] = value;
+    const extra = Array.isArray(sibling) ? Math.max(0, sibling.length - items.length) : 0;
+    return [...items, ...new Array<null>(extra).fill(null)];
+  }
+  if ((value === undefined || value === null) && Array.isArray(sibling)) {
+    return sibling.map(() => null);
+  }
+  return [value ?? null];
+}
+
 /** FHIRPath `=` between a collection and a string literal: true only for a single equal item. */
 function conditionHolds(node: unknown, keys: string[], literal: string): boolean {
   let current: unknown[] = [node];
-  for (const key of keys) {
+  for (let k = 0; k < keys.length - 1; k++) {
     const next: unknown[] = [];
     for (const item of current) {
-      pushChild(next, item, key);
+      pushChild(next, item, keys[k]);
     }
     current = next;
   }
-  return current.length === 1 && current[0] === literal;
+  const items = current.flatMap((item) => childItems(item, keys[keys.length - 1]));
+  return items.length === 1 && items[0] === literal;
+}
+
+/** The choice variant fhirpath.js reads: the first, in model order, whose value or `_` sibling is present. */
+function presentVariant(node: unknown, keys: readonly string[]): string | undefined {
+  if (typeof node !== 'object' || node === null) {
+    return undefined;
+  }
+  const record = node as Record<string, unknown>;
+  return keys.find((key) => record[key] !== undefined || record[`_${key}`] !== undefined);
 }
 
 function runSteps(steps: Step[], resource: FhirResource): unknown[] {
@@ -181,7 +248,8 @@ function runSteps(steps: Step[], resource: FhirResource): unknown[] {
         break;
       case 'choice':
         for (const node of current) {
-          for (const key of step.keys) {
+          const key = presentVariant(node, step.keys);
+          if (key !== undefined && (step.want === undefined || step.want === key)) {
             pushChild(next, node, key);
           }
         }
@@ -207,11 +275,18 @@ function runSteps(steps: Step[], resource: FhirResource): unknown[] {
  * Simple paths get a direct accessor; everything else goes through fhirpath.js.
  */
 export function compilePath(expression: string, resourceType: string): CompiledPath {
-  const steps = compileFast(expression, resourceType);
-  if (steps !== null) {
-    return { expression, fast: true, evaluate: (resource) => runSteps(steps, resource) };
+  // fhirpath.js validates every expression, so the fast subset never accepts what fhirpath.js rejects.
+  const reference = compileWithFhirPath(expression, resourceType);
+  const fast = compileFast(expression, resourceType);
+  if (fast === null) {
+    return reference;
   }
-  return compileWithFhirPath(expression, resourceType);
+  const { steps, typed } = fast;
+  return {
+    expression,
+    fast: true,
+    evaluate: (resource) => (typed && resource.resourceType !== resourceType ? [] : runSteps(steps, resource)),
+  };
 }
 
 /** Compiles with fhirpath.js only; used for everything outside the fast subset and as the reference. */

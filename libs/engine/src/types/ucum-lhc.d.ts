@@ -8,6 +8,7 @@ declare module '@lhncbc/ucum-lhc' {
   interface UcumLhcUtils {
     convertUnitTo(fromCode: string, fromValue: number, toCode: string): { status: string; toVal: number | null };
     getSpecifiedUnit(code: string, mode: 'validate'): { unit: UcumUnit | null };
+    validateUnitString(code: string): { status: string };
   }
   export const UcumLhcUtils: { getInstance(): UcumLhcUtils };
 }
