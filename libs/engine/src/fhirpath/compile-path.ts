@@ -15,7 +15,12 @@ type Step =
   | { kind: 'child'; key: string }
   // fhirpath.js reads only the first variant present (value or `_` sibling); `want` keeps it only if it is that one.
   | { kind: 'choice'; keys: string[]; want?: string }
-  | { kind: 'where'; conditions: Array<{ keys: string[]; literal: string }> };
+  | { kind: 'where'; conditions: Condition[] };
+
+/** `a.b = 'literal'`, or `a.b.exists(c = 'x' and d = 'y')`: some item of a.b meets every inner equality. */
+type Condition =
+  | { kind: 'equals'; keys: string[]; literal: string }
+  | { kind: 'exists'; keys: string[]; conditions: Array<Extract<Condition, { kind: 'equals' }>> };
 
 const choiceTypePaths = r4Model.choiceTypePaths as Record<string, string[]>;
 const path2Type = r4Model.path2Type as Record<string, string>;
@@ -25,10 +30,22 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OF_TYPE = /^ofType\(([A-Za-z]+)\)$/;
 const WHERE = /^where\((.+)\)$/;
 const CONDITION = /^([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*'([^'\\]*)'$/;
+const EXISTS = /^([A-Za-z_][A-Za-z0-9_.]*)\.exists\((.+)\)$/;
 // Words FHIRPath reads as literals or operators, never as member names.
 const RESERVED = new Set(['true', 'false', 'and', 'or', 'xor', 'implies', 'div', 'mod']);
 // Element types whose `=` against a string literal is plain string equality in fhirpath.js (dates and numbers are not).
-const STRING_TYPES = new Set(['string', 'code', 'uri', 'url', 'canonical', 'id', 'oid', 'uuid', 'markdown', 'System.String']);
+const STRING_TYPES = new Set([
+  'string',
+  'code',
+  'uri',
+  'url',
+  'canonical',
+  'id',
+  'oid',
+  'uuid',
+  'markdown',
+  'System.String',
+]);
 
 /** Splits on dots that are outside parentheses and quotes. */
 function splitSteps(expression: string): string[] | null {
@@ -75,8 +92,25 @@ function childTypePath(typePath: string, name: string): string {
 }
 
 const PRIMITIVE_TYPES = new Set([
-  'base64Binary', 'boolean', 'canonical', 'code', 'date', 'dateTime', 'decimal', 'id', 'instant', 'integer',
-  'markdown', 'oid', 'positiveInt', 'string', 'time', 'unsignedInt', 'uri', 'url', 'uuid',
+  'base64Binary',
+  'boolean',
+  'canonical',
+  'code',
+  'date',
+  'dateTime',
+  'decimal',
+  'id',
+  'instant',
+  'integer',
+  'markdown',
+  'oid',
+  'positiveInt',
+  'string',
+  'time',
+  'unsignedInt',
+  'uri',
+  'url',
+  'uuid',
 ]);
 
 /** Whether a type path is a FHIR primitive, whose children fhirpath.js reads from the `_name` sibling. */
@@ -142,31 +176,55 @@ function compileFast(expression: string, resourceType: string): { steps: Step[];
     if (where === null) {
       return null;
     }
-    const conditions: Array<{ keys: string[]; literal: string }> = [];
-    for (const clause of where[1].split(/\s+and\s+/)) {
-      const condition = CONDITION.exec(clause.trim());
-      if (condition === null) {
-        return null;
-      }
-      const keys = condition[1].split('.');
-      let conditionType = typePath;
-      for (const key of keys) {
-        if (key === '' || RESERVED.has(key) || isPrimitiveType(conditionType)) {
-          return null;
-        }
-        if (choiceTypePaths[elementPath(conditionType, key)] !== undefined) {
-          return null;
-        }
-        conditionType = childTypePath(conditionType, key);
-      }
-      if (!STRING_TYPES.has(conditionType)) {
-        return null;
-      }
-      conditions.push({ keys, literal: condition[2] });
+    const exists = EXISTS.exec(where[1].trim());
+    let conditions: Condition[] | null;
+    if (exists === null) {
+      conditions = equalityConditions(where[1], typePath);
+    } else {
+      const keys = exists[1].split('.');
+      const itemType = navigableType(typePath, keys);
+      const inner = itemType === null ? null : equalityConditions(exists[2], itemType);
+      conditions = inner === null ? null : [{ kind: 'exists', keys, conditions: inner }];
+    }
+    if (conditions === null) {
+      return null;
     }
     steps.push({ kind: 'where', conditions });
   }
   return { steps, typed };
+}
+
+/** The type reached by following `keys` from `typePath` without choices, primitives or keywords; else null. */
+function navigableType(typePath: string, keys: readonly string[]): string | null {
+  let type = typePath;
+  for (const key of keys) {
+    if (key === '' || RESERVED.has(key) || isPrimitiveType(type)) {
+      return null;
+    }
+    if (choiceTypePaths[elementPath(type, key)] !== undefined) {
+      return null;
+    }
+    type = childTypePath(type, key);
+  }
+  return type;
+}
+
+/** `x = 'a' and y.z = 'b'` on string-like elements of `typePath`, or null outside that subset. */
+function equalityConditions(body: string, typePath: string): Array<Extract<Condition, { kind: 'equals' }>> | null {
+  const conditions: Array<Extract<Condition, { kind: 'equals' }>> = [];
+  for (const clause of body.split(/\s+and\s+/)) {
+    const condition = CONDITION.exec(clause.trim());
+    if (condition === null) {
+      return null;
+    }
+    const keys = condition[1].split('.');
+    const type = navigableType(typePath, keys);
+    if (type === null || !STRING_TYPES.has(type)) {
+      return null;
+    }
+    conditions.push({ kind: 'equals', keys, literal: condition[2] });
+  }
+  return conditions;
 }
 
 /** Appends the value(s) of `node[key]` to `out`, flattening arrays and dropping nulls as FHIRPath does. */
@@ -227,6 +285,22 @@ function conditionHolds(node: unknown, keys: string[], literal: string): boolean
   return items.length === 1 && items[0] === literal;
 }
 
+/** Whether a where() condition holds on one node. */
+function conditionMet(node: unknown, condition: Condition): boolean {
+  if (condition.kind === 'equals') {
+    return conditionHolds(node, condition.keys, condition.literal);
+  }
+  let items: unknown[] = [node];
+  for (const key of condition.keys) {
+    const next: unknown[] = [];
+    for (const item of items) {
+      pushChild(next, item, key);
+    }
+    items = next;
+  }
+  return items.some((item) => condition.conditions.every((c) => conditionHolds(item, c.keys, c.literal)));
+}
+
 /** The choice variant fhirpath.js reads: the first, in model order, whose value or `_` sibling is present. */
 function presentVariant(node: unknown, keys: readonly string[]): string | undefined {
   if (typeof node !== 'object' || node === null) {
@@ -256,7 +330,7 @@ function runSteps(steps: Step[], resource: FhirResource): unknown[] {
         break;
       case 'where':
         for (const node of current) {
-          if (step.conditions.every((c) => conditionHolds(node, c.keys, c.literal))) {
+          if (step.conditions.every((c) => conditionMet(node, c))) {
             next.push(node);
           }
         }
