@@ -273,6 +273,13 @@ function childItems(node: unknown, key: string): unknown[] {
 
 /** FHIRPath `=` between a collection and a string literal: true only for a single equal item. */
 function conditionHolds(node: unknown, keys: string[], literal: string): boolean {
+  if (keys.length === 1 && typeof node === 'object' && node !== null) {
+    // The common shape `type = 'permit'`: one non-array value is one item, whatever its `_` sibling holds.
+    const value = (node as Record<string, unknown>)[keys[0]];
+    if (value !== undefined && value !== null && !Array.isArray(value)) {
+      return value === literal;
+    }
+  }
   let current: unknown[] = [node];
   for (let k = 0; k < keys.length - 1; k++) {
     const next: unknown[] = [];
