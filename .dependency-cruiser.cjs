@@ -14,6 +14,7 @@ module.exports = {
     { name: 'ccdl-imports-no-lib', severity: 'error', from: { path: '^libs/ccdl/' }, to: { path: '^libs/(?!ccdl/)' } },
     { name: 'engine-imports-only-ccdl', severity: 'error', from: { path: '^libs/engine/' }, to: { path: '^libs/(?!engine/|ccdl/)' } },
     { name: 'contracts-imports-only-ccdl', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^libs/(?!contracts/|ccdl/)' } },
+    { name: 'privacy-imports-no-lib', severity: 'error', from: { path: '^libs/privacy/' }, to: { path: '^libs/(?!privacy/)' } },
     { name: 'synthetic-imports-no-lib', severity: 'error', from: { path: '^libs/synthetic/' }, to: { path: '^libs/(?!synthetic/)' } },
     {
       name: 'no-deep-lib-imports',
