@@ -10,3 +10,4 @@ export {
   CcdlValidationError,
 } from './errors';
 export { parseStructuredQuery, parseStructuredQueryJson } from './parse';
+export { formatIssuePath } from './zod-issues';

@@ -1,3 +1,4 @@
+import { formatIssuePath } from '@fq/ccdl';
 import { Envelope } from './envelope.schema';
 
 /** Envelopes above this size are refused unread: a query with its criteria fits easily. */
@@ -38,7 +39,7 @@ export function decodeEnvelope<T extends Envelope['type']>(
       error: {
         code: 'ENVELOPE_SCHEMA_INVALID',
         message: 'the message is not a valid envelope',
-        issues: parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
+        issues: parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })),
       },
     };
   }
@@ -51,8 +52,4 @@ export function decodeEnvelope<T extends Envelope['type']>(
 
 function fail(code: EnvelopeIssue['code'], message: string): { ok: false; error: EnvelopeIssue } {
   return { ok: false, error: { code, message } };
-}
-
-function jsonPath(path: readonly PropertyKey[]): string {
-  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
 }

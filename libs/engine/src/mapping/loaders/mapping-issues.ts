@@ -1,3 +1,4 @@
+import { formatIssuePath } from '@fq/ccdl';
 import type { z } from 'zod';
 import type { EngineIssue } from '../../errors';
 
@@ -16,22 +17,8 @@ export const MappingIssueCode = {
 } as const;
 export type MappingIssueCode = (typeof MappingIssueCode)[keyof typeof MappingIssueCode];
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
 /** Formats a path as a JSON path rooted at `$`, e.g. `$[3].entries[0].key`. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const segment of path) {
-    if (typeof segment === 'number') {
-      out += `[${segment}]`;
-    } else if (typeof segment === 'string' && IDENTIFIER.test(segment)) {
-      out += `.${segment}`;
-    } else {
-      out += `[${JSON.stringify(String(segment))}]`;
-    }
-  }
-  return out;
-}
+export const jsonPath = formatIssuePath;
 
 /** Maps zod issues (parsed with `reportInput: true`) to engine issues with JSON paths. */
 export function toMappingIssues(
