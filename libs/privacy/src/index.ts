@@ -1,0 +1,25 @@
+export {
+  type PrivacyError,
+  PrivacyInputError,
+  type PrivacyIssue,
+  PrivacyIssueCode,
+  PrivacyPolicyError,
+  type PrivacyResult,
+  PrivacySecretError,
+} from './errors';
+export {
+  DEFAULT_PROTECTION_POLICY,
+  Epsilon,
+  EpsilonFraction,
+  type EpsilonInput,
+  EpsilonText,
+  MAX_EPSILON,
+  MAX_EPSILON_TERM,
+  MAX_ROUNDING,
+  ProtectedCount,
+  ProtectionPolicy,
+  type ProtectionPolicyInput,
+} from './policy.schema';
+export { parseProtectionPolicy } from './policy';
+export { type ProtectCountInput, protectCount } from './protect-count';
+export { decodeSiteSecret, encodeSiteSecret, generateSiteSecret, SITE_SECRET_BYTES } from './site-secret';

@@ -1,0 +1,101 @@
+import { sampleDiscreteLaplace } from './discrete-laplace';
+import { type PrivacyIssue, PrivacyInputError, PrivacyIssueCode } from './errors';
+import { createNoiseStream } from './keyed-bit-stream';
+import { sampleMiiRoundedLaplace } from './mii-laplace';
+import { toPrivacyIssues } from './policy';
+import { type ProtectedCount, ProtectionPolicy } from './policy.schema';
+import { type BigRational, floorDiv } from './rational';
+import { describeSiteSecretProblem } from './site-secret';
+
+/** Everything `protectCount` needs; `rawCount` is the exact count and never leaves the site. */
+export type ProtectCountInput = {
+  /** The exact cohort count, a non-negative safe integer. */
+  rawCount: number;
+  /** The persisted site secret, at least 32 bytes. */
+  siteSecret: Uint8Array;
+  /** Lowercase hex SHA-256 of the canonical query (`hashQuery` in `@fq/ccdl`). */
+  queryHash: string;
+  /** Identifies the site's data state; a new version draws new noise. */
+  dataVersion: string;
+  policy: ProtectionPolicy;
+};
+
+const QUERY_HASH = /^[0-9a-f]{64}$/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Protects a count for publication: keyed deterministic noise, rounding to a multiple of `policy.rounding` (halves up),
+ * clamping at 0, then suppression when the rounded noisy value is below `policy.threshold`. Throws `PrivacyInputError`
+ * only for arguments that validated callers cannot produce.
+ */
+export function protectCount(input: ProtectCountInput): ProtectedCount {
+  const policy = validateInput(input);
+  const { rawCount, siteSecret, queryHash, dataVersion } = input;
+  const random = createNoiseStream(siteSecret, queryHash, dataVersion);
+  const epsilon: BigRational = {
+    numerator: BigInt(policy.epsilon.numerator),
+    denominator: BigInt(policy.epsilon.denominator),
+  };
+  const rounding = BigInt(policy.rounding);
+  let rounded: bigint;
+  switch (policy.mechanism) {
+    case 'discrete-laplace':
+      rounded = roundToMultiple(BigInt(rawCount) + sampleDiscreteLaplace(random, epsilon), rounding);
+      break;
+    case 'mii-laplace':
+      rounded = sampleMiiRoundedLaplace(random, BigInt(rawCount), epsilon, rounding);
+      break;
+  }
+  const clamped = rounded < 0n ? 0n : rounded;
+  // Threshold after rounding: suppression then speaks about the very number a reader would have seen.
+  if (clamped < BigInt(policy.threshold)) {
+    return { kind: 'below-threshold', threshold: policy.threshold };
+  }
+  // Saturate within Number's exact range; only counts within a few noise widths of 2^53 get here.
+  const safe = clamped > MAX_SAFE ? (MAX_SAFE / rounding) * rounding : clamped;
+  return { kind: 'count', protectedCount: Number(safe) };
+}
+
+/** Rounds to the nearest multiple of `rounding`, halves up (as Java's Math.round in the FDPG stack), in integers. */
+export function roundToMultiple(value: bigint, rounding: bigint): bigint {
+  return floorDiv(2n * value + rounding, 2n * rounding) * rounding;
+}
+
+/** Lists every problem with the arguments at once, then throws; returns the policy in normal form (ε reduced). */
+function validateInput(input: ProtectCountInput): ProtectionPolicy {
+  const issues: PrivacyIssue[] = [];
+  const { rawCount, siteSecret, queryHash, dataVersion } = input;
+  if (typeof rawCount !== 'number' || !Number.isSafeInteger(rawCount) || rawCount < 0) {
+    issues.push({
+      path: '$.rawCount',
+      code: PrivacyIssueCode.RawCountInvalid,
+      message: 'rawCount must be a non-negative safe integer',
+    });
+  }
+  const secretProblem = describeSiteSecretProblem(siteSecret);
+  if (secretProblem !== undefined) {
+    issues.push({ path: '$.siteSecret', code: PrivacyIssueCode.SiteSecretInvalid, message: secretProblem });
+  }
+  if (typeof queryHash !== 'string' || !QUERY_HASH.test(queryHash)) {
+    issues.push({
+      path: '$.queryHash',
+      code: PrivacyIssueCode.QueryHashInvalid,
+      message: 'queryHash must be a lowercase hex SHA-256 of 64 characters',
+    });
+  }
+  if (typeof dataVersion !== 'string' || dataVersion.length === 0) {
+    issues.push({
+      path: '$.dataVersion',
+      code: PrivacyIssueCode.DataVersionInvalid,
+      message: 'dataVersion must be a non-empty string',
+    });
+  }
+  const policy = ProtectionPolicy.safeParse(input.policy, { reportInput: true });
+  if (!policy.success) {
+    issues.push(...toPrivacyIssues(policy.error.issues, ['policy']));
+  }
+  if (issues.length > 0 || !policy.success) {
+    throw new PrivacyInputError(issues);
+  }
+  return policy.data;
+}
