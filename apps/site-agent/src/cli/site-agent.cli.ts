@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { z } from 'zod';
+import { addApprovalsCommand } from './approvals.command';
 import { describeOptionIssues, EvaluateOptions, GenerateOptions } from './cli-options.schema';
 import { CommandInputError, type CommandIo, runEvaluate } from './evaluate.command';
 import { runGenerate } from './generate.command';
@@ -51,6 +52,10 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
     .action((raw: Record<string, unknown>) => {
       result = runEvaluate(parseOptions(EvaluateOptions, raw), io);
     });
+
+  addApprovalsCommand(program, io, (task) => {
+    result = task;
+  });
 
   try {
     await program.parseAsync([...args], { from: 'user' });

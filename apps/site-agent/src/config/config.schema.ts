@@ -1,0 +1,227 @@
+import { delimiter } from 'node:path';
+import { SiteId } from '@fq/contracts';
+import { DEFAULT_PROTECTION_POLICY, Epsilon, MAX_ROUNDING, type ProtectionPolicy } from '@fq/privacy';
+import { z } from 'zod';
+
+/** Every environment variable the site agent reads; anything else with the SITE_ prefix is reported as unknown. */
+export const SITE_AGENT_ENV_NAMES = [
+  'NATS_URL',
+  'SITE_ID',
+  'SITE_DATA',
+  'SITE_STATE_DIR',
+  'SITE_AUDIT_LOG',
+  'SITE_MAPPING_FILE',
+  'SITE_CONCEPT_TREE_FILES',
+  'SITE_UPSTREAM_COMPATIBLE',
+  'SITE_DATA_VERSION',
+  'SITE_RELOAD_INTERVAL_SECONDS',
+  'SITE_HEARTBEAT_SECONDS',
+  'SITE_ALLOWED_CONTEXTS',
+  'SITE_ALLOWED_CODE_SYSTEMS',
+  'SITE_MAX_CRITERIA',
+  'SITE_RATE_LIMIT',
+  'SITE_RATE_INTERVAL_SECONDS',
+  'SITE_APPROVAL',
+  'SITE_PRIVACY_MECHANISM',
+  'SITE_PRIVACY_EPSILON',
+  'SITE_PRIVACY_ROUNDING',
+  'SITE_PRIVACY_THRESHOLD',
+  'SITE_EVALUATION_DATE',
+] as const;
+export type SiteAgentEnvName = (typeof SITE_AGENT_ENV_NAMES)[number];
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+const DAY_SECONDS = 86_400;
+
+/** Shows a user-supplied value in an error message without flooding the terminal. */
+function show(raw: string): string {
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+}
+
+/** A whole number within [min, max], or `fallback` when unset. */
+function wholeNumber(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number => {
+      if (raw === undefined) {
+        return fallback;
+      }
+      const text = raw.trim();
+      const value = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isSafeInteger(value) || value < min || value > max) {
+        ctx.issues.push({
+          code: 'custom',
+          input: raw,
+          message: `must be a whole number from ${min} to ${max}, got ${show(raw)}`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+function flag(fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): boolean => {
+      if (raw === undefined) {
+        return fallback;
+      }
+      const text = raw.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(text)) {
+        return true;
+      }
+      if (['false', '0', 'no'].includes(text)) {
+        return false;
+      }
+      ctx.issues.push({ code: 'custom', input: raw, message: `must be true or false, got ${show(raw)}` });
+      return z.NEVER;
+    });
+}
+
+/** Paths separated by the OS path delimiter (':' on Linux), empty entries ignored. */
+function pathList(required: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): string[] => {
+      const paths = (raw ?? '')
+        .split(delimiter)
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0);
+      if (required && paths.length === 0) {
+        ctx.issues.push({
+          code: 'custom',
+          input: raw,
+          message: `is required: one or more FHIR NDJSON/Bundle files or directories, separated by '${delimiter}'`,
+        });
+        return z.NEVER;
+      }
+      return paths;
+    });
+}
+
+/** A comma list; unset means "no restriction" (null). */
+function allowList(what: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): string[] | null => {
+      if (raw === undefined) {
+        return null;
+      }
+      const items = [
+        ...new Set(
+          raw
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item.length > 0),
+        ),
+      ];
+      if (items.length === 0) {
+        ctx.issues.push({ code: 'custom', input: raw, message: `must list at least one ${what}, separated by commas` });
+        return z.NEVER;
+      }
+      return items;
+    });
+}
+
+const NATS_SERVER_URL = /^(nats|tls|ws|wss):\/\/[^\s,/]+\/?$/;
+
+const NatsUrl = z
+  .string()
+  .optional()
+  .transform((raw, ctx): string => {
+    if (raw === undefined) {
+      return DEFAULT_NATS_URL;
+    }
+    const servers = raw.split(',').map((s) => s.trim());
+    if (servers.some((server) => !NATS_SERVER_URL.test(server))) {
+      ctx.issues.push({
+        code: 'custom',
+        input: raw,
+        message: 'must be one or more nats://, tls://, ws:// or wss:// URLs separated by commas',
+      });
+      return z.NEVER;
+    }
+    return servers.join(',');
+  });
+
+const OptionalPath = z.string().trim().min(1).optional();
+
+/**
+ * The site agent's environment (HOUSE-STYLE §6), parsed into its configuration. Relative paths stay relative here;
+ * the loader resolves them against the working directory.
+ */
+export const SiteAgentEnv = z
+  .object({
+    NATS_URL: NatsUrl,
+    SITE_ID: z.string({ error: 'is required (the site id the broker registered, e.g. site-a)' }).pipe(SiteId),
+    SITE_DATA: pathList(true),
+    SITE_STATE_DIR: OptionalPath,
+    SITE_AUDIT_LOG: OptionalPath,
+    SITE_MAPPING_FILE: OptionalPath,
+    SITE_CONCEPT_TREE_FILES: pathList(false),
+    SITE_UPSTREAM_COMPATIBLE: flag(false),
+    SITE_DATA_VERSION: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,128}$/, { error: 'must be 1-128 printable ASCII characters without spaces' })
+      .optional(),
+    SITE_RELOAD_INTERVAL_SECONDS: wholeNumber(0, 30 * DAY_SECONDS, 0),
+    SITE_HEARTBEAT_SECONDS: wholeNumber(1, 3600, 10),
+    SITE_ALLOWED_CONTEXTS: allowList('context code (e.g. Diagnose,Laboruntersuchung)'),
+    SITE_ALLOWED_CODE_SYSTEMS: allowList('code system URL'),
+    SITE_MAX_CRITERIA: wholeNumber(1, 10_000, 50),
+    SITE_RATE_LIMIT: wholeNumber(1, 1_000_000, 999),
+    SITE_RATE_INTERVAL_SECONDS: wholeNumber(1, 7 * DAY_SECONDS, 3600),
+    SITE_APPROVAL: z.enum(['auto', 'manual'], { error: 'must be auto or manual' }).default('auto'),
+    SITE_PRIVACY_MECHANISM: z
+      .enum(['discrete-laplace', 'mii-laplace'], { error: 'must be discrete-laplace or mii-laplace' })
+      .default(DEFAULT_PROTECTION_POLICY.mechanism),
+    SITE_PRIVACY_EPSILON: Epsilon.default(DEFAULT_PROTECTION_POLICY.epsilon),
+    SITE_PRIVACY_ROUNDING: wholeNumber(1, MAX_ROUNDING, DEFAULT_PROTECTION_POLICY.rounding),
+    SITE_PRIVACY_THRESHOLD: wholeNumber(0, 1_000_000, DEFAULT_PROTECTION_POLICY.threshold),
+    SITE_EVALUATION_DATE: z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' }).optional(),
+  })
+  .transform((env) => {
+    const stateDir = env.SITE_STATE_DIR ?? `.site-state/${env.SITE_ID}`;
+    const protection: ProtectionPolicy = {
+      mechanism: env.SITE_PRIVACY_MECHANISM,
+      epsilon: env.SITE_PRIVACY_EPSILON,
+      rounding: env.SITE_PRIVACY_ROUNDING,
+      threshold: env.SITE_PRIVACY_THRESHOLD,
+    };
+    return {
+      natsUrl: env.NATS_URL,
+      siteId: env.SITE_ID,
+      dataPaths: env.SITE_DATA,
+      stateDir,
+      auditLogFile: env.SITE_AUDIT_LOG ?? `${stateDir}/audit.jsonl`,
+      mappingFile: env.SITE_MAPPING_FILE ?? null,
+      conceptTreeFiles: env.SITE_CONCEPT_TREE_FILES,
+      upstreamCompatible: env.SITE_UPSTREAM_COMPATIBLE,
+      /** null: derived from the data files' paths, sizes and modification times. */
+      dataVersionOverride: env.SITE_DATA_VERSION ?? null,
+      reloadIntervalSeconds: env.SITE_RELOAD_INTERVAL_SECONDS,
+      heartbeatSeconds: env.SITE_HEARTBEAT_SECONDS,
+      policy: {
+        /** null: every context is allowed. */
+        allowedContexts: env.SITE_ALLOWED_CONTEXTS,
+        /** null: every code system is allowed. */
+        allowedCodeSystems: env.SITE_ALLOWED_CODE_SYSTEMS,
+        maxCriteria: env.SITE_MAX_CRITERIA,
+        rateLimit: env.SITE_RATE_LIMIT,
+        rateIntervalSeconds: env.SITE_RATE_INTERVAL_SECONDS,
+        approval: env.SITE_APPROVAL,
+      },
+      protection,
+      /** null: today's date in UTC, per query. */
+      evaluationDate: env.SITE_EVALUATION_DATE ?? null,
+    };
+  });
+
+/** The site agent's typed configuration; services get it injected, nobody else reads the environment. */
+export type SiteAgentConfig = z.output<typeof SiteAgentEnv>;
+export type SitePolicyConfig = SiteAgentConfig['policy'];

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { describeConfig, loadSiteAgentConfig } from './config/config.loader';
+import { SiteAgentModule } from './site-agent.module';
+import { SiteAgentRunner } from './site-agent.runner';
+
+/** Starts the site agent: configuration, Nest context, signals, READY line. */
+async function bootstrap(): Promise<void> {
+  const loaded = loadSiteAgentConfig(process.env, process.cwd());
+  if (!loaded.ok) {
+    for (const problem of loaded.error.problems) {
+      process.stderr.write(`site-agent: ${problem.variable} ${problem.message}\n`);
+    }
+    process.exitCode = 1;
+    return;
+  }
+  const { config, warnings } = loaded.value;
+  const logger = new ConsoleLogger({ json: true });
+  const log = new Logger('Bootstrap');
+  const app = await NestFactory.createApplicationContext(SiteAgentModule.forRoot(config), {
+    logger,
+    abortOnError: false,
+  });
+  log.log({ message: 'configuration', config: describeConfig(config) });
+  for (const warning of warnings) {
+    log.warn(warning);
+  }
+  const runner = app.get(SiteAgentRunner);
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    log.log({ message: `${signal} received; shutting down` });
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ message: 'shutdown failed', error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => void runner.reload('signal'));
+
+  const ready = await runner.start();
+  if (ready !== null) {
+    process.stdout.write(`${ready}\n`);
+  }
+}
+
+bootstrap().catch((error: unknown) => {
+  // Startup failed (unreadable data, invalid site secret, …): say why on stderr and exit non-zero.
+  const code = typeof error === 'object' && error !== null && 'code' in error ? ` ${String(error.code)}` : '';
+  process.stderr.write(`site-agent: cannot start:${code} ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

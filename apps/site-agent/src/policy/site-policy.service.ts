@@ -1,0 +1,84 @@
+import type { Criterion, ReferencedCriterion, StructuredQuery } from '@fq/ccdl';
+import type { SitePolicyConfig } from '../config/config.schema';
+
+/** Why site policy refuses a query; the code goes into the `refused` result and the audit log. */
+export type PolicyVerdict = { ok: true } | { ok: false; code: 'SITE_POLICY_REFUSED'; reason: string };
+
+/** A criterion of a query with its JSON path, nested criteria of reference filters included. */
+export interface LocatedCriterion {
+  path: string;
+  criterion: Criterion | ReferencedCriterion;
+}
+
+const MAX_LISTED_VIOLATIONS = 3;
+
+/** Lists every criterion of a query, referenced criteria inside attribute filters included. */
+export function listCriteria(query: StructuredQuery): LocatedCriterion[] {
+  const found: LocatedCriterion[] = [];
+  const visit = (criterion: Criterion | ReferencedCriterion, path: string): void => {
+    found.push({ path, criterion });
+    (criterion.attributeFilters ?? []).forEach((filter, f) => {
+      if (filter.type === 'reference') {
+        filter.criteria.forEach((nested, n) => visit(nested, `${path}.attributeFilters[${f}].criteria[${n}]`));
+      }
+    });
+  };
+  const groups: Array<['inclusionCriteria' | 'exclusionCriteria', Criterion[][]]> = [
+    ['inclusionCriteria', query.inclusionCriteria],
+    ['exclusionCriteria', query.exclusionCriteria ?? []],
+  ];
+  for (const [name, list] of groups) {
+    list.forEach((group, g) => group.forEach((criterion, c) => visit(criterion, `$.${name}[${g}][${c}]`)));
+  }
+  return found;
+}
+
+/**
+ * The site's query policy: which contexts and term-code systems it answers about, and how many criteria a query
+ * may have. Value filters and attribute codes are not restricted; they only narrow a criterion.
+ */
+export class SitePolicyService {
+  constructor(private readonly policy: SitePolicyConfig) {}
+
+  /** Checks a query against the policy, naming the first few violations. */
+  check(query: StructuredQuery): PolicyVerdict {
+    const criteria = listCriteria(query);
+    const violations: string[] = [];
+    if (criteria.length > this.policy.maxCriteria) {
+      violations.push(
+        `the query has ${criteria.length} criteria; this site answers at most ${this.policy.maxCriteria}`,
+      );
+    }
+    const contexts = this.policy.allowedContexts === null ? null : new Set(this.policy.allowedContexts);
+    const systems = this.policy.allowedCodeSystems === null ? null : new Set(this.policy.allowedCodeSystems);
+    for (const { path, criterion } of criteria) {
+      if (contexts !== null) {
+        const context = criterion.context?.code;
+        if (context === undefined) {
+          violations.push(`${path} has no context; this site answers only about listed contexts`);
+        } else if (!contexts.has(context)) {
+          violations.push(`${path}: context ${context} is not answered by this site`);
+        }
+      }
+      if (systems !== null) {
+        for (const termCode of criterion.termCodes) {
+          if (!systems.has(termCode.system)) {
+            violations.push(`${path}: code system ${termCode.system} is not answered by this site`);
+            break;
+          }
+        }
+      }
+    }
+    if (violations.length === 0) {
+      return { ok: true };
+    }
+    const more = violations.length - MAX_LISTED_VIOLATIONS;
+    const listed = violations.slice(0, MAX_LISTED_VIOLATIONS).join('; ');
+    const reason = more > 0 ? `${listed}; and ${more} more` : listed;
+    return { ok: false, code: 'SITE_POLICY_REFUSED', reason: truncate(reason, 500) };
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoggerService } from '@nestjs/common';
+import { hashQuery, type StructuredQuery } from '@fq/ccdl';
+import type { QueryEnvelope, ResultEnvelope } from '@fq/contracts';
+import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
+import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import { ApprovalStore } from '../../approvals/approval.store';
+import { AuditLogWriter } from '../../audit/audit-log.writer';
+import { ManualClock } from '../../clock';
+import type { SitePolicyConfig } from '../../config/config.schema';
+import { RateLimiter } from '../../policy/rate-limiter';
+import { SitePolicyService } from '../../policy/site-policy.service';
+import { CountProtectionService } from '../../protection/count-protection.service';
+import type { SiteDataResult, SiteDataSource } from '../../site-data/site-data.loader';
+import { SiteDataService } from '../../site-data/site-data.service';
+import { ProcessedQueryStore } from '../processed-query.store';
+import { QueryHandler } from '../query.handler';
+import { type PublishResult, ResultPublisher } from '../result.publisher';
+
+export const SITE_ID = 'site-test';
+export const START = '2025-03-01T10:00:00.000Z';
+export const DATA_VERSION = 'data-v1';
+
+/** A result publisher that keeps what it was given and can be told to fail. */
+export class FakeResultPublisher extends ResultPublisher {
+  readonly published: ResultEnvelope[] = [];
+  failures = 0;
+
+  publish(envelope: ResultEnvelope): Promise<PublishResult> {
+    if (this.failures > 0) {
+      this.failures--;
+      return Promise.resolve({ ok: false, error: new Error('no responders (test)') });
+    }
+    this.published.push(envelope);
+    return Promise.resolve({ ok: true });
+  }
+}
+
+/** A logger that keeps every line as JSON text, so tests can search what would have been printed. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(JSON.stringify(['log', message, ...rest]));
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(JSON.stringify(['warn', message, ...rest]));
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(JSON.stringify(['error', message, ...rest]));
+  }
+}
+
+/** An index of `female` female and `male` male patients, born 1980. */
+export function buildIndex(female: number, male: number): PatientIndex {
+  const builder = createIndexBuilder();
+  for (let i = 0; i < female + male; i++) {
+    builder.addResource({
+      resourceType: 'Patient',
+      id: `p${i}`,
+      gender: i < female ? 'female' : 'male',
+      birthDate: '1980-05-05',
+    });
+  }
+  return builder.finish();
+}
+
+const EMPTY_SUMMARY: IngestSummary = {
+  files: 1,
+  skippedFiles: 0,
+  bytes: 0,
+  resources: 0,
+  indexed: 0,
+  ignored: 0,
+  noPatient: 0,
+  errors: 0,
+  errorSamples: [],
+  durationMs: 0,
+  resourcesPerSecond: 0,
+};
+
+/** A data source that serves a fixed index. */
+export function fixedSource(index: PatientIndex, dataVersion = DATA_VERSION): SiteDataSource {
+  const result: SiteDataResult = {
+    ok: true,
+    value: { index, dataVersion, fingerprint: `fp-${dataVersion}`, summary: EMPTY_SUMMARY },
+  };
+  return { fingerprint: () => Promise.resolve(`fp-${dataVersion}`), load: () => Promise.resolve(result) };
+}
+
+export const GENDER_CRITERION = {
+  context: { system: 'fdpg.mii.cds', code: 'Patient' },
+  termCodes: [{ system: 'http://snomed.info/sct', code: '263495000' }],
+  valueFilter: {
+    type: 'concept' as const,
+    selectedConcepts: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }],
+  },
+};
+
+/** "Female patients". */
+export const FEMALE_QUERY: StructuredQuery = { inclusionCriteria: [[GENDER_CRITERION]] };
+
+/** A query envelope from the broker for `query`, valid for an hour after START unless told otherwise. */
+export function queryEnvelope(
+  query: StructuredQuery = FEMALE_QUERY,
+  overrides: { queryId?: string; expiresAt?: string; queryHash?: string; requester?: string } = {},
+): QueryEnvelope {
+  return {
+    id: randomUUID(),
+    type: 'query',
+    sentAt: START,
+    expiresAt: overrides.expiresAt ?? '2025-03-01T11:00:00.000Z',
+    sender: { kind: 'broker' },
+    signature: null,
+    payload: {
+      queryId: overrides.queryId ?? randomUUID(),
+      queryHash: overrides.queryHash ?? hashQuery(query),
+      query,
+      requester: overrides.requester ?? 'researcher-7f3a',
+    },
+  };
+}
+
+export interface SiteWorld {
+  dir: string;
+  clock: ManualClock;
+  publisher: FakeResultPublisher;
+  logger: CapturingLogger;
+  approvals: ApprovalStore;
+  processed: ProcessedQueryStore;
+  audit: AuditLogWriter;
+  siteData: SiteDataService;
+  handler: QueryHandler;
+  auditLines(): Promise<Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  policy?: Partial<SitePolicyConfig>;
+  source?: SiteDataSource;
+  evaluationDate?: string | null;
+}
+
+/** A handler over real stores in a fresh temporary state directory, a manual clock and a fake transport. */
+export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteWorld> {
+  const dir = await mkdtemp(join(tmpdir(), 'site-world-'));
+  const clock = new ManualClock(START);
+  const policyConfig: SitePolicyConfig = {
+    allowedContexts: null,
+    allowedCodeSystems: null,
+    maxCriteria: 50,
+    rateLimit: 999,
+    rateIntervalSeconds: 3600,
+    approval: 'auto',
+    ...options.policy,
+  };
+  const publisher = new FakeResultPublisher();
+  const logger = new CapturingLogger();
+  const approvals = new ApprovalStore(dir);
+  const processed = await ProcessedQueryStore.open(dir);
+  const audit = await AuditLogWriter.open(join(dir, 'audit.jsonl'));
+  const siteData = new SiteDataService(options.source ?? fixedSource(buildIndex(43, 20)), clock);
+  const loaded = await siteData.loadInitial();
+  if (!loaded.ok) {
+    throw loaded.error;
+  }
+  const handler = new QueryHandler({
+    config: { siteId: SITE_ID, evaluationDate: options.evaluationDate ?? '2025-03-01', policy: policyConfig },
+    clock,
+    siteData,
+    policy: new SitePolicyService(policyConfig),
+    rateLimiter: new RateLimiter(policyConfig.rateLimit, policyConfig.rateIntervalSeconds * 1000),
+    approvals,
+    processed,
+    audit,
+    protection: new CountProtectionService(new Uint8Array(32).fill(7), DEFAULT_PROTECTION_POLICY),
+    publisher,
+    logger,
+  });
+  return {
+    dir,
+    clock,
+    publisher,
+    logger,
+    approvals,
+    processed,
+    audit,
+    siteData,
+    handler,
+    auditLines: async () =>
+      (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    close: async () => {
+      await audit.close();
+      await processed.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every number anywhere inside a JSON value, and whether any key is named `rawCount`. */
+export function scanJson(value: unknown): { numbers: number[]; hasRawCountKey: boolean } {
+  const numbers: number[] = [];
+  let hasRawCountKey = false;
+  const visit = (v: unknown): void => {
+    if (typeof v === 'number') {
+      numbers.push(v);
+    } else if (Array.isArray(v)) {
+      v.forEach(visit);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, inner] of Object.entries(v)) {
+        hasRawCountKey ||= key === 'rawCount';
+        visit(inner);
+      }
+    } else if (typeof v === 'string' && (v.startsWith('{') || v.startsWith('['))) {
+      try {
+        visit(JSON.parse(v));
+      } catch {
+        // Not JSON after all; plain text is checked by the caller's regular expression.
+      }
+    }
+  };
+  visit(value);
+  return { numbers, hasRawCountKey };
+}

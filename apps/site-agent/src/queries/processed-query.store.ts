@@ -1,0 +1,119 @@
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** File name of the processed-query log inside the state directory. */
+export const PROCESSED_QUERIES_FILE = 'processed-queries.jsonl';
+
+/** A query id the site has finished with, and how; persisted before the NATS message is acknowledged. */
+export const ProcessedQuery = z.strictObject({
+  queryId: z.uuid(),
+  decision: z.enum(['answered', 'refused', 'failed', 'expired']),
+  at: z.iso.datetime({ offset: true }),
+});
+export type ProcessedQuery = z.infer<typeof ProcessedQuery>;
+
+/**
+ * Idempotency (decision 0005): the ids of every query this site answered, refused, failed or let expire, in an
+ * append-only JSONL file that is read once at start. A redelivered id is acknowledged without a second answer.
+ */
+export class ProcessedQueryStore {
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly handle: FileHandle,
+    private readonly entries: Map<string, ProcessedQuery>,
+    /** Lines that could not be read back (e.g. torn by a crash mid-write); they are skipped. */
+    readonly unreadableLines: number,
+  ) {}
+
+  /** Opens `<stateDir>/processed-queries.jsonl`, loading every recorded id. */
+  static async open(stateDir: string): Promise<ProcessedQueryStore> {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const file = join(stateDir, PROCESSED_QUERIES_FILE);
+    const entries = new Map<string, ProcessedQuery>();
+    let unreadable = 0;
+    const text = await readFile(file, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+      if (cause.code === 'ENOENT') {
+        return '';
+      }
+      throw cause;
+    });
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') {
+        continue;
+      }
+      const entry = parseLine(line);
+      if (entry === undefined) {
+        unreadable++;
+      } else if (!entries.has(entry.queryId)) {
+        entries.set(entry.queryId, entry);
+      }
+    }
+    const handle = await open(file, 'a', 0o600);
+    // A torn last line must not glue itself to the next record.
+    if (text.length > 0 && !text.endsWith('\n')) {
+      await handle.appendFile('\n', 'utf8');
+    }
+    return new ProcessedQueryStore(file, handle, entries, unreadable);
+  }
+
+  has(queryId: string): boolean {
+    return this.entries.has(queryId);
+  }
+
+  get(queryId: string): ProcessedQuery | undefined {
+    return this.entries.get(queryId);
+  }
+
+  /** Times of the queries answered at or after `since`, oldest first; seeds the rate limiter after a restart. */
+  answeredSince(since: Date): Date[] {
+    const threshold = since.getTime();
+    return [...this.entries.values()]
+      .filter((e) => e.decision === 'answered' && Date.parse(e.at) >= threshold)
+      .map((e) => new Date(e.at))
+      .sort((a, b) => a.getTime() - b.getTime());
+  }
+
+  /** Records a finished query; resolves once the line is on disk. Recording an id twice keeps the first entry. */
+  record(entry: ProcessedQuery): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new Error(`processed-query store ${this.file} is closed`));
+    }
+    const valid = ProcessedQuery.parse(entry);
+    if (this.entries.has(valid.queryId)) {
+      return this.queue;
+    }
+    this.entries.set(valid.queryId, valid);
+    const write = this.queue.then(async () => {
+      await this.handle.appendFile(`${JSON.stringify(valid)}\n`, 'utf8');
+      await this.handle.datasync();
+    });
+    this.queue = write.catch(() => undefined);
+    return write.catch((error: unknown) => {
+      // Not on disk, so not done: a redelivery must be handled again.
+      this.entries.delete(valid.queryId);
+      throw error;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    await this.queue;
+    await this.handle.close();
+  }
+}
+
+function parseLine(line: string): ProcessedQuery | undefined {
+  try {
+    const parsed = ProcessedQuery.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,350 @@
+import type { LoggerService } from '@nestjs/common';
+import { hashQuery } from '@fq/ccdl';
+import type { ProtectedResult, QueryEnvelope, ResultPayload, SiteId } from '@fq/contracts';
+import { evaluateQuery } from '@fq/engine';
+import type { ApprovalDecision, PendingApproval } from '../approvals/approval.schema';
+import type { ApprovalStore } from '../approvals/approval.store';
+import type { AuditDecision } from '../audit/audit-record.schema';
+import type { AuditLogWriter } from '../audit/audit-log.writer';
+import type { Clock } from '../clock';
+import type { SiteAgentConfig } from '../config/config.schema';
+import type { RateLimiter } from '../policy/rate-limiter';
+import type { SitePolicyService } from '../policy/site-policy.service';
+import type { CountProtectionService } from '../protection/count-protection.service';
+import type { SiteDataService } from '../site-data/site-data.service';
+import type { ProcessedQueryStore } from './processed-query.store';
+import { buildResultEnvelope } from './result-envelope';
+import type { ResultPublisher } from './result.publisher';
+
+/** What the transport does with the message once the handler is done: acknowledge it, or let it come again later. */
+export type Disposition = 'ack' | 'retry';
+
+/** A message that is not a valid query for this site, as the transport saw it. */
+export interface MessageRejection {
+  /** ENVELOPE_… from the codec, or SITE_MESSAGE_UNEXPECTED. */
+  code: string;
+  message: string;
+  /** Ids read leniently from the raw message, for the audit log; null when absent or not UUIDs. */
+  envelopeId: string | null;
+  queryId: string | null;
+}
+
+/** Stable codes of what a site sends back or writes to its audit log. */
+export const SiteResultCode = {
+  PolicyRefused: 'SITE_POLICY_REFUSED',
+  RateLimited: 'SITE_RATE_LIMITED',
+  ApprovalRejected: 'SITE_APPROVAL_REJECTED',
+  QueryHashMismatch: 'SITE_QUERY_HASH_MISMATCH',
+  EvaluationFailed: 'SITE_EVALUATION_FAILED',
+  ProtectionFailed: 'SITE_PROTECTION_FAILED',
+  MessageUnexpected: 'SITE_MESSAGE_UNEXPECTED',
+} as const;
+
+export interface QueryHandlerDeps {
+  config: Pick<SiteAgentConfig, 'siteId' | 'evaluationDate' | 'policy'>;
+  clock: Clock;
+  siteData: SiteDataService;
+  policy: SitePolicyService;
+  rateLimiter: RateLimiter;
+  approvals: ApprovalStore;
+  processed: ProcessedQueryStore;
+  audit: AuditLogWriter;
+  protection: CountProtectionService;
+  publisher: ResultPublisher;
+  logger: LoggerService;
+}
+
+type Verdict = Extract<ResultPayload, { status: 'refused' | 'failed' }>;
+/** What a site publishes; an expired query is audited but never answered (decision 0005). */
+type FinalPayload = Exclude<ResultPayload, { status: 'expired' }>;
+
+/**
+ * Handles decoded query envelopes (decision 0005): idempotency → expiry → integrity → policy → rate limit → approval
+ * → evaluate → protect → audit → answer. The exact count lives only inside `answer`; it reaches neither the audit log,
+ * nor a log line, nor the result envelope.
+ */
+export class QueryHandler {
+  private readonly siteId: SiteId;
+  private approvalsRunning = false;
+  private readonly reportedApprovalProblems = new Set<string>();
+
+  constructor(private readonly deps: QueryHandlerDeps) {
+    this.siteId = deps.config.siteId;
+  }
+
+  /** Handles one query delivered by JetStream; the transport acks on 'ack' and redelivers later on 'retry'. */
+  async handleQuery(envelope: QueryEnvelope): Promise<Disposition> {
+    const { clock, processed, approvals, policy, rateLimiter, config, logger } = this.deps;
+    const { queryId, queryHash, query } = envelope.payload;
+    if (envelope.sender.kind !== 'broker') {
+      return this.handleRejectedMessage({
+        code: SiteResultCode.MessageUnexpected,
+        message: `a query must come from the broker, not from site ${envelope.sender.siteId}`,
+        envelopeId: envelope.id,
+        queryId,
+      });
+    }
+    if (processed.has(queryId)) {
+      logger.log({ message: 'duplicate delivery of a finished query acknowledged', queryId }, QueryHandler.name);
+      return 'ack';
+    }
+    if (await approvals.isPending(queryId)) {
+      logger.log({ message: 'duplicate delivery of a held query acknowledged', queryId }, QueryHandler.name);
+      return 'ack';
+    }
+    const now = clock.now();
+    if (isExpired(envelope, now)) {
+      await this.expire(envelope, now);
+      return 'ack';
+    }
+    const recomputed = hashQuery(query);
+    if (recomputed !== queryHash) {
+      return this.refuse(envelope, {
+        code: SiteResultCode.QueryHashMismatch,
+        reason: `queryHash ${queryHash} does not match the query, whose canonical hash is ${recomputed}`,
+      });
+    }
+    const verdict = policy.check(query);
+    if (!verdict.ok) {
+      return this.refuse(envelope, { code: verdict.code, reason: verdict.reason });
+    }
+    if (!rateLimiter.tryAcquire(now)) {
+      const { rateLimit, rateIntervalSeconds } = config.policy;
+      return this.refuse(envelope, {
+        code: SiteResultCode.RateLimited,
+        reason:
+          `this site answers at most ${rateLimit} queries per ${rateIntervalSeconds} s; ` +
+          `the next one is possible at ${rateLimiter.nextAdmission(now).toISOString()}`,
+      });
+    }
+    if (config.policy.approval === 'manual') {
+      await approvals.hold(envelope, now);
+      await this.audit(envelope, 'held', { reason: 'waiting for an operator to approve or reject it' });
+      logger.log({ message: 'query held for manual approval', queryId }, QueryHandler.name);
+      return 'ack';
+    }
+    return this.answer(envelope, null);
+  }
+
+  /** Logs and audits a message that is not a valid query for this site; it is acknowledged so it does not return. */
+  async handleRejectedMessage(rejection: MessageRejection): Promise<Disposition> {
+    this.deps.logger.warn(
+      {
+        message: 'message rejected',
+        code: rejection.code,
+        reason: rejection.message,
+        envelopeId: rejection.envelopeId,
+      },
+      QueryHandler.name,
+    );
+    await this.deps.audit.append({
+      time: this.deps.clock.now().toISOString(),
+      decision: 'rejected-message',
+      queryId: rejection.queryId,
+      queryHash: null,
+      requester: null,
+      code: rejection.code,
+      reason: truncate(rejection.message, 2000),
+      protectedResult: null,
+      dataVersion: null,
+      envelopeId: rejection.envelopeId,
+    });
+    return 'ack';
+  }
+
+  /**
+   * Acts on operators' decisions about held queries (called every second): answers approved ones, refuses rejected
+   * ones, expires those whose deadline passed. A run that is still busy makes the next call return at once.
+   */
+  async processApprovals(): Promise<void> {
+    if (this.approvalsRunning) {
+      return;
+    }
+    this.approvalsRunning = true;
+    try {
+      const { entries, problems } = await this.deps.approvals.listPending();
+      for (const problem of problems) {
+        if (!this.reportedApprovalProblems.has(problem)) {
+          this.reportedApprovalProblems.add(problem);
+          this.deps.logger.warn({ message: 'unreadable approval file', problem }, QueryHandler.name);
+        }
+      }
+      for (const { pending, decision } of entries) {
+        await this.processApproval(pending, decision);
+      }
+    } finally {
+      this.approvalsRunning = false;
+    }
+  }
+
+  private async processApproval(pending: PendingApproval, decision: ApprovalDecision | null): Promise<void> {
+    const { approvals, processed, clock, logger } = this.deps;
+    const envelope = pending.envelope;
+    const queryId = envelope.payload.queryId;
+    const now = clock.now();
+    const finished = processed.get(queryId);
+    if (finished !== undefined) {
+      // A crash between answering and moving the file: the answer went out once, finish the bookkeeping.
+      await approvals.complete(pending, decision, 'duplicate', now);
+      return;
+    }
+    if (isExpired(envelope, now)) {
+      await this.expire(envelope, now);
+      await approvals.complete(pending, decision, 'expired', now);
+      return;
+    }
+    if (decision === null) {
+      return;
+    }
+    const who = `${decision.decidedBy} at ${decision.decidedAt}`;
+    const disposition =
+      decision.decision === 'reject'
+        ? await this.refuse(envelope, {
+            code: SiteResultCode.ApprovalRejected,
+            reason: `the site operator rejected this query (${who})`,
+          })
+        : await this.answer(envelope, `approved by ${who}`);
+    if (disposition === 'retry') {
+      logger.warn({ message: 'answer to an approved query not sent; will retry', queryId }, QueryHandler.name);
+      return;
+    }
+    await approvals.complete(pending, decision, processed.get(queryId)?.decision ?? 'answered', clock.now());
+  }
+
+  /** Evaluates, protects and answers; the only place an exact count exists. */
+  private async answer(envelope: QueryEnvelope, note: string | null): Promise<Disposition> {
+    const { siteData, protection, clock, config, logger } = this.deps;
+    const { queryId, queryHash, query } = envelope.payload;
+    const snapshot = siteData.current();
+    const evaluationDate = config.evaluationDate ?? clock.now().toISOString().slice(0, 10);
+    let rawCount: number;
+    try {
+      rawCount = evaluateQuery(snapshot.index, query, { evaluationDate }).rawCount;
+    } catch (error) {
+      logger.error({ message: 'evaluation failed', queryId, error: describeError(error) }, QueryHandler.name);
+      return this.settle(envelope, {
+        status: 'failed',
+        queryId,
+        siteId: this.siteId,
+        code: SiteResultCode.EvaluationFailed,
+        reason: 'the site could not evaluate this query',
+      });
+    }
+    let result: ProtectedResult;
+    try {
+      // Ages move with the evaluation date, so it keys the noise too: otherwise two days' answers would differ by
+      // exactly the change in the raw count.
+      result = protection.protect(rawCount, queryHash, `${snapshot.dataVersion}@${evaluationDate}`);
+    } catch (error) {
+      logger.error({ message: 'count protection failed', queryId, error: describeError(error) }, QueryHandler.name);
+      return this.settle(envelope, {
+        status: 'failed',
+        queryId,
+        siteId: this.siteId,
+        code: SiteResultCode.ProtectionFailed,
+        reason: 'the site could not protect the count for this query',
+      });
+    }
+    return this.settle(
+      envelope,
+      { status: 'answered', queryId, siteId: this.siteId, queryHash, dataVersion: snapshot.dataVersion, result },
+      note,
+    );
+  }
+
+  private refuse(envelope: QueryEnvelope, refusal: Pick<Verdict, 'code' | 'reason'>): Promise<Disposition> {
+    return this.settle(envelope, {
+      status: 'refused',
+      queryId: envelope.payload.queryId,
+      siteId: this.siteId,
+      code: refusal.code,
+      reason: truncate(refusal.reason, 500),
+    });
+  }
+
+  /**
+   * Audits, publishes and records a final result. The audit line comes first: nothing leaves the site unaudited. The
+   * id is recorded only once the broker's stream has the result, and before the transport acks.
+   */
+  private async settle(
+    envelope: QueryEnvelope,
+    payload: FinalPayload,
+    note: string | null = null,
+  ): Promise<Disposition> {
+    const { clock, publisher, processed, logger } = this.deps;
+    const now = clock.now();
+    const result = buildResultEnvelope(envelope, payload, this.siteId, now);
+    await this.audit(
+      envelope,
+      payload.status,
+      payload.status === 'answered'
+        ? { protectedResult: payload.result, dataVersion: payload.dataVersion, reason: note }
+        : { code: payload.code, reason: payload.reason },
+    );
+    const published = await publisher.publish(result);
+    if (!published.ok) {
+      logger.warn(
+        {
+          message: 'result not published; the query will be redelivered',
+          queryId: payload.queryId,
+          error: published.error.message,
+        },
+        QueryHandler.name,
+      );
+      return 'retry';
+    }
+    await processed.record({ queryId: payload.queryId, decision: payload.status, at: now.toISOString() });
+    logger.log(
+      {
+        message: 'query settled',
+        queryId: payload.queryId,
+        decision: payload.status,
+        code: payload.status === 'answered' ? null : payload.code,
+        resultEnvelopeId: result.id,
+      },
+      QueryHandler.name,
+    );
+    return 'ack';
+  }
+
+  private async expire(envelope: QueryEnvelope, now: Date): Promise<void> {
+    const { queryId } = envelope.payload;
+    await this.audit(envelope, 'expired', {
+      reason: `the deadline ${envelope.expiresAt} passed before it was answered`,
+    });
+    await this.deps.processed.record({ queryId, decision: 'expired', at: now.toISOString() });
+    this.deps.logger.log({ message: 'expired query acknowledged without an answer', queryId }, QueryHandler.name);
+  }
+
+  private audit(
+    envelope: QueryEnvelope,
+    decision: AuditDecision,
+    details: { code?: string; reason?: string | null; protectedResult?: ProtectedResult; dataVersion?: string },
+  ): Promise<void> {
+    const { queryId, queryHash, requester } = envelope.payload;
+    return this.deps.audit.append({
+      time: this.deps.clock.now().toISOString(),
+      decision,
+      queryId,
+      queryHash,
+      requester,
+      code: details.code ?? null,
+      reason: details.reason ?? null,
+      protectedResult: details.protectedResult ?? null,
+      dataVersion: details.dataVersion ?? null,
+      envelopeId: envelope.id,
+    });
+  }
+}
+
+function isExpired(envelope: QueryEnvelope, now: Date): boolean {
+  return Date.parse(envelope.expiresAt) <= now.getTime();
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,164 @@
+import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
+import { ApprovalStore } from './approvals/approval.store';
+import { AuditLogWriter } from './audit/audit-log.writer';
+import { Clock, SystemClock } from './clock';
+import { SITE_AGENT_CONFIG } from './config/config.loader';
+import type { SiteAgentConfig } from './config/config.schema';
+import { RateLimiter } from './policy/rate-limiter';
+import { SitePolicyService } from './policy/site-policy.service';
+import { CountProtectionService } from './protection/count-protection.service';
+import { loadOrCreateSiteSecret } from './protection/site-secret.store';
+import { ProcessedQueryStore } from './queries/processed-query.store';
+import { QueryHandler } from './queries/query.handler';
+import { ResultPublisher } from './queries/result.publisher';
+import { SiteAgentRunner, SiteAgentStartError } from './site-agent.runner';
+import { SiteDataLoader, type SiteDataSource } from './site-data/site-data.loader';
+import { SiteDataService } from './site-data/site-data.service';
+import { HeartbeatPublisher } from './transport/heartbeat.publisher';
+import { NatsConnectionService } from './transport/nats-connection.service';
+import { NatsResultPublisher } from './transport/result.publisher';
+import { type BindRetryOptions, DEFAULT_BIND_RETRY, SiteQueriesConsumer } from './transport/site-queries.consumer';
+
+/** What tests (and only tests) replace: the clock, the data source and the consumer bind back-off. */
+export interface SiteAgentOverrides {
+  clock?: Clock;
+  dataSource?: SiteDataSource;
+  bindRetry?: BindRetryOptions;
+}
+
+/** Wires the site agent from a parsed configuration; every service is built by a factory from plain classes. */
+@Module({})
+export class SiteAgentModule {
+  static forRoot(config: SiteAgentConfig, overrides: SiteAgentOverrides = {}): DynamicModule {
+    const providers: Provider[] = [
+      { provide: SITE_AGENT_CONFIG, useValue: config },
+      { provide: Clock, useValue: overrides.clock ?? new SystemClock() },
+      { provide: AuditLogWriter, useFactory: () => AuditLogWriter.open(config.auditLogFile) },
+      { provide: ProcessedQueryStore, useFactory: () => ProcessedQueryStore.open(config.stateDir) },
+      { provide: ApprovalStore, useFactory: () => new ApprovalStore(config.stateDir) },
+      {
+        provide: CountProtectionService,
+        useFactory: async () => {
+          const secret = await loadOrCreateSiteSecret(config.stateDir);
+          if (!secret.ok) {
+            throw new SiteAgentStartError(secret.error.code, secret.error.message, { cause: secret.error });
+          }
+          if (secret.value.created) {
+            new Logger('CountProtection').log({ message: 'created a new site secret', file: secret.value.file });
+          }
+          return new CountProtectionService(secret.value.secret, config.protection);
+        },
+      },
+      { provide: SitePolicyService, useFactory: () => new SitePolicyService(config.policy) },
+      {
+        provide: RateLimiter,
+        inject: [Clock, ProcessedQueryStore],
+        useFactory: (clock: Clock, processed: ProcessedQueryStore) => {
+          const intervalMs = config.policy.rateIntervalSeconds * 1000;
+          const since = new Date(clock.now().getTime() - intervalMs);
+          return new RateLimiter(config.policy.rateLimit, intervalMs, processed.answeredSince(since));
+        },
+      },
+      {
+        provide: SiteDataService,
+        inject: [Clock],
+        useFactory: (clock: Clock) => new SiteDataService(overrides.dataSource ?? new SiteDataLoader(config), clock),
+      },
+      { provide: NatsConnectionService, useFactory: () => new NatsConnectionService(config, new Logger('Nats')) },
+      {
+        provide: ResultPublisher,
+        inject: [NatsConnectionService],
+        useFactory: (nats: NatsConnectionService) => new NatsResultPublisher(nats),
+      },
+      {
+        provide: HeartbeatPublisher,
+        inject: [Clock, SiteDataService, NatsConnectionService],
+        useFactory: (clock: Clock, siteData: SiteDataService, nats: NatsConnectionService) =>
+          new HeartbeatPublisher(config, clock, siteData, nats, new Logger('Heartbeat')),
+      },
+      {
+        provide: QueryHandler,
+        inject: [
+          Clock,
+          SiteDataService,
+          SitePolicyService,
+          RateLimiter,
+          ApprovalStore,
+          ProcessedQueryStore,
+          AuditLogWriter,
+          CountProtectionService,
+          ResultPublisher,
+        ],
+        useFactory: (
+          clock: Clock,
+          siteData: SiteDataService,
+          policy: SitePolicyService,
+          rateLimiter: RateLimiter,
+          approvals: ApprovalStore,
+          processed: ProcessedQueryStore,
+          audit: AuditLogWriter,
+          protection: CountProtectionService,
+          publisher: ResultPublisher,
+        ) =>
+          new QueryHandler({
+            config,
+            clock,
+            siteData,
+            policy,
+            rateLimiter,
+            approvals,
+            processed,
+            audit,
+            protection,
+            publisher,
+            logger: new Logger('Queries'),
+          }),
+      },
+      {
+        provide: SiteQueriesConsumer,
+        inject: [NatsConnectionService, QueryHandler],
+        useFactory: (nats: NatsConnectionService, handler: QueryHandler) =>
+          new SiteQueriesConsumer(
+            config,
+            nats,
+            handler,
+            new Logger('Consumer'),
+            overrides.bindRetry ?? DEFAULT_BIND_RETRY,
+          ),
+      },
+      {
+        provide: SiteAgentRunner,
+        inject: [
+          SiteDataService,
+          NatsConnectionService,
+          SiteQueriesConsumer,
+          HeartbeatPublisher,
+          QueryHandler,
+          AuditLogWriter,
+          ProcessedQueryStore,
+        ],
+        useFactory: (
+          siteData: SiteDataService,
+          nats: NatsConnectionService,
+          consumer: SiteQueriesConsumer,
+          heartbeat: HeartbeatPublisher,
+          handler: QueryHandler,
+          audit: AuditLogWriter,
+          processed: ProcessedQueryStore,
+        ) =>
+          new SiteAgentRunner({
+            config,
+            siteData,
+            nats,
+            consumer,
+            heartbeat,
+            handler,
+            audit,
+            processed,
+            logger: new Logger('SiteAgent'),
+          }),
+      },
+    ];
+    return { module: SiteAgentModule, providers, exports: [SiteAgentRunner] };
+  }
+}

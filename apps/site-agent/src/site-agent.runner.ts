@@ -1,0 +1,172 @@
+import type { LoggerService, OnModuleDestroy } from '@nestjs/common';
+import type { QueryHandler } from './queries/query.handler';
+import type { ProcessedQueryStore } from './queries/processed-query.store';
+import type { AuditLogWriter } from './audit/audit-log.writer';
+import type { SiteAgentConfig } from './config/config.schema';
+import type { ReloadOutcome, ReloadTrigger, SiteDataService, SiteDataSnapshot } from './site-data/site-data.service';
+import type { HeartbeatPublisher } from './transport/heartbeat.publisher';
+import type { NatsConnectionService } from './transport/nats-connection.service';
+import { siteConsumerName, type SiteQueriesConsumer } from './transport/site-queries.consumer';
+
+/** How often held queries are checked for an operator's decision. */
+export const APPROVAL_POLL_MS = 1000;
+
+/** The agent could not start; `main` prints the message and exits non-zero. */
+export class SiteAgentStartError extends Error {
+  override readonly name = 'SiteAgentStartError';
+
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface SiteAgentRunnerDeps {
+  config: SiteAgentConfig;
+  siteData: SiteDataService;
+  nats: NatsConnectionService;
+  consumer: SiteQueriesConsumer;
+  heartbeat: HeartbeatPublisher;
+  handler: QueryHandler;
+  audit: AuditLogWriter;
+  processed: ProcessedQueryStore;
+  logger: LoggerService;
+}
+
+/**
+ * Starts and stops the agent's moving parts in order: data, NATS, the query consumer, heartbeats, the approval poll
+ * and the reload schedule. Reloads (SIGHUP or schedule) swap the data without stopping the consumer.
+ */
+export class SiteAgentRunner implements OnModuleDestroy {
+  private timers: NodeJS.Timeout[] = [];
+  private approvalRun: Promise<void> = Promise.resolve();
+  private approvalBusy = false;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly deps: SiteAgentRunnerDeps) {}
+
+  /** Loads the data, connects and binds; resolves to the READY line, or null if the agent was stopped meanwhile. */
+  async start(): Promise<string | null> {
+    const { config, siteData, nats, consumer, heartbeat, logger } = this.deps;
+    const loaded = await siteData.loadInitial();
+    if (!loaded.ok) {
+      throw new SiteAgentStartError(loaded.error.code, loaded.error.message, { cause: loaded.error });
+    }
+    this.logData('site data loaded', loaded.value);
+    if (this.stopping !== null) {
+      return null;
+    }
+    await nats.connect();
+    if (!(await consumer.start())) {
+      return null;
+    }
+    heartbeat.start();
+    this.timers.push(setInterval(() => this.pollApprovals(), APPROVAL_POLL_MS));
+    if (config.reloadIntervalSeconds > 0) {
+      this.timers.push(setInterval(() => void this.reload('schedule'), config.reloadIntervalSeconds * 1000));
+    }
+    logger.log({ message: 'site agent ready', siteId: config.siteId, approval: config.policy.approval });
+    return (
+      `READY site-agent ${config.siteId} consumer=${siteConsumerName(config.siteId)} ` +
+      `dataVersion=${loaded.value.dataVersion} approval=${config.policy.approval}`
+    );
+  }
+
+  /** Re-reads the data in the background and swaps them in; queries keep being answered from the old data. */
+  async reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    const { logger } = this.deps;
+    if (trigger === 'signal') {
+      logger.log({ message: 'reloading site data (signal)' });
+    }
+    const outcome = await this.deps.siteData.reload(trigger);
+    switch (outcome.kind) {
+      case 'reloaded':
+        this.logData('site data reloaded', outcome.snapshot, outcome.previous.dataVersion);
+        if (this.stopping === null) {
+          // Tell the broker about the new data version right away rather than at the next beat.
+          void this.deps.heartbeat.publishOnce();
+        }
+        break;
+      case 'unchanged':
+        break;
+      case 'failed':
+        logger.error({
+          message: 'reload failed; still answering from the previous data',
+          code: outcome.error.code,
+          reason: outcome.error.message,
+          dataVersion: outcome.snapshot.dataVersion,
+        });
+        break;
+    }
+    return outcome;
+  }
+
+  /** Stops consuming, finishes the work in hand, drains NATS and closes the state files; idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  private async shutdown(): Promise<void> {
+    const { consumer, heartbeat, nats, audit, processed, logger } = this.deps;
+    for (const timer of this.timers) {
+      clearInterval(timer);
+    }
+    this.timers = [];
+    heartbeat.stop();
+    await consumer.stop();
+    await this.approvalRun;
+    await nats.close();
+    await audit.close();
+    await processed.close();
+    logger.log({ message: 'site agent stopped' });
+  }
+
+  private pollApprovals(): void {
+    if (this.approvalBusy) {
+      return;
+    }
+    this.approvalBusy = true;
+    this.approvalRun = this.deps.handler
+      .processApprovals()
+      .catch((error: unknown) => {
+        this.deps.logger.error({
+          message: 'processing approvals failed; retrying in a second',
+          error: error instanceof Error ? error.message : String(error),
+        });
+      })
+      .finally(() => {
+        this.approvalBusy = false;
+      });
+  }
+
+  private logData(message: string, snapshot: SiteDataSnapshot, previousVersion?: string): void {
+    const { summary } = snapshot;
+    this.deps.logger.log({
+      message,
+      dataVersion: snapshot.dataVersion,
+      ...(previousVersion === undefined ? {} : { previousDataVersion: previousVersion }),
+      files: summary.files,
+      resources: summary.resources,
+      indexed: summary.indexed,
+      errors: summary.errors,
+      durationMs: Math.round(summary.durationMs),
+    });
+    for (const sample of summary.errorSamples.slice(0, 10)) {
+      this.deps.logger.warn({
+        message: 'input problem',
+        code: sample.code,
+        file: sample.file,
+        line: sample.line,
+        detail: sample.message,
+      });
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import {
+  type ConceptTree,
+  createIndexBuilder,
+  DEFAULT_MAPPING,
+  EngineMapping,
+  importFhirMapping,
+  ingestFhir,
+  type IngestSummary,
+  loadConceptTreesFile,
+  loadJsonFile,
+  type PatientIndex,
+  UPSTREAM_COMPATIBLE_MAPPING,
+} from '@fq/engine';
+import type { SiteAgentConfig } from '../config/config.schema';
+import { computeDataFingerprint } from './data-fingerprint';
+
+/** The site's data could not be loaded; the agent keeps the data it has (or refuses to start without any). */
+export class SiteDataError extends Error {
+  override readonly name = 'SiteDataError';
+
+  constructor(
+    readonly code: 'SITE_DATA_MAPPING_INVALID' | 'SITE_DATA_NO_INPUT' | 'SITE_DATA_LOAD_FAILED',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** An index built from the site's data, with what identifies and describes it. */
+export interface LoadedSiteData {
+  index: PatientIndex;
+  /** Keys the privacy noise: SITE_DATA_VERSION, else the fingerprint. */
+  dataVersion: string;
+  /** Hash of the data and mapping files' paths, sizes and mtimes when loading started. */
+  fingerprint: string;
+  summary: IngestSummary;
+}
+
+export type SiteDataResult = { ok: true; value: LoadedSiteData } | { ok: false; error: SiteDataError };
+
+/** Where the site's data come from; the service reloads through it, tests replace it. */
+export interface SiteDataSource {
+  fingerprint(): Promise<string>;
+  load(): Promise<SiteDataResult>;
+}
+
+type DataOptions = Pick<
+  SiteAgentConfig,
+  'dataPaths' | 'mappingFile' | 'conceptTreeFiles' | 'upstreamCompatible' | 'dataVersionOverride'
+>;
+
+/** Loads the mapping, concept trees and FHIR files named in the configuration into a fresh patient index. */
+export class SiteDataLoader implements SiteDataSource {
+  constructor(private readonly options: DataOptions) {}
+
+  fingerprint(): Promise<string> {
+    const mappingFiles = [
+      ...(this.options.mappingFile === null ? [] : [this.options.mappingFile]),
+      ...this.options.conceptTreeFiles,
+    ];
+    return computeDataFingerprint(this.options.dataPaths, mappingFiles);
+  }
+
+  async load(): Promise<SiteDataResult> {
+    const fingerprint = await this.fingerprint();
+    const mapping = await this.loadMapping();
+    if (!mapping.ok) {
+      return mapping;
+    }
+    const trees: ConceptTree[] = [];
+    for (const file of this.options.conceptTreeFiles) {
+      const loaded = await loadConceptTreesFile(file);
+      if (!loaded.ok) {
+        return fail('SITE_DATA_MAPPING_INVALID', `concept tree ${file}: ${loaded.error.message}`, loaded.error);
+      }
+      trees.push(...loaded.value);
+    }
+    try {
+      const builder = createIndexBuilder({ mapping: mapping.value, conceptTrees: trees });
+      const summary = await ingestFhir(this.options.dataPaths, builder);
+      if (summary.files === 0) {
+        return fail(
+          'SITE_DATA_NO_INPUT',
+          `no FHIR input files (.ndjson, .jsonl, .json, optionally .gz) in ${this.options.dataPaths.join(', ')}` +
+            describeSamples(summary),
+        );
+      }
+      const index = builder.finish();
+      return {
+        ok: true,
+        value: { index, dataVersion: this.options.dataVersionOverride ?? fingerprint, fingerprint, summary },
+      };
+    } catch (cause) {
+      // The engine throws only for broken mappings (bad FHIRPath) or bugs; either way this load is unusable.
+      return fail(
+        'SITE_DATA_LOAD_FAILED',
+        `cannot build the index: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause,
+      );
+    }
+  }
+
+  private async loadMapping(): Promise<{ ok: true; value: EngineMapping } | { ok: false; error: SiteDataError }> {
+    const base = this.options.upstreamCompatible ? UPSTREAM_COMPATIBLE_MAPPING : DEFAULT_MAPPING;
+    const file = this.options.mappingFile;
+    if (file === null) {
+      return { ok: true, value: base };
+    }
+    const json = await loadJsonFile(file);
+    if (!json.ok) {
+      return fail('SITE_DATA_MAPPING_INVALID', `mapping ${file}: ${json.error.message}`, json.error);
+    }
+    // An array is an upstream mapping_fhir.json; an object is our own mapping format.
+    if (Array.isArray(json.value)) {
+      const imported = importFhirMapping(json.value, base);
+      return imported.ok
+        ? imported
+        : fail('SITE_DATA_MAPPING_INVALID', `mapping ${file}: ${imported.error.message}`, imported.error);
+    }
+    const parsed = EngineMapping.safeParse(json.value);
+    if (!parsed.success) {
+      const issues = parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `$${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`)
+        .join('; ');
+      return fail('SITE_DATA_MAPPING_INVALID', `mapping ${file}: ${issues}`, parsed.error);
+    }
+    return { ok: true, value: parsed.data };
+  }
+}
+
+function describeSamples(summary: IngestSummary): string {
+  const [first] = summary.errorSamples;
+  return first === undefined ? '' : ` (${first.code} ${first.file}: ${first.message})`;
+}
+
+function fail(code: SiteDataError['code'], message: string, cause?: unknown): { ok: false; error: SiteDataError } {
+  return { ok: false, error: new SiteDataError(code, message, { cause }) };
+}

@@ -1,0 +1,225 @@
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateQuery, type IngestSummary, type PatientIndex } from '@fq/engine';
+import { ManualClock } from '../clock';
+import { buildIndex, createSiteWorld, FEMALE_QUERY, queryEnvelope } from '../queries/__fixtures__/site-world';
+import { waitFor } from '../queries/__fixtures__/wait-for';
+import { SiteDataError, SiteDataLoader, type SiteDataResult, type SiteDataSource } from './site-data.loader';
+import { SiteDataService } from './site-data.service';
+
+const SUMMARY: IngestSummary = {
+  files: 1,
+  skippedFiles: 0,
+  bytes: 0,
+  resources: 0,
+  indexed: 0,
+  ignored: 0,
+  noPatient: 0,
+  errors: 0,
+  errorSamples: [],
+  durationMs: 0,
+  resourcesPerSecond: 0,
+};
+
+/** A data source whose loads finish only when the test says so. */
+class ControlledSource implements SiteDataSource {
+  loads = 0;
+  fingerprintValue = 'fp-1';
+  private readonly waiting: Array<(result: SiteDataResult) => void> = [];
+
+  fingerprint(): Promise<string> {
+    return Promise.resolve(this.fingerprintValue);
+  }
+
+  load(): Promise<SiteDataResult> {
+    this.loads++;
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Completes the oldest pending load with an index of `female` women, as `version`. */
+  finish(female: number, version: string): void {
+    const next = this.waiting.shift();
+    if (next === undefined) {
+      throw new Error('no load is pending');
+    }
+    const index = buildIndex(female, 0);
+    next({ ok: true, value: { index, dataVersion: version, fingerprint: `fp-${version}`, summary: SUMMARY } });
+  }
+
+  fail(): void {
+    this.waiting.shift()?.({ ok: false, error: new SiteDataError('SITE_DATA_NO_INPUT', 'the export is gone') });
+  }
+
+  get pending(): number {
+    return this.waiting.length;
+  }
+}
+
+const countWomen = (index: PatientIndex): number =>
+  evaluateQuery(index, FEMALE_QUERY, { evaluationDate: '2025-03-01' }).rawCount;
+
+async function startedService(source: ControlledSource): Promise<SiteDataService> {
+  const service = new SiteDataService(source, new ManualClock('2025-03-01T10:00:00.000Z'));
+  const initial = service.loadInitial();
+  source.finish(10, 'v1');
+  await initial;
+  return service;
+}
+
+describe('SiteDataService', () => {
+  it('keeps answering from the old index while the new one is built, then swaps', async () => {
+    const source = new ControlledSource();
+    const service = await startedService(source);
+
+    const reload = service.reload('signal');
+    await waitFor(() => source.pending === 1, 'the reload to start');
+    expect(service.state).toBe('reloading');
+    expect(service.current().dataVersion).toBe('v1');
+    expect(countWomen(service.current().index)).toBe(10);
+
+    source.finish(20, 'v2');
+    const outcome = await reload;
+    expect(outcome.kind).toBe('reloaded');
+    expect(service.state).toBe('ready');
+    expect(service.current().dataVersion).toBe('v2');
+    expect(countWomen(service.current().index)).toBe(20);
+  });
+
+  it('keeps the old data when a reload fails', async () => {
+    const source = new ControlledSource();
+    const service = await startedService(source);
+
+    const reload = service.reload('signal');
+    await waitFor(() => source.pending === 1, 'the reload to start');
+    source.fail();
+
+    expect(await reload).toMatchObject({ kind: 'failed', error: { code: 'SITE_DATA_NO_INPUT' } });
+    expect(service.current().dataVersion).toBe('v1');
+    expect(service.state).toBe('ready');
+  });
+
+  it('skips a scheduled reload when the files did not change, but a signal always reloads', async () => {
+    const source = new ControlledSource();
+    const service = await startedService(source);
+    source.fingerprintValue = 'fp-v1';
+
+    expect((await service.reload('schedule')).kind).toBe('unchanged');
+    expect(source.loads).toBe(1);
+
+    const signalled = service.reload('signal');
+    await waitFor(() => source.pending === 1, 'the reload to start');
+    source.finish(10, 'v1b');
+    expect((await signalled).kind).toBe('reloaded');
+    expect(source.loads).toBe(2);
+  });
+
+  it('runs requests made during a reload once more afterwards, not once each', async () => {
+    const source = new ControlledSource();
+    const service = await startedService(source);
+
+    const first = service.reload('signal');
+    const second = service.reload('schedule');
+    const third = service.reload('signal');
+    await waitFor(() => source.pending === 1, 'the first reload to start');
+    source.finish(11, 'v2');
+    await first;
+    await waitFor(() => source.pending === 1, 'the queued reload to start');
+    source.finish(12, 'v3');
+
+    expect(await second).toBe(await third);
+    expect(source.loads).toBe(3);
+    expect(service.current().dataVersion).toBe('v3');
+  });
+
+  it('lets the query handler answer during a reload, from the data that were current', async () => {
+    const source = new ControlledSource();
+    const loading = createSiteWorld({ source });
+    await waitFor(() => source.pending === 1, 'the initial load');
+    source.finish(43, 'v1');
+    const world = await loading;
+    try {
+      const reload = world.siteData.reload('signal');
+      await waitFor(() => source.pending === 1, 'the reload to start');
+      await expect(world.handler.handleQuery(queryEnvelope())).resolves.toBe('ack');
+      source.finish(55, 'v2');
+      await reload;
+      await world.handler.handleQuery(queryEnvelope());
+
+      expect(
+        world.publisher.published.map((e) => (e.payload.status === 'answered' ? e.payload.dataVersion : null)),
+      ).toEqual(['v1', 'v2']);
+    } finally {
+      await world.close();
+    }
+  });
+});
+
+describe('SiteDataLoader', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'site-data-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const patients = (n: number): string =>
+    Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ resourceType: 'Patient', id: `p${i}`, gender: 'female' }),
+    ).join('\n');
+
+  const loader = (overrides: Partial<ConstructorParameters<typeof SiteDataLoader>[0]> = {}): SiteDataLoader =>
+    new SiteDataLoader({
+      dataPaths: [dir],
+      mappingFile: null,
+      conceptTreeFiles: [],
+      upstreamCompatible: false,
+      dataVersionOverride: null,
+      ...overrides,
+    });
+
+  it('loads NDJSON into an index versioned by the files fingerprint', async () => {
+    await writeFile(join(dir, 'Patient.ndjson'), patients(12));
+    const result = await loader().load();
+    if (!result.ok) {
+      throw result.error;
+    }
+    expect(countWomen(result.value.index)).toBe(12);
+    expect(result.value.dataVersion).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.value.dataVersion).toBe(result.value.fingerprint);
+  });
+
+  it('uses SITE_DATA_VERSION when given', async () => {
+    await writeFile(join(dir, 'Patient.ndjson'), patients(1));
+    const result = await loader({ dataVersionOverride: 'export-7' }).load();
+    expect(result.ok && result.value.dataVersion).toBe('export-7');
+  });
+
+  it('changes the fingerprint when a data file changes, and only then', async () => {
+    const file = join(dir, 'Patient.ndjson');
+    await writeFile(file, patients(3));
+    await utimes(file, new Date('2025-01-01T00:00:00Z'), new Date('2025-01-01T00:00:00Z'));
+    const before = await loader().fingerprint();
+    await writeFile(join(dir, 'README.md'), 'not data');
+    expect(await loader().fingerprint()).toBe(before);
+
+    await writeFile(file, patients(4));
+    expect(await loader().fingerprint()).not.toBe(before);
+  });
+
+  it('refuses a directory without FHIR input files', async () => {
+    await writeFile(join(dir, 'notes.txt'), 'nothing here');
+    const result = await loader().load();
+    expect(result.ok ? null : result.error.code).toBe('SITE_DATA_NO_INPUT');
+  });
+
+  it('refuses a mapping file that is not valid JSON', async () => {
+    await writeFile(join(dir, 'Patient.ndjson'), patients(1));
+    await writeFile(join(dir, 'mapping.txt'), '{ nope');
+    const result = await loader({ mappingFile: join(dir, 'mapping.txt') }).load();
+    expect(result.ok ? null : result.error.code).toBe('SITE_DATA_MAPPING_INVALID');
+  });
+});

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import { encodeEnvelope, HeartbeatEnvelope, siteHeartbeatSubject } from '@fq/contracts';
+import type { Clock } from '../clock';
+import type { SiteAgentConfig } from '../config/config.schema';
+import type { PublishResult } from '../queries/result.publisher';
+import type { SiteDataService } from '../site-data/site-data.service';
+import type { NatsConnectionService } from './nats-connection.service';
+
+/** The agent's software version as heartbeats report it. */
+export const SITE_AGENT_VERSION = '0.1.0';
+
+/** Publishes the site's heartbeat every SITE_HEARTBEAT_SECONDS: version, data version and data freshness. */
+export class HeartbeatPublisher {
+  private timer: NodeJS.Timeout | null = null;
+  private failing = false;
+
+  constructor(
+    private readonly config: Pick<SiteAgentConfig, 'siteId' | 'heartbeatSeconds'>,
+    private readonly clock: Clock,
+    private readonly siteData: SiteDataService,
+    private readonly nats: NatsConnectionService,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** The heartbeat as of now; it expires after three missed intervals. */
+  buildHeartbeat(): HeartbeatEnvelope {
+    const now = this.clock.now();
+    const snapshot = this.siteData.current();
+    return HeartbeatEnvelope.parse({
+      id: randomUUID(),
+      type: 'heartbeat',
+      sentAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3 * this.config.heartbeatSeconds * 1000).toISOString(),
+      sender: { kind: 'site', siteId: this.config.siteId },
+      signature: null,
+      payload: {
+        siteId: this.config.siteId,
+        agentVersion: SITE_AGENT_VERSION,
+        dataVersion: snapshot.dataVersion,
+        dataLoadedAt: snapshot.loadedAt.toISOString(),
+        state: this.siteData.state === 'reloading' ? 'reloading' : 'ready',
+      },
+    });
+  }
+
+  /** Publishes one heartbeat; a failure is logged once per streak of failures, never thrown. */
+  async publishOnce(): Promise<PublishResult> {
+    const envelope = this.buildHeartbeat();
+    try {
+      await this.nats.jetstream().publish(siteHeartbeatSubject(this.config.siteId), encodeEnvelope(envelope), {
+        msgID: envelope.id,
+      });
+      if (this.failing) {
+        this.failing = false;
+        this.logger.log({ message: 'heartbeats are published again' });
+      }
+      return { ok: true };
+    } catch (error) {
+      if (!this.failing) {
+        this.failing = true;
+        this.logger.warn({ message: 'heartbeat not published', error: String(error) });
+      }
+      return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+  }
+
+  /** Publishes now and then every interval. */
+  start(): void {
+    if (this.timer !== null) {
+      return;
+    }
+    void this.publishOnce();
+    this.timer = setInterval(() => void this.publishOnce(), this.config.heartbeatSeconds * 1000);
+  }
+
+  stop(): void {
+    if (this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { encodeEnvelope, type ResultEnvelope, siteResultSubject } from '@fq/contracts';
+import { type PublishResult, ResultPublisher } from '../queries/result.publisher';
+import type { NatsConnectionService } from './nats-connection.service';
+
+const PUBLISH_TIMEOUT_MS = 5000;
+
+/** Publishes results to JetStream on the site's own result subject, `Nats-Msg-Id` = envelope id. */
+export class NatsResultPublisher extends ResultPublisher {
+  constructor(private readonly nats: NatsConnectionService) {
+    super();
+  }
+
+  async publish(envelope: ResultEnvelope): Promise<PublishResult> {
+    try {
+      await this.nats.jetstream().publish(siteResultSubject(envelope.payload.siteId), encodeEnvelope(envelope), {
+        msgID: envelope.id,
+        timeout: PUBLISH_TIMEOUT_MS,
+      });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+  }
+}

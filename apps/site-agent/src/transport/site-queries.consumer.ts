@@ -1,0 +1,221 @@
+import type { LoggerService } from '@nestjs/common';
+import { decodeEnvelope, type EnvelopeIssue, MAX_ENVELOPE_BYTES, QUERY_STREAM, siteQuerySubject } from '@fq/contracts';
+import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
+import { z } from 'zod';
+import type { SiteAgentConfig } from '../config/config.schema';
+import { type Disposition, type MessageRejection, type QueryHandler, SiteResultCode } from '../queries/query.handler';
+import type { NatsConnectionService } from './nats-connection.service';
+
+/** How long to wait between attempts to bind to a consumer the broker has not created yet. */
+export interface BindRetryOptions {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BIND_RETRY: BindRetryOptions = { initialMs: 1000, maxMs: 15_000 };
+/** A message the handler could not finish comes back after this delay. */
+const REDELIVERY_DELAY_MS = 5000;
+const PREFETCH = 16;
+
+export type ConsumerState = 'idle' | 'waiting-for-consumer' | 'consuming' | 'stopped';
+
+/** The name of a site's durable pull consumer on the query stream (decision 0005). */
+export function siteConsumerName(siteId: string): string {
+  return `site-${siteId}`;
+}
+
+/**
+ * Pulls the site's queries from its durable consumer `site-<id>` on FQ_QUERIES, decodes each, hands it to the
+ * handler and acks or naks by the handler's disposition. The consumer is the broker's to create; until it exists the
+ * agent waits and retries, and it binds again if the consumer disappears.
+ */
+export class SiteQueriesConsumer {
+  private stopped = false;
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private currentState: ConsumerState = 'idle';
+  private readonly subject: string;
+  private readonly durable: string;
+
+  constructor(
+    private readonly config: Pick<SiteAgentConfig, 'siteId'>,
+    private readonly nats: NatsConnectionService,
+    private readonly handler: QueryHandler,
+    private readonly logger: LoggerService,
+    private readonly retry: BindRetryOptions = DEFAULT_BIND_RETRY,
+  ) {
+    this.subject = siteQuerySubject(config.siteId);
+    this.durable = siteConsumerName(config.siteId);
+  }
+
+  get state(): ConsumerState {
+    return this.currentState;
+  }
+
+  /** Binds to the consumer (waiting until it exists) and starts consuming; resolves false if stopped first. */
+  async start(): Promise<boolean> {
+    const consumer = await this.bind();
+    if (consumer === null) {
+      return false;
+    }
+    this.loop = this.consume(consumer);
+    return true;
+  }
+
+  /** Stops pulling, lets the message in hand finish, and returns. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.currentState = 'stopped';
+    this.wake?.();
+    await this.messages?.close();
+    await this.loop;
+  }
+
+  private async bind(): Promise<Consumer | null> {
+    let delay = this.retry.initialMs;
+    while (!this.stopped) {
+      try {
+        const consumer = await this.nats.jetstream().consumers.get(QUERY_STREAM.name, this.durable);
+        const info = await consumer.info(true);
+        const filter = info.config.filter_subject;
+        if (filter !== undefined && filter !== '' && filter !== this.subject) {
+          this.logger.warn({
+            message: `consumer ${this.durable} filters ${filter}, not ${this.subject}; other subjects are rejected`,
+          });
+        }
+        this.currentState = 'consuming';
+        this.logger.log({ message: `bound to consumer ${this.durable} on stream ${QUERY_STREAM.name}` });
+        return consumer;
+      } catch (error) {
+        if (this.stopped) {
+          break;
+        }
+        this.currentState = 'waiting-for-consumer';
+        this.logger.warn({
+          message:
+            `waiting for consumer ${this.durable} on stream ${QUERY_STREAM.name}, which the broker creates when it ` +
+            `registers this site; retrying in ${(delay / 1000).toFixed(1)} s`,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+        await this.pause(delay);
+        delay = Math.min(delay * 2, this.retry.maxMs);
+      }
+    }
+    return null;
+  }
+
+  private async consume(first: Consumer): Promise<void> {
+    let consumer: Consumer | null = first;
+    while (consumer !== null && !this.stopped) {
+      try {
+        const messages = await consumer.consume({ max_messages: PREFETCH, abort_on_missing_resource: true });
+        this.messages = messages;
+        for await (const message of messages) {
+          await this.process(message);
+        }
+      } catch (error) {
+        if (!this.stopped) {
+          this.logger.warn({
+            message: 'pulling queries stopped',
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+      if (this.stopped) {
+        break;
+      }
+      this.logger.warn({ message: `lost consumer ${this.durable}; binding again` });
+      consumer = await this.bind();
+    }
+  }
+
+  /** Decodes, dispatches and settles one message; never throws, so one bad message cannot stop the loop. */
+  private async process(message: JsMsg): Promise<void> {
+    let disposition: Disposition;
+    try {
+      disposition = await this.dispatch(message);
+    } catch (error) {
+      this.logger.error({
+        message: 'handling a query failed; it will be redelivered',
+        streamSequence: message.seq,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      disposition = 'retry';
+    }
+    if (disposition === 'retry') {
+      message.nak(REDELIVERY_DELAY_MS);
+      return;
+    }
+    try {
+      await message.ackAck();
+    } catch (error) {
+      // The id is recorded, so a redelivery is acknowledged without a second answer.
+      this.logger.warn({ message: 'ack not confirmed', streamSequence: message.seq, error: String(error) });
+    }
+  }
+
+  private dispatch(message: JsMsg): Promise<Disposition> {
+    const decoded = decodeEnvelope(message.data, ['query']);
+    if (!decoded.ok) {
+      return this.handler.handleRejectedMessage({
+        code: decoded.error.code,
+        message: describeIssue(decoded.error),
+        ...readIdsLeniently(message.data),
+      });
+    }
+    if (message.subject !== this.subject) {
+      return this.handler.handleRejectedMessage({
+        code: SiteResultCode.MessageUnexpected,
+        message: `a query on ${message.subject} reached site ${this.config.siteId}, whose subject is ${this.subject}`,
+        envelopeId: decoded.value.id,
+        queryId: decoded.value.payload.queryId,
+      });
+    }
+    return this.handler.handleQuery(decoded.value);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+/** One line about why a message was refused, with its first few schema issues. */
+export function describeIssue(issue: EnvelopeIssue): string {
+  const details = (issue.issues ?? [])
+    .slice(0, 5)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
+  return details === '' ? issue.message : `${issue.message} (${details})`;
+}
+
+const LenientIds = z.object({
+  id: z.uuid().optional().catch(undefined),
+  payload: z
+    .object({ queryId: z.uuid().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+});
+
+/** Envelope and query ids from a message that failed validation, where they can be read; for the audit log only. */
+export function readIdsLeniently(data: Uint8Array): Pick<MessageRejection, 'envelopeId' | 'queryId'> {
+  if (data.byteLength > MAX_ENVELOPE_BYTES) {
+    return { envelopeId: null, queryId: null };
+  }
+  try {
+    const parsed = LenientIds.safeParse(JSON.parse(new TextDecoder().decode(data)));
+    if (!parsed.success) {
+      return { envelopeId: null, queryId: null };
+    }
+    return { envelopeId: parsed.data.id ?? null, queryId: parsed.data.payload?.queryId ?? null };
+  } catch {
+    return { envelopeId: null, queryId: null };
+  }
+}
