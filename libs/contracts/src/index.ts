@@ -7,3 +7,4 @@ export {
   MAX_ENVELOPE_BYTES,
 } from './envelope.codec';
 export * from './subjects';
+export * from './http.schema';

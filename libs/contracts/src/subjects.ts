@@ -1,11 +1,9 @@
 import { z } from 'zod';
 
 /** A site id is one NATS subject token: lowercase letters, digits and inner hyphens, at most 63 characters. */
-export const SiteId = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
-    error: 'a site id is 1-63 lowercase letters, digits or inner hyphens',
-  });
+export const SiteId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+  error: 'a site id is 1-63 lowercase letters, digits or inner hyphens',
+});
 export type SiteId = z.infer<typeof SiteId>;
 
 const SUBJECT_ROOT = 'fq.sites';

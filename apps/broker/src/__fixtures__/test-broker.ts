@@ -1,0 +1,123 @@
+import type { INestApplication } from '@nestjs/common';
+import type { QueryEnvelope, ResultPayload, SiteId } from '@fq/contracts';
+import { createBrokerApp } from '../broker.app';
+import type { Clock } from '../clock';
+import { loadBrokerConfig } from '../config/config.loader';
+import type { BrokerConfig } from '../config/config.schema';
+import type { BrokerTransport, TransportHandlers } from '../transport/broker-transport';
+
+/** A clock that moves only when told. */
+export class ManualClock implements Clock {
+  private current: number;
+
+  constructor(start = '2026-03-02T09:00:00.000Z') {
+    this.current = Date.parse(start);
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** The network, in memory: records published queries and hands results to the broker. */
+export class InMemoryBrokerTransport implements BrokerTransport {
+  readonly published: Array<{ siteId: SiteId; envelope: QueryEnvelope }> = [];
+  handlers: TransportHandlers | null = null;
+  failPublishing = false;
+  /** Called before each publish, e.g. to check the query was stored first. */
+  beforePublish: ((envelope: QueryEnvelope) => Promise<void>) | null = null;
+
+  start(handlers: TransportHandlers): Promise<void> {
+    this.handlers = handlers;
+    return Promise.resolve();
+  }
+
+  async publishQuery(siteId: SiteId, envelope: QueryEnvelope): Promise<void> {
+    await this.beforePublish?.(envelope);
+    if (this.failPublishing) {
+      throw new Error('NATS unavailable');
+    }
+    this.published.push({ siteId, envelope });
+  }
+
+  stop(): Promise<void> {
+    this.handlers = null;
+    return Promise.resolve();
+  }
+
+  /** Delivers a result as the results consumer would. */
+  deliver(result: ResultPayload, receivedAt: Date): Promise<unknown> {
+    if (this.handlers === null) {
+      throw new Error('the broker is not started');
+    }
+    return this.handlers.onResult(result, receivedAt);
+  }
+}
+
+export const THREE_SITES = 'site-a=Uniklinik A,site-b=Uniklinik B,site-c=Uniklinik C';
+
+/** A broker for one test: in-memory network, manual clock, the given environment on top of test defaults. */
+export interface TestBroker {
+  app: INestApplication;
+  config: BrokerConfig;
+  transport: InMemoryBrokerTransport;
+  clock: ManualClock;
+  /** Where it listens, e.g. http://127.0.0.1:40123; supertest takes it as is. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a broker in-process on a free local port with the test's own database. */
+export async function startTestBroker(
+  env: Record<string, string>,
+  options: { transport?: InMemoryBrokerTransport; clock?: ManualClock } = {},
+): Promise<TestBroker> {
+  const loaded = loadBrokerConfig({ BROKER_SITES: THREE_SITES, BROKER_DEV_IDENTITY: 'true', ...env });
+  if (!loaded.ok) {
+    throw new Error(`test configuration invalid: ${loaded.error.join('; ')}`);
+  }
+  const transport = options.transport ?? new InMemoryBrokerTransport();
+  const clock = options.clock ?? new ManualClock();
+  const app = await createBrokerApp(loaded.value, { transport, clock, logger: false });
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    config: loaded.value,
+    transport,
+    clock,
+    url: (await app.getUrl()).replace('[::1]', '127.0.0.1'),
+    close: () => app.close(),
+  };
+}
+
+/** A small valid CCDL query: female patients. */
+export const FEMALE_QUERY = {
+  version: 'http://to_be_decided.com/draft-1/schema#',
+  inclusionCriteria: [
+    [
+      {
+        termCodes: [{ system: 'http://snomed.info/sct', code: '263495000', display: 'Gender' }],
+        valueFilter: {
+          type: 'concept',
+          selectedConcepts: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }],
+        },
+      },
+    ],
+  ],
+};
+
+/** An `answered` result with a protected count. */
+export function answered(queryId: string, siteId: SiteId, queryHash: string, protectedCount: number): ResultPayload {
+  return {
+    status: 'answered',
+    queryId,
+    siteId,
+    queryHash,
+    dataVersion: 'v1',
+    result: { kind: 'count', protectedCount },
+  };
+}

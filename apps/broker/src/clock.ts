@@ -1,0 +1,9 @@
+/** Where services read the time; tests inject a fixed or stepping clock. */
+export interface Clock {
+  now(): Date;
+}
+
+export const CLOCK = Symbol('CLOCK');
+
+/** The wall clock. */
+export const systemClock: Clock = { now: () => new Date() };

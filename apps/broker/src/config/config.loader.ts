@@ -1,0 +1,58 @@
+import { BrokerConfig } from './config.schema';
+
+/** Every problem with the environment, one line each, or the typed configuration. */
+export type ConfigResult = { ok: true; value: BrokerConfig } | { ok: false; error: string[] };
+
+/** Parses the broker's environment once; empty values count as unset. */
+export function loadBrokerConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = BrokerConfig.safeParse(present);
+  if (parsed.success) {
+    return { ok: true, value: parsed.data };
+  }
+  return {
+    ok: false,
+    error: parsed.error.issues.map((issue) => {
+      const name = issue.path.map(String).join('.');
+      return name === '' ? issue.message : `${name}: ${issue.message}`;
+    }),
+  };
+}
+
+/** The configuration for the start-up log, with credentials in URLs replaced by `***`. */
+export function summarizeBrokerConfig(config: BrokerConfig): Record<string, unknown> {
+  return {
+    natsServers: config.natsServers.map(redactUrl),
+    http: config.http,
+    database:
+      config.database.kind === 'postgres'
+        ? { kind: 'postgres', url: redactUrl(config.database.url) }
+        : { kind: 'sqlite', file: config.database.file },
+    sites: config.sites.map((site) => site.id),
+    queryDeadlineSeconds: config.queryDeadlineSeconds,
+    thresholds: config.thresholds,
+    siteOfflineSeconds: config.siteOfflineSeconds,
+    devIdentity: config.devIdentity,
+  };
+}
+
+function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password !== '') {
+      url.password = '***';
+    }
+    // A NATS token travels as the user part.
+    if (url.username !== '' && url.password === '') {
+      url.username = '***';
+    }
+    for (const name of ['password', 'sslpassword']) {
+      if (url.searchParams.has(name)) {
+        url.searchParams.set(name, '***');
+      }
+    }
+    return url.toString();
+  } catch {
+    return text.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}

@@ -1,0 +1,97 @@
+import { SiteId } from '@fq/contracts';
+import { z } from 'zod';
+
+const MAX_DEADLINE_SECONDS = 7 * 24 * 60 * 60;
+
+function integer(name: string, fallback: number, min: number, max: number) {
+  return z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` })
+    .default(fallback);
+}
+
+const Flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .default('false')
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** One registered site: `id=Display Name`. */
+export const RegisteredSite = z.strictObject({ id: SiteId, name: z.string().min(1).max(200) });
+export type RegisteredSite = z.infer<typeof RegisteredSite>;
+
+/** Parses `BROKER_SITES` (`site-a=Uniklinik A,site-b=Uniklinik B`), reporting every bad entry. */
+const SiteList = z.string().transform((text, ctx): RegisteredSite[] => {
+  const sites: RegisteredSite[] = [];
+  const entries = text.split(',').map((entry) => entry.trim());
+  entries.forEach((entry, index) => {
+    const separator = entry.indexOf('=');
+    const id = separator < 0 ? entry : entry.slice(0, separator).trim();
+    const name = separator < 0 ? '' : entry.slice(separator + 1).trim();
+    const parsed = RegisteredSite.safeParse({ id, name });
+    if (!parsed.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${index + 1} "${entry}" is not id=Display Name with a site id of lowercase letters, digits and inner hyphens`,
+      });
+    } else if (sites.some((site) => site.id === parsed.data.id)) {
+      ctx.addIssue({ code: 'custom', message: `site id ${parsed.data.id} is listed twice` });
+    } else {
+      sites.push(parsed.data);
+    }
+  });
+  return sites;
+});
+
+/** The broker's environment; empty values count as unset. */
+export const BrokerEnv = z.object({
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  BROKER_PORT: integer('BROKER_PORT', 3000, 0, 65535),
+  BROKER_HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(?:ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  BROKER_SQLITE_FILE: z.string().min(1).default('.broker/broker.sqlite'),
+  BROKER_SITES: z.string({ error: 'BROKER_SITES is required: id=Display Name,id=Display Name,…' }).pipe(SiteList),
+  BROKER_QUERY_DEADLINE_SECONDS: integer('BROKER_QUERY_DEADLINE_SECONDS', 60, 1, MAX_DEADLINE_SECONDS),
+  BROKER_THRESHOLD_RESULTS: integer('BROKER_THRESHOLD_RESULTS', 20, 0, 1_000_000),
+  BROKER_THRESHOLD_SITES: integer('BROKER_THRESHOLD_SITES', 3, 0, 10_000),
+  BROKER_THRESHOLD_SITES_RESULT: integer('BROKER_THRESHOLD_SITES_RESULT', 20, 0, 1_000_000),
+  BROKER_SITE_OFFLINE_SECONDS: integer('BROKER_SITE_OFFLINE_SECONDS', 30, 1, 86_400),
+  BROKER_DEV_IDENTITY: Flag,
+});
+
+/** Where the broker keeps queries and results. */
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+// PostgreSQL when DATABASE_URL is set, as twelve-factor deployments expect; an embedded SQLite file otherwise.
+function toDatabaseTarget(url: string | undefined, file: string): DatabaseTarget {
+  return url !== undefined ? { kind: 'postgres', url } : { kind: 'sqlite', file };
+}
+
+/** The broker's typed configuration, derived once from the environment. */
+export const BrokerConfig = BrokerEnv.transform((env) => ({
+  natsServers: env.NATS_URL.split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== ''),
+  http: { host: env.BROKER_HOST, port: env.BROKER_PORT },
+  database: toDatabaseTarget(env.DATABASE_URL, env.BROKER_SQLITE_FILE),
+  sites: env.BROKER_SITES,
+  queryDeadlineSeconds: env.BROKER_QUERY_DEADLINE_SECONDS,
+  thresholds: {
+    results: env.BROKER_THRESHOLD_RESULTS,
+    sites: env.BROKER_THRESHOLD_SITES,
+    sitesResult: env.BROKER_THRESHOLD_SITES_RESULT,
+  },
+  siteOfflineSeconds: env.BROKER_SITE_OFFLINE_SECONDS,
+  devIdentity: env.BROKER_DEV_IDENTITY,
+})).superRefine((config, ctx) => {
+  if (config.natsServers.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['NATS_URL'], message: 'NATS_URL names no server' });
+  }
+});
+export type BrokerConfig = z.output<typeof BrokerConfig>;
+
+export const BROKER_CONFIG = Symbol('BROKER_CONFIG');

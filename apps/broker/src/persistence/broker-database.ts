@@ -1,0 +1,46 @@
+import type { Generated, Kysely } from 'kysely';
+
+// Row shapes as the database stores them; repositories parse rows into records before anybody else sees them.
+
+export interface QueriesTable {
+  id: string;
+  requester_id: string;
+  requester_pseudonym: string;
+  query_json: string;
+  query_hash: string;
+  sites_json: string;
+  status: string;
+  created_at: string;
+  expires_at: string;
+  dispatched_at: string | null;
+  finished_at: string | null;
+}
+
+export interface SiteResultsTable {
+  seq: Generated<number>;
+  query_id: string;
+  site_id: string;
+  status: string;
+  origin: string;
+  protected_count: number | null;
+  site_threshold: number | null;
+  code: string | null;
+  reason: string | null;
+  data_version: string | null;
+  received_at: string;
+}
+
+export interface BrokerSecretsTable {
+  name: string;
+  value: string;
+}
+
+export interface BrokerTables {
+  queries: QueriesTable;
+  site_results: SiteResultsTable;
+  broker_secrets: BrokerSecretsTable;
+}
+
+export type BrokerDatabase = Kysely<BrokerTables>;
+
+export const BROKER_DATABASE = Symbol('BROKER_DATABASE');

@@ -1,0 +1,71 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** The SQL dialects the broker runs on; the migrations differ only in how an auto-numbered column is declared. */
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/** Every schema migration of the broker, oldest first; names sort in the order they must run. */
+export function brokerMigrations(dialect: SqlDialect): Record<string, Migration> {
+  return {
+    '0001-queries-results-secrets': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('queries')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('requester_id', 'text', (col) => col.notNull())
+          .addColumn('requester_pseudonym', 'text', (col) => col.notNull())
+          .addColumn('query_json', 'text', (col) => col.notNull())
+          .addColumn('query_hash', 'text', (col) => col.notNull())
+          .addColumn('sites_json', 'text', (col) => col.notNull())
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('created_at', 'text', (col) => col.notNull())
+          .addColumn('expires_at', 'text', (col) => col.notNull())
+          .addColumn('dispatched_at', 'text')
+          .addColumn('finished_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('queries_requester_created')
+          .on('queries')
+          .columns(['requester_id', 'created_at'])
+          .execute();
+        await db.schema.createIndex('queries_status_expires').on('queries').columns(['status', 'expires_at']).execute();
+        await db.schema
+          .createTable('site_results')
+          .addColumn('seq', 'integer', (col) =>
+            dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey().generatedByDefaultAsIdentity(),
+          )
+          .addColumn('query_id', 'text', (col) => col.notNull().references('queries.id').onDelete('cascade'))
+          .addColumn('site_id', 'text', (col) => col.notNull())
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('origin', 'text', (col) => col.notNull())
+          .addColumn('protected_count', 'integer')
+          .addColumn('site_threshold', 'integer')
+          .addColumn('code', 'text')
+          .addColumn('reason', 'text')
+          .addColumn('data_version', 'text')
+          .addColumn('received_at', 'text', (col) => col.notNull())
+          // The first result per (query, site) wins; a redelivery or a re-sent answer hits this constraint.
+          .addUniqueConstraint('site_results_query_site', ['query_id', 'site_id'])
+          .execute();
+        await db.schema
+          .createTable('broker_secrets')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('value', 'text', (col) => col.notNull())
+          .execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('broker_secrets').execute();
+        await db.schema.dropTable('site_results').execute();
+        await db.schema.dropTable('queries').execute();
+      },
+    },
+  };
+}
+
+/** Hands Kysely's Migrator the in-code migrations, so the same list runs on SQLite and PostgreSQL. */
+export class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(this.migrations);
+  }
+}

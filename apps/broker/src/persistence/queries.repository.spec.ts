@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { BrokerSecretsRepository } from './broker-secrets.repository';
+import type { BrokerDatabase } from './broker-database';
+import { openBrokerDatabase } from './database.provider';
+import { QueriesRepository } from './queries.repository';
+import type { SiteAnswer, StoredQuery } from './records.schema';
+import { createTestDatabase, type TestDatabase, testDatabaseKinds } from './__fixtures__/test-databases';
+
+function aQuery(overrides: Partial<StoredQuery> = {}): StoredQuery {
+  return {
+    id: randomUUID(),
+    requesterId: 'alice',
+    requesterPseudonym: 'r-0123',
+    query: {
+      inclusionCriteria: [
+        [{ termCodes: [{ system: 'http://loinc.org', code: '4548-4' }], futureField: { kept: true } }],
+      ],
+    },
+    queryHash: 'c'.repeat(64),
+    sites: [
+      { siteId: 'site-a', name: 'Uniklinik A', pseudonym: 'Site 2' },
+      { siteId: 'site-b', name: 'Uniklinik B', pseudonym: 'Site 1' },
+    ],
+    status: 'running',
+    createdAt: '2026-03-02T09:00:00.000Z',
+    expiresAt: '2026-03-02T09:01:00.000Z',
+    dispatchedAt: null,
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+const count = (n: number): SiteAnswer => ({
+  status: 'answered',
+  result: { kind: 'count', protectedCount: n },
+  dataVersion: 'v7',
+});
+
+describe.each(testDatabaseKinds())('QueriesRepository on %s', (kind) => {
+  let test: TestDatabase;
+  let db: BrokerDatabase;
+  let repository: QueriesRepository;
+
+  beforeEach(async () => {
+    test = await createTestDatabase(kind);
+    db = await openBrokerDatabase(test.target);
+    repository = new QueriesRepository(db);
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+    await test.drop();
+  });
+
+  it('stores a query and reads it back, unknown CCDL properties included', async () => {
+    const query = aQuery();
+    await repository.insertQuery(query);
+    expect(await repository.findQuery(query.id)).toEqual(query);
+    expect(await repository.findQuery(randomUUID())).toBeNull();
+  });
+
+  it('keeps queries and results when the database is opened again, migrations and all', async () => {
+    const query = aQuery();
+    await repository.insertQuery(query);
+    await repository.recordSiteResult(query.id, 'site-a', count(30), '2026-03-02T09:00:02.000Z');
+    await db.destroy();
+    db = await openBrokerDatabase(test.target);
+    repository = new QueriesRepository(db);
+    expect(await repository.findQuery(query.id)).toEqual(query);
+    expect(await repository.listSiteResults(query.id)).toMatchObject([{ siteId: 'site-a', answer: count(30) }]);
+  });
+
+  it("lists a requester's queries newest first, a page at a time, with the total", async () => {
+    const ids: string[] = [];
+    for (let minute = 0; minute < 5; minute++) {
+      const query = aQuery({ createdAt: `2026-03-02T09:0${minute}:00.000Z` });
+      ids.push(query.id);
+      await repository.insertQuery(query);
+    }
+    await repository.insertQuery(aQuery({ requesterId: 'bob' }));
+    const page = await repository.listQueriesByRequester('alice', 2, 1);
+    expect(page.totalItems).toBe(5);
+    expect(page.items.map((query) => query.id)).toEqual([ids[3], ids[2]]);
+  });
+
+  it('keeps the first result per (query, site), also when two arrive at once', async () => {
+    const query = aQuery();
+    await repository.insertQuery(query);
+    const outcomes = await Promise.all([
+      repository.recordSiteResult(query.id, 'site-a', count(30), '2026-03-02T09:00:02.000Z'),
+      repository.recordSiteResult(query.id, 'site-a', count(40), '2026-03-02T09:00:02.000Z'),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.recorded)).toHaveLength(1);
+    expect(await repository.recordSiteResult(query.id, 'site-a', count(50), '2026-03-02T09:00:03.000Z')).toEqual({
+      recorded: false,
+    });
+    const results = await repository.listSiteResults(query.id);
+    expect(results).toHaveLength(1);
+    expect([count(30), count(40)]).toContainEqual(results[0].answer);
+  });
+
+  it('completes the query with the last site result, once', async () => {
+    const query = aQuery();
+    await repository.insertQuery(query);
+    expect(await repository.recordSiteResult(query.id, 'site-a', count(30), '2026-03-02T09:00:02.000Z')).toEqual({
+      recorded: true,
+      completed: false,
+    });
+    const refusal: SiteAnswer = { status: 'refused', code: 'SITE_POLICY_REFUSED', reason: 'context not allowed' };
+    expect(await repository.recordSiteResult(query.id, 'site-b', refusal, '2026-03-02T09:00:03.000Z')).toEqual({
+      recorded: true,
+      completed: true,
+    });
+    expect(await repository.findQuery(query.id)).toMatchObject({
+      status: 'completed',
+      finishedAt: '2026-03-02T09:00:03.000Z',
+    });
+    expect((await repository.listSiteResults(query.id)).map((result) => result.answer)).toEqual([count(30), refusal]);
+  });
+
+  it('completes a query exactly once when its last two sites answer at the same moment', async () => {
+    // Many queries at once give concurrent transactions a real chance to interleave.
+    const queries = Array.from({ length: 20 }, () => aQuery());
+    for (const query of queries) {
+      await repository.insertQuery(query);
+    }
+    const outcomes = await Promise.all(
+      queries.flatMap((query) =>
+        ['site-a', 'site-b'].map((siteId) =>
+          repository.recordSiteResult(query.id, siteId, count(30), '2026-03-02T09:00:02.000Z'),
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.recorded && outcome.completed)).toHaveLength(queries.length);
+    const statuses = await Promise.all(queries.map(async (query) => (await repository.findQuery(query.id))?.status));
+    expect(statuses.every((status) => status === 'completed')).toBe(true);
+  });
+
+  it('round-trips every kind of answer', async () => {
+    const query = aQuery({
+      sites: ['a', 'b', 'c', 'd', 'e'].map((s, i) => ({ siteId: `site-${s}`, name: s, pseudonym: `Site ${i + 1}` })),
+    });
+    await repository.insertQuery(query);
+    const answers: SiteAnswer[] = [
+      count(0),
+      { status: 'answered', result: { kind: 'below-threshold', threshold: 10 }, dataVersion: 'v1' },
+      { status: 'refused', code: 'SITE_POLICY_REFUSED', reason: 'no' },
+      { status: 'failed', code: 'SITE_EVALUATION_FAILED', reason: 'disk' },
+      { status: 'expired' },
+    ];
+    for (const [index, answer] of answers.entries()) {
+      await repository.recordSiteResult(query.id, query.sites[index].siteId, answer, '2026-03-02T09:00:02.000Z');
+    }
+    expect((await repository.listSiteResults(query.id)).map((result) => result.answer)).toEqual(answers);
+  });
+
+  it('expires a running query: every site without a result becomes expired, by the broker', async () => {
+    const query = aQuery();
+    await repository.insertQuery(query);
+    await repository.recordSiteResult(query.id, 'site-a', count(30), '2026-03-02T09:00:02.000Z');
+    expect(await repository.expireQuery(query.id, '2026-03-02T09:01:00.000Z')).toBe(true);
+    expect(await repository.expireQuery(query.id, '2026-03-02T09:02:00.000Z')).toBe(false);
+    expect(await repository.findQuery(query.id)).toMatchObject({
+      status: 'expired',
+      finishedAt: '2026-03-02T09:01:00.000Z',
+    });
+    expect((await repository.listSiteResults(query.id)).map((r) => [r.siteId, r.origin, r.answer.status])).toEqual([
+      ['site-a', 'site', 'answered'],
+      ['site-b', 'broker', 'expired'],
+    ]);
+    // The broker's expiry is a result like any other: a late answer does not replace it.
+    expect(await repository.recordSiteResult(query.id, 'site-b', count(40), '2026-03-02T09:01:01.000Z')).toEqual({
+      recorded: false,
+    });
+  });
+
+  it('does not expire a completed query', async () => {
+    const query = aQuery({ sites: [{ siteId: 'site-a', name: 'A', pseudonym: 'Site 1' }] });
+    await repository.insertQuery(query);
+    await repository.recordSiteResult(query.id, 'site-a', count(30), '2026-03-02T09:00:02.000Z');
+    expect(await repository.expireQuery(query.id, '2026-03-02T09:01:00.000Z')).toBe(false);
+    expect((await repository.findQuery(query.id))?.status).toBe('completed');
+  });
+
+  it('lists running queries and the results of several queries at once', async () => {
+    const running = aQuery();
+    const finished = aQuery({ status: 'completed', finishedAt: '2026-03-02T09:00:30.000Z' });
+    await repository.insertQuery(running);
+    await repository.insertQuery(finished);
+    await repository.markDispatched(running.id, '2026-03-02T09:00:01.000Z');
+    expect((await repository.listRunningQueries()).map((query) => [query.id, query.dispatchedAt])).toEqual([
+      [running.id, '2026-03-02T09:00:01.000Z'],
+    ]);
+    await repository.recordSiteResult(finished.id, 'site-b', count(5), '2026-03-02T09:00:02.000Z');
+    const byQuery = await repository.listSiteResultsOf([running.id, finished.id]);
+    expect(byQuery.get(running.id)).toEqual([]);
+    expect(byQuery.get(finished.id)?.map((result) => result.siteId)).toEqual(['site-b']);
+  });
+});
+
+describe.each(testDatabaseKinds())('BrokerSecretsRepository on %s', (kind) => {
+  it('creates a secret once and returns the same one afterwards, also after reopening', async () => {
+    const test = await createTestDatabase(kind);
+    try {
+      let db = await openBrokerDatabase(test.target);
+      const first = await new BrokerSecretsRepository(db).getOrCreate('key', () => 'one');
+      expect(await new BrokerSecretsRepository(db).getOrCreate('key', () => 'two')).toBe(first);
+      await db.destroy();
+      db = await openBrokerDatabase(test.target);
+      expect(await new BrokerSecretsRepository(db).getOrCreate('key', () => 'three')).toBe('one');
+      await db.destroy();
+    } finally {
+      await test.drop();
+    }
+  });
+});

@@ -1,0 +1,260 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
+import { BROKER_DATABASE, type BrokerDatabase, type QueriesTable, type SiteResultsTable } from './broker-database';
+import { type ResultOrigin, type SiteAnswer, StoredQuery, StoredSiteResult } from './records.schema';
+
+/** What recording a site result did: stored it (and maybe completed the query), or kept the earlier one. */
+export type RecordOutcome = { recorded: true; completed: boolean } | { recorded: false };
+
+/** Queries and their site results; the first result per (query, site) wins. */
+@Injectable()
+export class QueriesRepository {
+  constructor(@Inject(BROKER_DATABASE) private readonly db: BrokerDatabase) {}
+
+  /** Stores a new query. */
+  async insertQuery(query: StoredQuery): Promise<void> {
+    await this.db
+      .insertInto('queries')
+      .values({
+        id: query.id,
+        requester_id: query.requesterId,
+        requester_pseudonym: query.requesterPseudonym,
+        query_json: JSON.stringify(query.query),
+        query_hash: query.queryHash,
+        sites_json: JSON.stringify(query.sites),
+        status: query.status,
+        created_at: query.createdAt,
+        expires_at: query.expiresAt,
+        dispatched_at: query.dispatchedAt,
+        finished_at: query.finishedAt,
+      })
+      .execute();
+  }
+
+  /** The query with this id, or null. */
+  async findQuery(id: string): Promise<StoredQuery | null> {
+    const row = await this.db.selectFrom('queries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? null : toStoredQuery(row);
+  }
+
+  /** One page of a requester's queries, newest first, and how many there are in all. */
+  async listQueriesByRequester(
+    requesterId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: StoredQuery[]; totalItems: number }> {
+    const rows = await this.db
+      .selectFrom('queries')
+      .selectAll()
+      .where('requester_id', '=', requesterId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    const { count } = await this.db
+      .selectFrom('queries')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('requester_id', '=', requesterId)
+      .executeTakeFirstOrThrow();
+    // PostgreSQL returns count(*) as a bigint string, SQLite as a number.
+    return { items: rows.map(toStoredQuery), totalItems: Number(count) };
+  }
+
+  /** Every query still waiting for answers, oldest first. */
+  async listRunningQueries(): Promise<StoredQuery[]> {
+    const rows = await this.db
+      .selectFrom('queries')
+      .selectAll()
+      .where('status', '=', 'running')
+      .orderBy('created_at', 'asc')
+      .execute();
+    return rows.map(toStoredQuery);
+  }
+
+  /** Notes that every site's copy of the query was accepted by JetStream. */
+  async markDispatched(id: string, at: string): Promise<void> {
+    await this.db.updateTable('queries').set({ dispatched_at: at }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Stores a site's result unless the site already has one; completes the query once every site has a result.
+   *
+   * @param origin - `site` for an answer from the network, `broker` for an expiry the broker decided.
+   */
+  async recordSiteResult(
+    queryId: string,
+    siteId: string,
+    answer: SiteAnswer,
+    receivedAt: string,
+    origin: ResultOrigin = 'site',
+  ): Promise<RecordOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      // Touching the query row first serialises concurrent results of one query (a row lock on PostgreSQL), so the
+      // count below sees every earlier result and exactly one of them completes the query.
+      await trx
+        .updateTable('queries')
+        .set((eb) => ({ status: eb.ref('status') }))
+        .where('id', '=', queryId)
+        .execute();
+      const inserted = await trx
+        .insertInto('site_results')
+        .values({ query_id: queryId, site_id: siteId, origin, received_at: receivedAt, ...answerColumns(answer) })
+        .onConflict((oc) => oc.columns(['query_id', 'site_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+        return { recorded: false };
+      }
+      const query = await trx.selectFrom('queries').select('sites_json').where('id', '=', queryId).executeTakeFirst();
+      const results = await trx.selectFrom('site_results').select('site_id').where('query_id', '=', queryId).execute();
+      const expected =
+        query === undefined ? Infinity : StoredQuery.shape.sites.parse(parseJson(query.sites_json)).length;
+      if (results.length < expected) {
+        return { recorded: true, completed: false };
+      }
+      const updated = await trx
+        .updateTable('queries')
+        .set({ status: 'completed', finished_at: receivedAt })
+        .where('id', '=', queryId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return { recorded: true, completed: Number(updated.numUpdatedRows) > 0 };
+    });
+  }
+
+  /** Marks a running query expired and every site without a result `expired`; false if it was no longer running. */
+  async expireQuery(queryId: string, at: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('queries')
+        .set({ status: 'expired', finished_at: at })
+        .where('id', '=', queryId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        return false;
+      }
+      const row = await trx.selectFrom('queries').selectAll().where('id', '=', queryId).executeTakeFirstOrThrow();
+      const answered = await trx.selectFrom('site_results').select('site_id').where('query_id', '=', queryId).execute();
+      const answeredIds = new Set(answered.map((result) => result.site_id));
+      const missing = toStoredQuery(row).sites.filter((site) => !answeredIds.has(site.siteId));
+      if (missing.length > 0) {
+        await trx
+          .insertInto('site_results')
+          .values(
+            missing.map((site) => ({
+              query_id: queryId,
+              site_id: site.siteId,
+              origin: 'broker',
+              received_at: at,
+              ...answerColumns({ status: 'expired' }),
+            })),
+          )
+          .onConflict((oc) => oc.columns(['query_id', 'site_id']).doNothing())
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  /** A query's site results in the order they arrived. */
+  async listSiteResults(queryId: string): Promise<StoredSiteResult[]> {
+    const rows = await this.db
+      .selectFrom('site_results')
+      .selectAll()
+      .where('query_id', '=', queryId)
+      .orderBy('seq', 'asc')
+      .execute();
+    return rows.map(toStoredSiteResult);
+  }
+
+  /** The site results of several queries, each list in arrival order. */
+  async listSiteResultsOf(queryIds: readonly string[]): Promise<Map<string, StoredSiteResult[]>> {
+    const byQuery = new Map<string, StoredSiteResult[]>(queryIds.map((id) => [id, []]));
+    if (queryIds.length === 0) {
+      return byQuery;
+    }
+    const rows = await this.db
+      .selectFrom('site_results')
+      .selectAll()
+      .where('query_id', 'in', [...queryIds])
+      .orderBy('seq', 'asc')
+      .execute();
+    for (const row of rows) {
+      byQuery.get(row.query_id)?.push(toStoredSiteResult(row));
+    }
+    return byQuery;
+  }
+}
+
+function answerColumns(
+  answer: SiteAnswer,
+): Omit<SiteResultsTable, 'seq' | 'query_id' | 'site_id' | 'origin' | 'received_at'> {
+  const empty = { protected_count: null, site_threshold: null, code: null, reason: null, data_version: null };
+  switch (answer.status) {
+    case 'answered':
+      return {
+        ...empty,
+        status: answer.status,
+        data_version: answer.dataVersion,
+        protected_count: answer.result.kind === 'count' ? answer.result.protectedCount : null,
+        site_threshold: answer.result.kind === 'below-threshold' ? answer.result.threshold : null,
+      };
+    case 'refused':
+    case 'failed':
+      return { ...empty, status: answer.status, code: answer.code, reason: answer.reason };
+    case 'expired':
+      return { ...empty, status: answer.status };
+  }
+}
+
+// Rows are parsed like any outside input: a damaged row fails loudly here instead of deep inside a view.
+function toStoredQuery(row: Selectable<QueriesTable>): StoredQuery {
+  return StoredQuery.parse({
+    id: row.id,
+    requesterId: row.requester_id,
+    requesterPseudonym: row.requester_pseudonym,
+    query: parseJson(row.query_json),
+    queryHash: row.query_hash,
+    sites: parseJson(row.sites_json),
+    status: row.status,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    dispatchedAt: row.dispatched_at,
+    finishedAt: row.finished_at,
+  });
+}
+
+function parseJson(text: string): unknown {
+  return JSON.parse(text);
+}
+
+function toStoredSiteResult(row: Selectable<SiteResultsTable>): StoredSiteResult {
+  return StoredSiteResult.parse({
+    seq: row.seq,
+    queryId: row.query_id,
+    siteId: row.site_id,
+    origin: row.origin,
+    receivedAt: row.received_at,
+    answer: toAnswer(row),
+  });
+}
+
+function toAnswer(row: Selectable<SiteResultsTable>): unknown {
+  switch (row.status) {
+    case 'answered':
+      return {
+        status: 'answered',
+        dataVersion: row.data_version,
+        result:
+          row.protected_count !== null
+            ? { kind: 'count', protectedCount: row.protected_count }
+            : { kind: 'below-threshold', threshold: row.site_threshold },
+      };
+    case 'refused':
+    case 'failed':
+      return { status: row.status, code: row.code, reason: row.reason };
+    default:
+      return { status: row.status };
+  }
+}

@@ -1,0 +1,246 @@
+import { hashQuery, parseStructuredQuery } from '@fq/ccdl';
+import { ProblemDetails, QueryList, QueryResult, SubmitQueryResponse } from '@fq/contracts';
+import request from 'supertest';
+import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { QueriesRepository } from '../persistence/queries.repository';
+import { QueryDispatchService } from './query-dispatch.service';
+import { queryEnvelopeId } from './query-envelope';
+
+const as = (id: string, role = 'researcher') => ({ 'X-Researcher-Id': id, 'X-Researcher-Role': role });
+
+let db: TestDatabase;
+let broker: TestBroker;
+
+beforeEach(async () => {
+  db = await createTestDatabase('sqlite');
+  broker = await startTestBroker(db.env);
+});
+
+afterEach(async () => {
+  await broker.close();
+  await db.drop();
+});
+
+async function submit(body: unknown = FEMALE_QUERY, who = 'alice'): Promise<string> {
+  const response = await request(broker.url)
+    .post('/api/v1/queries')
+    .set(as(who))
+    .send(body as object)
+    .expect(201);
+  return SubmitQueryResponse.parse(response.body).id;
+}
+
+describe('POST /api/v1/queries', () => {
+  it('answers 201 with Location and the id', async () => {
+    const response = await request(broker.url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201);
+    const { id } = SubmitQueryResponse.parse(response.body);
+    expect(response.headers.location).toBe(`/api/v1/queries/${id}`);
+  });
+
+  it('stores the query before it sends one envelope per registered site', async () => {
+    const repository = broker.app.get(QueriesRepository);
+    const storedWhenPublished: boolean[] = [];
+    broker.transport.beforePublish = async (envelope) => {
+      storedWhenPublished.push((await repository.findQuery(envelope.payload.queryId)) !== null);
+    };
+    const id = await submit();
+    expect(storedWhenPublished).toEqual([true, true, true]);
+    const published = broker.transport.published;
+    expect(published.map((p) => p.siteId).sort()).toEqual(['site-a', 'site-b', 'site-c']);
+    const parsed = parseStructuredQuery(FEMALE_QUERY);
+    if (!parsed.ok) {
+      throw parsed.error;
+    }
+    for (const { siteId, envelope } of published) {
+      expect(envelope).toMatchObject({
+        id: queryEnvelopeId(id, siteId),
+        type: 'query',
+        sender: { kind: 'broker' },
+        expiresAt: '2026-03-02T09:01:00.000Z',
+        payload: { queryId: id, queryHash: hashQuery(parsed.value), query: parsed.value },
+      });
+    }
+    expect((await repository.findQuery(id))?.dispatchedAt).toBe('2026-03-02T09:00:00.000Z');
+  });
+
+  it('sends a stable pseudonym of the researcher, never the id itself', async () => {
+    await submit(FEMALE_QUERY, 'alice');
+    await submit(FEMALE_QUERY, 'alice');
+    await submit(FEMALE_QUERY, 'bob');
+    const [alice1, alice2, bob] = [0, 3, 6].map((i) => broker.transport.published[i].envelope.payload.requester);
+    expect(alice1).toBe(alice2);
+    expect(alice1).not.toBe(bob);
+    expect(alice1).not.toContain('alice');
+  });
+
+  it('accepts a CRTDL document and sends the query it carries', async () => {
+    await submit({ version: 'crtdl', cohortDefinition: FEMALE_QUERY, dataExtraction: { attributeGroups: [] } });
+    expect(broker.transport.published[0].envelope.payload.query.inclusionCriteria).toEqual(
+      FEMALE_QUERY.inclusionCriteria,
+    );
+  });
+
+  it('answers 400 problem+json listing every issue and stores nothing', async () => {
+    const response = await request(broker.url)
+      .post('/api/v1/queries')
+      .send({
+        inclusionCriteria: [
+          [{ termCodes: [], timeRestriction: { afterDate: '2024-02-01', beforeDate: '2024-01-01' } }],
+        ],
+        exclusionCriteria: 'none',
+      })
+      .expect(400)
+      .expect('Content-Type', 'application/problem+json; charset=utf-8');
+    const problem = ProblemDetails.parse(response.body);
+    expect(problem).toMatchObject({ status: 400, code: 'BROKER_QUERY_INVALID', title: 'Invalid query' });
+    expect(problem.issues?.map((issue) => [issue.path, issue.code])).toEqual(
+      expect.arrayContaining([
+        ['$.inclusionCriteria[0][0].termCodes', 'CCDL_TOO_SMALL'],
+        ['$.inclusionCriteria[0][0].timeRestriction.beforeDate', 'CCDL_TIME_RANGE_INVERTED'],
+        ['$.exclusionCriteria', 'CCDL_INVALID_TYPE'],
+      ]),
+    );
+    expect(broker.transport.published).toEqual([]);
+    const list = QueryList.parse((await request(broker.url).get('/api/v1/queries').expect(200)).body);
+    expect(list.totalItems).toBe(0);
+  });
+
+  it('still accepts the query when the network refuses it, and sends it once the network is back', async () => {
+    broker.transport.failPublishing = true;
+    const id = await submit();
+    expect(broker.transport.published).toEqual([]);
+    broker.transport.failPublishing = false;
+    await broker.app.get(QueryDispatchService).dispatchPending();
+    expect(broker.transport.published.map((p) => p.envelope.payload.queryId)).toEqual([id, id, id]);
+  });
+});
+
+describe('GET /api/v1/queries/{id}', () => {
+  it('shows a running query with every site pending under a pseudonym', async () => {
+    const id = await submit();
+    const view = QueryResult.parse(
+      (await request(broker.url).get(`/api/v1/queries/${id}`).set(as('alice')).expect(200)).body,
+    );
+    expect(view).toMatchObject({
+      id,
+      status: 'running',
+      total: null,
+      totalHidden: 'below-results-threshold',
+      totalSites: 3,
+    });
+    expect(view.sites).toEqual([
+      { site: 'Site 1', status: 'pending', count: null },
+      { site: 'Site 2', status: 'pending', count: null },
+      { site: 'Site 3', status: 'pending', count: null },
+    ]);
+  });
+
+  it('shows answers with the total and the breakdown once three sites report more than 20', async () => {
+    const id = await submit();
+    const hash = broker.transport.published[0].envelope.payload.queryHash;
+    for (const [site, count] of [
+      ['site-a', 30],
+      ['site-b', 40],
+      ['site-c', 50],
+    ] as const) {
+      await broker.transport.deliver(answered(id, site, hash, count), broker.clock.now());
+    }
+    const view = QueryResult.parse(
+      (await request(broker.url).get(`/api/v1/queries/${id}`).set(as('alice')).expect(200)).body,
+    );
+    expect(view).toMatchObject({ status: 'completed', total: 120, breakdownHidden: null, reportedSites: 3 });
+    expect(view.sites.map((site) => site.count).sort()).toEqual([30, 40, 50]);
+  });
+
+  it('keeps a site under the same pseudonym on every read, and shuffles pseudonyms between queries', async () => {
+    const permutations = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const id = await submit();
+      const read = async () =>
+        QueryResult.parse((await request(broker.url).get(`/api/v1/queries/${id}`).set(as('root', 'admin'))).body)
+          .sites.map((site) => `${site.siteId}`)
+          .join(',');
+      const first = await read();
+      expect(await read()).toBe(first);
+      permutations.add(first);
+    }
+    // Six orders of three sites; twelve queries in one order would happen with probability 6^-11.
+    expect(permutations.size).toBeGreaterThan(1);
+  });
+
+  it("answers 404 problem+json for an unknown id, a malformed id and another researcher's query", async () => {
+    const id = await submit(FEMALE_QUERY, 'alice');
+    for (const [path, who] of [
+      ['/api/v1/queries/0e3c6d0e-8d0c-4a53-9b7e-0c1f2a3b4c5d', 'alice'],
+      ['/api/v1/queries/not-a-uuid', 'alice'],
+      [`/api/v1/queries/${id}`, 'bob'],
+      [`/api/v1/queries/${id}/events`, 'bob'],
+    ]) {
+      const response = await request(broker.url).get(path).set(as(who)).expect(404);
+      expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(ProblemDetails.parse(response.body).code).toBe('BROKER_QUERY_NOT_FOUND');
+    }
+  });
+
+  it('lets an admin read any query with real site names', async () => {
+    const id = await submit(FEMALE_QUERY, 'alice');
+    const view = QueryResult.parse(
+      (await request(broker.url).get(`/api/v1/queries/${id}`).set(as('root', 'admin')).expect(200)).body,
+    );
+    expect(view.sites.map((site) => site.site).sort()).toEqual(['Uniklinik A', 'Uniklinik B', 'Uniklinik C']);
+  });
+
+  it('answers 400 for a malformed identity header', async () => {
+    const response = await request(broker.url).get('/api/v1/queries').set(as('alice', 'superuser')).expect(400);
+    expect(ProblemDetails.parse(response.body)).toMatchObject({
+      code: 'BROKER_IDENTITY_INVALID',
+      issues: [{ path: 'header:X-Researcher-Role' }],
+    });
+  });
+});
+
+describe('GET /api/v1/queries', () => {
+  it("lists only the caller's queries, newest first, a page at a time", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(await submit());
+      broker.clock.advance(1000);
+    }
+    await submit(FEMALE_QUERY, 'bob');
+    const page = QueryList.parse(
+      (await request(broker.url).get('/api/v1/queries?limit=2&offset=1').set(as('alice')).expect(200)).body,
+    );
+    expect(page).toMatchObject({ limit: 2, offset: 1, totalItems: 5 });
+    expect(page.items.map((item) => item.id)).toEqual([ids[3], ids[2]]);
+    const all = QueryList.parse((await request(broker.url).get('/api/v1/queries').set(as('alice')).expect(200)).body);
+    expect(all.items.map((item) => item.id)).toEqual([...ids].reverse());
+    expect(all.limit).toBe(20);
+  });
+
+  it('answers 400 for a page size out of range', async () => {
+    const response = await request(broker.url).get('/api/v1/queries?limit=1000').expect(400);
+    expect(ProblemDetails.parse(response.body)).toMatchObject({
+      code: 'BROKER_PARAMETER_INVALID',
+      issues: [{ path: 'query:limit' }],
+    });
+  });
+});
+
+describe('identity without BROKER_DEV_IDENTITY', () => {
+  it('treats every caller as the researcher anonymous and ignores identity headers', async () => {
+    const plain = await startTestBroker({ ...db.env, BROKER_DEV_IDENTITY: 'false' });
+    try {
+      const response = await request(plain.url)
+        .post('/api/v1/queries')
+        .set(as('root', 'admin'))
+        .send(FEMALE_QUERY)
+        .expect(201);
+      const { id } = SubmitQueryResponse.parse(response.body);
+      const view = QueryResult.parse((await request(plain.url).get(`/api/v1/queries/${id}`).expect(200)).body);
+      expect(view.sites.every((site) => site.siteId === undefined && /^Site \d$/.test(site.site))).toBe(true);
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { JsonBodyMiddleware } from '../http/json-body.middleware';
+import { IdentityService } from '../identity/identity.service';
+import { BrokerSecretsRepository } from '../persistence/broker-secrets.repository';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { SitesModule } from '../sites/sites.module';
+import { QueriesService, REQUESTER_KEY } from './queries.service';
+import { QueriesHttpController } from './queries.http.controller';
+import { QueryDeadlinesService } from './query-deadlines.service';
+import { QueryDispatchService } from './query-dispatch.service';
+import { QueryEventsBus } from './query-events.bus';
+import { QueryResultsService } from './query-results.service';
+import { generateRequesterKey, REQUESTER_KEY_NAME } from './requester-pseudonym';
+
+/** Submission, dispatch, result collection, deadlines, aggregation and the query HTTP API. */
+@Module({
+  imports: [PersistenceModule, SitesModule],
+  controllers: [QueriesHttpController],
+  providers: [
+    IdentityService,
+    QueriesService,
+    QueryDeadlinesService,
+    QueryDispatchService,
+    QueryEventsBus,
+    QueryResultsService,
+    {
+      provide: REQUESTER_KEY,
+      useFactory: (secrets: BrokerSecretsRepository) => secrets.getOrCreate(REQUESTER_KEY_NAME, generateRequesterKey),
+      inject: [BrokerSecretsRepository],
+    },
+  ],
+  exports: [QueryDeadlinesService, QueryDispatchService, QueryEventsBus, QueryResultsService],
+})
+export class QueriesModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonBodyMiddleware).forRoutes(QueriesHttpController);
+  }
+}

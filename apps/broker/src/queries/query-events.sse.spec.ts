@@ -1,0 +1,117 @@
+import { QueryResult, SiteResultEvent, SubmitQueryResponse } from '@fq/contracts';
+import request from 'supertest';
+import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
+import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { QueryDeadlinesService } from './query-deadlines.service';
+
+let db: TestDatabase;
+let broker: TestBroker;
+
+beforeEach(async () => {
+  db = await createTestDatabase('sqlite');
+  broker = await startTestBroker({ ...db.env, BROKER_THRESHOLD_RESULTS: '0', BROKER_THRESHOLD_SITES: '0' });
+});
+
+afterEach(async () => {
+  await broker.close();
+  await db.drop();
+});
+
+async function submit(): Promise<{ id: string; hash: string }> {
+  const response = await request(broker.url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201);
+  const { id } = SubmitQueryResponse.parse(response.body);
+  return { id, hash: broker.transport.published[0].envelope.payload.queryHash };
+}
+
+const answer = (id: string, hash: string, site: 'site-a' | 'site-b' | 'site-c', count: number) =>
+  broker.transport.deliver(answered(id, site, hash, count), broker.clock.now());
+
+describe('GET /api/v1/queries/{id}/events', () => {
+  it('sends a site-result per answer as it happens, then completed, then closes', async () => {
+    const { id, hash } = await submit();
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    expect(stream.response.statusCode).toBe(200);
+    expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);
+    await answer(id, hash, 'site-b', 40);
+    await waitFor(() => stream.events.length === 1, 'the first site-result');
+    await answer(id, hash, 'site-a', 30);
+    await answer(id, hash, 'site-c', 50);
+    const events = await stream.ended;
+    expect(events.map((event) => [event.id, event.event])).toEqual([
+      ['1', 'site-result'],
+      ['2', 'site-result'],
+      ['3', 'site-result'],
+      ['4', 'completed'],
+    ]);
+    const first = SiteResultEvent.parse(JSON.parse(events[0].data));
+    expect(first).toMatchObject({ status: 'answered', result: { total: 40, reportedSites: 1, status: 'running' } });
+    expect(first.site).toMatch(/^Site [123]$/);
+    expect(QueryResult.parse(JSON.parse(events[3].data))).toMatchObject({ status: 'completed', total: 120 });
+  });
+
+  it('gives a late subscriber the events that already happened, then closes', async () => {
+    const { id, hash } = await submit();
+    await answer(id, hash, 'site-a', 30);
+    await answer(id, hash, 'site-b', 40);
+    await answer(id, hash, 'site-c', 50);
+    const events = await (await openEventStream(`${broker.url}/api/v1/queries/${id}/events`)).ended;
+    expect(events.map((event) => event.event)).toEqual(['site-result', 'site-result', 'site-result', 'completed']);
+    expect(events.map((event) => SiteResultEvent.safeParse(JSON.parse(event.data)).data?.result.total)).toEqual([
+      30,
+      70,
+      120,
+      undefined,
+    ]);
+  });
+
+  it('replays a running query, then continues live', async () => {
+    const { id, hash } = await submit();
+    await answer(id, hash, 'site-a', 30);
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    await waitFor(() => stream.events.length === 1, 'the replayed site-result');
+    await answer(id, hash, 'site-b', 40);
+    await answer(id, hash, 'site-c', 50);
+    expect((await stream.ended).map((event) => event.id)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('resumes after Last-Event-ID', async () => {
+    const { id, hash } = await submit();
+    await answer(id, hash, 'site-a', 30);
+    await answer(id, hash, 'site-b', 40);
+    await answer(id, hash, 'site-c', 50);
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, { 'Last-Event-ID': '2' });
+    expect((await stream.ended).map((event) => [event.id, event.event])).toEqual([
+      ['3', 'site-result'],
+      ['4', 'completed'],
+    ]);
+  });
+
+  it('ends with expired when the deadline passes before every site answered', async () => {
+    const { id, hash } = await submit();
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    await answer(id, hash, 'site-a', 30);
+    await waitFor(() => stream.events.length === 1, 'the site-result');
+    broker.clock.advance(60_000);
+    await broker.app.get(QueryDeadlinesService).expireOverdue();
+    const events = await stream.ended;
+    expect(events.map((event) => event.event)).toEqual(['site-result', 'expired']);
+    const final = QueryResult.parse(JSON.parse(events[1].data));
+    expect(final.status).toBe('expired');
+    expect(final.sites.map((site) => site.status).sort()).toEqual(['answered', 'expired', 'expired']);
+  });
+
+  it('closes open streams when the broker shuts down', async () => {
+    const { id } = await submit();
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    await broker.close();
+    // Ended or cut off: either way the client learns at once and an EventSource reconnects with Last-Event-ID.
+    await expect(
+      stream.ended.then(
+        () => 'closed',
+        () => 'closed',
+      ),
+    ).resolves.toBe('closed');
+    broker = await startTestBroker(db.env);
+  });
+});

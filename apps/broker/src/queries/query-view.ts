@@ -1,0 +1,114 @@
+import type { QueryResult, QuerySiteResult, QuerySummary, ResultThresholds, SiteResultEvent } from '@fq/contracts';
+import type { Caller } from '../identity/caller';
+import type { QuerySite, StoredQuery, StoredSiteResult } from '../persistence/records.schema';
+
+/** One server-sent event: `site-result` per site answer, then `completed` or `expired`. */
+export type QueryEvent =
+  | { id: string; type: 'site-result'; data: SiteResultEvent }
+  | { id: string; type: 'completed' | 'expired'; data: QueryResult };
+
+/**
+ * The result a caller may see: the total of protected counts and the per-site breakdown under the FDPG rules.
+ *
+ * The total is hidden below `thresholds.results`; the per-site counts are hidden unless at least
+ * `thresholds.sites` sites report more than `thresholds.sitesResult`. Sites appear under their per-query
+ * pseudonym, ordered by it; only an admin sees real names and ids.
+ */
+export function buildQueryResult(
+  query: StoredQuery,
+  results: readonly StoredSiteResult[],
+  thresholds: ResultThresholds,
+  caller: Caller,
+): QueryResult {
+  const bySite = new Map(results.map((result) => [result.siteId, result]));
+  const rows = [...query.sites]
+    .sort((a, b) => a.pseudonym.localeCompare(b.pseudonym, 'en', { numeric: true }))
+    .map((site) => ({ site, result: bySite.get(site.siteId) }));
+  const counts = rows.map(({ result }) =>
+    result?.answer.status === 'answered' && result.answer.result.kind === 'count'
+      ? result.answer.result.protectedCount
+      : null,
+  );
+  const total = counts.reduce<number>((sum, count) => sum + (count ?? 0), 0);
+  const sitesAboveThreshold = counts.filter((count) => count !== null && count > thresholds.sitesResult).length;
+  const breakdownVisible = sitesAboveThreshold >= thresholds.sites;
+  const totalVisible = total >= thresholds.results;
+  const sites = rows.map(({ site, result }, index): QuerySiteResult => {
+    const belowThreshold =
+      breakdownVisible && result?.answer.status === 'answered' && result.answer.result.kind === 'below-threshold';
+    return {
+      ...siteLabel(site, caller),
+      status: result?.answer.status ?? 'pending',
+      count: breakdownVisible ? counts[index] : null,
+      ...(belowThreshold ? { belowThreshold: true as const } : {}),
+    };
+  });
+  return {
+    id: query.id,
+    status: query.status,
+    createdAt: query.createdAt,
+    expiresAt: query.expiresAt,
+    finishedAt: query.finishedAt,
+    total: totalVisible ? total : null,
+    totalHidden: totalVisible ? null : 'below-results-threshold',
+    breakdownHidden: breakdownVisible ? null : 'too-few-sites-above-threshold',
+    reportedSites: results.filter((result) => result.origin === 'site').length,
+    totalSites: query.sites.length,
+    sites,
+    thresholds,
+    query: query.query,
+  };
+}
+
+/** The history entry of a query: its status and total, without the breakdown. */
+export function buildQuerySummary(
+  query: StoredQuery,
+  results: readonly StoredSiteResult[],
+  thresholds: ResultThresholds,
+  caller: Caller,
+): QuerySummary {
+  const { id, status, createdAt, expiresAt, finishedAt, total, totalHidden, reportedSites, totalSites } =
+    buildQueryResult(query, results, thresholds, caller);
+  return { id, status, createdAt, expiresAt, finishedAt, total, totalHidden, reportedSites, totalSites };
+}
+
+/**
+ * Every event of a query so far, numbered from 1: one `site-result` per site answer in arrival order (each with the
+ * result as it stood right after that answer), then `completed` or `expired` once the query is finished.
+ */
+export function buildQueryEvents(
+  query: StoredQuery,
+  results: readonly StoredSiteResult[],
+  thresholds: ResultThresholds,
+  caller: Caller,
+): QueryEvent[] {
+  const answers = results.filter((result) => result.origin === 'site');
+  const events: QueryEvent[] = answers.map((answer, index) => {
+    const seen = answers.slice(0, index + 1);
+    // Only the last answer of a completed query completed it; before that the query was running.
+    const completedHere = query.status === 'completed' && seen.length === query.sites.length;
+    const snapshot: StoredQuery = completedHere ? query : { ...query, status: 'running', finishedAt: null };
+    const site = query.sites.find((candidate) => candidate.siteId === answer.siteId);
+    return {
+      id: String(index + 1),
+      type: 'site-result',
+      data: {
+        site: site === undefined ? answer.siteId : siteLabel(site, caller).site,
+        status: answer.answer.status,
+        result: buildQueryResult(snapshot, seen, thresholds, caller),
+      },
+    };
+  });
+  if (query.status !== 'running') {
+    events.push({
+      id: String(answers.length + 1),
+      type: query.status,
+      data: buildQueryResult(query, results, thresholds, caller),
+    });
+  }
+  return events;
+}
+
+function siteLabel(site: QuerySite, caller: Caller): Pick<QuerySiteResult, 'site' | 'siteId'> {
+  return caller.role === 'admin' ? { site: site.name, siteId: site.siteId } : { site: site.pseudonym };
+}

@@ -1,0 +1,84 @@
+import { SiteStateList } from '@fq/contracts';
+import request from 'supertest';
+import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+
+let db: TestDatabase;
+let broker: TestBroker;
+
+beforeEach(async () => {
+  db = await createTestDatabase('sqlite');
+  broker = await startTestBroker({ ...db.env, BROKER_SITE_OFFLINE_SECONDS: '30' });
+});
+
+afterEach(async () => {
+  await broker.close();
+  await db.drop();
+});
+
+function heartbeat(siteId: string, at: Date, agentVersion = '0.1.0'): void {
+  broker.transport.handlers?.onHeartbeat(
+    { siteId, agentVersion, dataVersion: 'd1', dataLoadedAt: '2026-03-01T22:00:00.000Z', state: 'ready' },
+    at,
+  );
+}
+
+async function sites() {
+  return SiteStateList.parse((await request(broker.url).get('/api/v1/sites').expect(200)).body);
+}
+
+describe('GET /api/v1/sites', () => {
+  it('lists every registered site by display name, offline until it sends a heartbeat', async () => {
+    expect(await sites()).toEqual([
+      {
+        id: 'site-a',
+        name: 'Uniklinik A',
+        online: false,
+        lastHeartbeat: null,
+        dataFreshness: null,
+        agentVersion: null,
+      },
+      {
+        id: 'site-b',
+        name: 'Uniklinik B',
+        online: false,
+        lastHeartbeat: null,
+        dataFreshness: null,
+        agentVersion: null,
+      },
+      {
+        id: 'site-c',
+        name: 'Uniklinik C',
+        online: false,
+        lastHeartbeat: null,
+        dataFreshness: null,
+        agentVersion: null,
+      },
+    ]);
+  });
+
+  it('shows a site online for BROKER_SITE_OFFLINE_SECONDS after its heartbeat, then offline', async () => {
+    heartbeat('site-b', broker.clock.now(), '0.2.0');
+    broker.clock.advance(30_000);
+    expect((await sites())[1]).toEqual({
+      id: 'site-b',
+      name: 'Uniklinik B',
+      online: true,
+      lastHeartbeat: '2026-03-02T09:00:00.000Z',
+      dataFreshness: '2026-03-01T22:00:00.000Z',
+      agentVersion: '0.2.0',
+    });
+    broker.clock.advance(1);
+    expect((await sites())[1].online).toBe(false);
+  });
+
+  it('keeps the newest heartbeat and ignores unregistered sites', async () => {
+    const now = broker.clock.now();
+    heartbeat('site-a', now, '0.3.0');
+    heartbeat('site-a', new Date(now.getTime() - 5_000), '0.1.0');
+    heartbeat('site-x', now);
+    const list = await sites();
+    expect(list[0].agentVersion).toBe('0.3.0');
+    expect(list.map((site) => site.id)).toEqual(['site-a', 'site-b', 'site-c']);
+  });
+});

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { connect, type Consumer, type NatsConnection } from 'nats';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  type QueryEnvelope,
+  QueryResult,
+  type ResultEnvelope,
+  siteHeartbeatSubject,
+  siteResultSubject,
+  SiteStateList,
+  SubmitQueryResponse,
+} from '@fq/contracts';
+import request from 'supertest';
+import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
+import { FEMALE_QUERY } from '../__fixtures__/test-broker';
+import { createBrokerApp } from '../broker.app';
+import { loadBrokerConfig } from '../config/config.loader';
+import { startNatsServer, type TestNatsServer } from './__fixtures__/nats-server.fixture';
+import { RESULTS_CONSUMER } from './jetstream-topology';
+
+// Generous for a slow CI machine; a hang fails here instead of holding the run.
+jest.setTimeout(30_000);
+
+let nats: TestNatsServer;
+let site: NatsConnection;
+let dir: string;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  site = await connect({ servers: nats.url });
+  dir = mkdtempSync(join(tmpdir(), 'fq-broker-nats-'));
+});
+
+afterAll(async () => {
+  await site.drain();
+  await nats.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the real broker in-process on a free port, with its own SQLite file, against the test's nats-server. */
+async function startBroker(sqliteFile: string): Promise<{ app: INestApplication; url: string }> {
+  const loaded = loadBrokerConfig({
+    NATS_URL: nats.url,
+    BROKER_SITES: 'site-a=Uniklinik A',
+    BROKER_SQLITE_FILE: sqliteFile,
+    BROKER_HOST: '127.0.0.1',
+    BROKER_PORT: '0',
+    // One site: let its count show.
+    BROKER_THRESHOLD_RESULTS: '0',
+    BROKER_THRESHOLD_SITES: '1',
+  });
+  if (!loaded.ok) {
+    throw new Error(loaded.error.join('; '));
+  }
+  const app = await createBrokerApp(loaded.value, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
+}
+
+/** Reads the next query from the site's durable consumer, as a site agent would. */
+async function receiveQuery(consumer: Consumer): Promise<{ envelope: QueryEnvelope; msgId: string | undefined }> {
+  return waitFor(async () => {
+    const msg = await consumer.next({ expires: 1000 });
+    if (msg === null) {
+      return null;
+    }
+    const decoded = decodeEnvelope(msg.data, ['query']);
+    msg.ack();
+    if (!decoded.ok) {
+      throw new Error(decoded.error.message);
+    }
+    return { envelope: decoded.value, msgId: msg.headers?.get('Nats-Msg-Id') };
+  }, 'a query on the site consumer');
+}
+
+/** Publishes the site's answer as a site agent would. */
+async function publishAnswer(query: QueryEnvelope, protectedCount: number): Promise<void> {
+  const envelope: ResultEnvelope = {
+    id: randomUUID(),
+    type: 'result',
+    sentAt: new Date().toISOString(),
+    expiresAt: query.expiresAt,
+    sender: { kind: 'site', siteId: 'site-a' },
+    signature: null,
+    payload: {
+      status: 'answered',
+      queryId: query.payload.queryId,
+      siteId: 'site-a',
+      queryHash: query.payload.queryHash,
+      dataVersion: 'v1',
+      result: { kind: 'count', protectedCount },
+    },
+  };
+  await site.jetstream().publish(siteResultSubject('site-a'), encodeEnvelope(envelope), { msgID: envelope.id });
+}
+
+async function submit(url: string): Promise<string> {
+  const response = await request(url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201);
+  return SubmitQueryResponse.parse(response.body).id;
+}
+
+async function view(url: string, id: string): Promise<QueryResult> {
+  return QueryResult.parse((await request(url).get(`/api/v1/queries/${id}`).expect(200)).body);
+}
+
+describe('broker on NATS JetStream', () => {
+  it('sends a query to the site consumer and shows the answer in GET and in the event stream', async () => {
+    const broker = await startBroker(join(dir, 'first.sqlite'));
+    try {
+      const jsm = await site.jetstreamManager();
+      for (const stream of ['FQ_QUERIES', 'FQ_RESULTS', 'FQ_HEARTBEATS']) {
+        expect((await jsm.streams.info(stream)).config.name).toBe(stream);
+      }
+      expect((await jsm.consumers.info('FQ_QUERIES', 'site-site-a')).config.filter_subject).toBe(
+        'fq.sites.site-a.queries',
+      );
+      expect((await jsm.consumers.info('FQ_RESULTS', RESULTS_CONSUMER)).config.durable_name).toBe(RESULTS_CONSUMER);
+
+      const id = await submit(broker.url);
+      const events = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+      const { envelope, msgId } = await receiveQuery(await site.jetstream().consumers.get('FQ_QUERIES', 'site-site-a'));
+      expect(msgId).toBe(envelope.id);
+      expect(envelope.payload.queryId).toBe(id);
+      expect(envelope.expiresAt).toBe((await view(broker.url, id)).expiresAt);
+
+      // Garbage and a result posing as another site are acknowledged and ignored; the consumer keeps going.
+      await site.jetstream().publish(siteResultSubject('site-a'), new TextEncoder().encode('{not json'));
+      await publishAnswer({ ...envelope, payload: { ...envelope.payload, queryId: randomUUID() } }, 5);
+      await publishAnswer(envelope, 120);
+
+      const received = await events.ended;
+      expect(received.map((event) => event.event)).toEqual(['site-result', 'completed']);
+      const result = await view(broker.url, id);
+      expect(result).toMatchObject({ status: 'completed', total: 120, reportedSites: 1 });
+      expect(result.sites).toEqual([{ site: 'Site 1', status: 'answered', count: 120 }]);
+    } finally {
+      await broker.app.close();
+    }
+  });
+
+  it('shows a site online once its heartbeat arrives, and again after a restart from the last heartbeat kept', async () => {
+    let broker = await startBroker(join(dir, 'heartbeat.sqlite'));
+    try {
+      const heartbeat = {
+        id: randomUUID(),
+        type: 'heartbeat' as const,
+        sentAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        sender: { kind: 'site' as const, siteId: 'site-a' },
+        signature: null,
+        payload: {
+          siteId: 'site-a',
+          agentVersion: '0.9.0',
+          dataVersion: 'd1',
+          dataLoadedAt: '2026-03-01T22:00:00.000Z',
+          state: 'ready' as const,
+        },
+      };
+      await site.jetstream().publish(siteHeartbeatSubject('site-a'), encodeEnvelope(heartbeat));
+      const [state] = await waitFor(async () => {
+        const sites = SiteStateList.parse((await request(broker.url).get('/api/v1/sites').expect(200)).body);
+        return sites[0].online ? sites : null;
+      }, 'site-a online');
+      expect(state).toMatchObject({ id: 'site-a', agentVersion: '0.9.0', dataFreshness: '2026-03-01T22:00:00.000Z' });
+
+      await broker.app.close();
+      broker = await startBroker(join(dir, 'heartbeat.sqlite'));
+      const [again] = await waitFor(async () => {
+        const sites = SiteStateList.parse((await request(broker.url).get('/api/v1/sites').expect(200)).body);
+        return sites[0].lastHeartbeat !== null ? sites : null;
+      }, 'the kept heartbeat after a restart');
+      expect(again).toMatchObject({ online: true, lastHeartbeat: state.lastHeartbeat });
+    } finally {
+      await broker.app.close();
+    }
+  });
+
+  it('collects a result that arrived while the broker was down', async () => {
+    const sqliteFile = join(dir, 'restart.sqlite');
+    let broker = await startBroker(sqliteFile);
+    const id = await submit(broker.url);
+    const { envelope } = await receiveQuery(await site.jetstream().consumers.get('FQ_QUERIES', 'site-site-a'));
+    await broker.app.close();
+
+    await publishAnswer(envelope, 70);
+
+    broker = await startBroker(sqliteFile);
+    try {
+      // Start-up hands the backlog over before it serves HTTP.
+      expect(await view(broker.url, id)).toMatchObject({ status: 'completed', total: 70, reportedSites: 1 });
+    } finally {
+      await broker.app.close();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import { StructuredQuery } from '@fq/ccdl';
+import { z } from 'zod';
+import { SiteId } from './subjects';
+
+// Bodies of the broker's researcher HTTP API. Responses are strict (they are ours); the query keeps unknown keys.
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+/** `POST /api/v1/queries`: a CCDL structured query, or a CRTDL document carrying one in `cohortDefinition`. */
+export const SubmitQueryRequest = z.union([
+  StructuredQuery,
+  z.looseObject({ cohortDefinition: StructuredQuery, dataExtraction: z.unknown().optional() }),
+]);
+export type SubmitQueryRequest = z.infer<typeof SubmitQueryRequest>;
+
+/** The answer to a submitted query: its id (also in the `Location` header). */
+export const SubmitQueryResponse = z.strictObject({ id: z.uuid() });
+export type SubmitQueryResponse = z.infer<typeof SubmitQueryResponse>;
+
+/** A query is running until every site answered (completed) or its deadline passed (expired). */
+export const QueryStatus = z.enum(['running', 'completed', 'expired']);
+export type QueryStatus = z.infer<typeof QueryStatus>;
+
+/** What one site did with a query. */
+export const SiteAnswerStatus = z.enum(['pending', 'answered', 'refused', 'failed', 'expired']);
+export type SiteAnswerStatus = z.infer<typeof SiteAnswerStatus>;
+
+/** Why the total is withheld. */
+export const TotalHiddenReason = z.enum(['below-results-threshold']);
+export type TotalHiddenReason = z.infer<typeof TotalHiddenReason>;
+
+/** Why the per-site counts are withheld. */
+export const BreakdownHiddenReason = z.enum(['too-few-sites-above-threshold']);
+export type BreakdownHiddenReason = z.infer<typeof BreakdownHiddenReason>;
+
+/** One site's part of a query result; `site` is a per-query pseudonym such as "Site 3" unless the caller is an admin. */
+export const QuerySiteResult = z.strictObject({
+  site: z.string().min(1),
+  /** The real site id; only for admins. */
+  siteId: SiteId.optional(),
+  status: SiteAnswerStatus,
+  /** The site's protected count; null while withheld, below the site's threshold, or not answered. */
+  count: z.number().int().min(0).nullable(),
+  /** Present (true) when the site reported a count below its own threshold. */
+  belowThreshold: z.literal(true).optional(),
+});
+export type QuerySiteResult = z.infer<typeof QuerySiteResult>;
+
+/** The network's display thresholds (FDPG rules) a result was shown under. */
+export const ResultThresholds = z.strictObject({
+  /** The total is hidden below this value. */
+  results: z.number().int().min(0),
+  /** The per-site counts are hidden unless at least this many sites report more than `sitesResult`. */
+  sites: z.number().int().min(0),
+  sitesResult: z.number().int().min(0),
+});
+export type ResultThresholds = z.infer<typeof ResultThresholds>;
+
+/** `GET /api/v1/queries/{id}`: the query, its status, the total of protected counts and the per-site breakdown. */
+export const QueryResult = z.strictObject({
+  id: z.uuid(),
+  status: QueryStatus,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  /** Sum of the sites' protected counts; null while hidden (see `totalHidden`). */
+  total: z.number().int().min(0).nullable(),
+  totalHidden: TotalHiddenReason.nullable(),
+  breakdownHidden: BreakdownHiddenReason.nullable(),
+  /** Sites that sent a result of any kind. */
+  reportedSites: z.number().int().min(0),
+  totalSites: z.number().int().min(0),
+  sites: z.array(QuerySiteResult),
+  thresholds: ResultThresholds,
+  query: StructuredQuery,
+});
+export type QueryResult = z.infer<typeof QueryResult>;
+
+/** One entry of the caller's query history. */
+export const QuerySummary = QueryResult.pick({
+  id: true,
+  status: true,
+  createdAt: true,
+  expiresAt: true,
+  finishedAt: true,
+  total: true,
+  totalHidden: true,
+  reportedSites: true,
+  totalSites: true,
+});
+export type QuerySummary = z.infer<typeof QuerySummary>;
+
+/** Query parameters of `GET /api/v1/queries`. */
+export const QueryListParams = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type QueryListParams = z.infer<typeof QueryListParams>;
+export type QueryListParamsInput = z.input<typeof QueryListParams>;
+
+/** `GET /api/v1/queries`: the caller's queries, newest first. */
+export const QueryList = z.strictObject({
+  items: z.array(QuerySummary),
+  limit: z.number().int().min(1),
+  offset: z.number().int().min(0),
+  totalItems: z.number().int().min(0),
+});
+export type QueryList = z.infer<typeof QueryList>;
+
+/** Data of the SSE event `site-result`: which site answered and the query result as it stood then. */
+export const SiteResultEvent = z.strictObject({
+  site: z.string().min(1),
+  status: SiteAnswerStatus.exclude(['pending']),
+  result: QueryResult,
+});
+export type SiteResultEvent = z.infer<typeof SiteResultEvent>;
+
+/** `GET /api/v1/sites`: one registered site and how it is doing. */
+export const SiteState = z.strictObject({
+  id: SiteId,
+  name: z.string().min(1),
+  /** A heartbeat arrived within the broker's offline window. */
+  online: z.boolean(),
+  lastHeartbeat: Timestamp.nullable(),
+  /** When the site's data were loaded, as its last heartbeat said. */
+  dataFreshness: Timestamp.nullable(),
+  agentVersion: z.string().nullable(),
+});
+export type SiteState = z.infer<typeof SiteState>;
+
+export const SiteStateList = z.array(SiteState);
+export type SiteStateList = z.infer<typeof SiteStateList>;
+
+/** One problem with a request: where (`$`-rooted JSON path), what (stable code), and a sentence for humans. */
+export const ProblemIssue = z.strictObject({ path: z.string(), code: z.string(), message: z.string() });
+export type ProblemIssue = z.infer<typeof ProblemIssue>;
+
+/** An RFC 9457 problem details body (`application/problem+json`) with our stable `code` and the `issues` found. */
+export const ProblemDetails = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int().min(400).max(599),
+  detail: z.string(),
+  code: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/),
+  issues: z.array(ProblemIssue).optional(),
+  /** Quote it when reporting a server error; the log carries the details. */
+  correlationId: z.string().optional(),
+});
+export type ProblemDetails = z.infer<typeof ProblemDetails>;
