@@ -12,6 +12,12 @@ export const EvaluateOptions = z.strictObject({
   today: IsoDay.optional(),
   exact: z.boolean().optional(),
   json: z.boolean().optional(),
+  stateDir: z.string().min(1).optional(),
+  dataVersion: z.string().min(1).max(128).optional(),
+  privacyMechanism: z.string().optional(),
+  privacyEpsilon: z.string().optional(),
+  privacyRounding: z.coerce.number().optional(),
+  privacyThreshold: z.coerce.number().optional(),
 });
 export type EvaluateOptions = z.infer<typeof EvaluateOptions>;
 

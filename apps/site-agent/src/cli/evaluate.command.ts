@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { parseStructuredQueryJson } from '@fq/ccdl';
+import { readFile, unlink } from 'node:fs/promises';
+import { hashQuery, parseStructuredQueryJson } from '@fq/ccdl';
+import { parseProtectionPolicy, type ProtectionPolicy, protectCount } from '@fq/privacy';
+import { loadOrCreateSiteSecret } from '../protection/site-secret.store';
+import { computeDataFingerprint } from '../site-data/data-fingerprint';
 import {
   type ConceptTree,
   createIndexBuilder,
@@ -129,12 +132,13 @@ export async function ingestWithProgress(
 
 /** `site-agent evaluate`: the exact count of the site's own data, for the site operator's eyes only. */
 export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Promise<number> {
-  if (options.exact !== true) {
+  if (options.exact !== true && options.stateDir === undefined) {
     throw new CommandInputError([
-      '--exact is required: this command prints the exact count of your own data for your own use; ' +
-        'protected counts are what the site agent sends to the network',
+      'give --exact for the exact count of your own data (for your own use), or --state-dir of the site agent ' +
+        'for the protected count the agent would send',
     ]);
   }
+  const protection = options.exact === true ? null : await loadProtection(options);
   const queryText = await readFile(options.query, 'utf8').catch((cause: NodeJS.ErrnoException) => {
     throw new CommandInputError([`cannot read query ${options.query}: ${cause.code ?? String(cause)}`]);
   });
@@ -153,6 +157,32 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
   const evaluation = evaluateQuery(index, query.value, { evaluationDate });
   const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
   const memory = index.memory();
+  if (protection !== null) {
+    const dataVersion =
+      options.dataVersion ??
+      (await computeDataFingerprint(options.data, [
+        ...(options.mapping === undefined ? [] : [options.mapping]),
+        ...(options.conceptTree ?? []),
+      ]));
+    // The same key as the site agent's: data version and evaluation date.
+    const result = protectCount({
+      rawCount: evaluation.rawCount,
+      siteSecret: protection.secret,
+      queryHash: hashQuery(query.value),
+      dataVersion: `${dataVersion}@${evaluationDate}`,
+      policy: protection.policy,
+    });
+    if (options.json === true) {
+      io.out.write(`${JSON.stringify({ result, exact: false, evaluationDate, dataVersion }, null, 2)}\n`);
+    } else {
+      io.out.write(
+        result.kind === 'count'
+          ? `protected count: ${formatCount(result.protectedCount)}\n`
+          : `below the reporting threshold of ${result.threshold}\n`,
+      );
+    }
+    return 0;
+  }
   if (options.json === true) {
     const report = {
       count: evaluation.rawCount,
@@ -188,4 +218,29 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
     }
   }
   return 0;
+}
+
+/** The site's secret and protection policy, so the CLI prints what the agent would send. */
+async function loadProtection(options: EvaluateOptions): Promise<{ secret: Uint8Array; policy: ProtectionPolicy }> {
+  const policy = parseProtectionPolicy({
+    ...(options.privacyMechanism === undefined ? {} : { mechanism: options.privacyMechanism }),
+    ...(options.privacyEpsilon === undefined ? {} : { epsilon: options.privacyEpsilon }),
+    ...(options.privacyRounding === undefined ? {} : { rounding: options.privacyRounding }),
+    ...(options.privacyThreshold === undefined ? {} : { threshold: options.privacyThreshold }),
+  });
+  if (!policy.ok) {
+    throw new CommandInputError(policy.error.issues.map((i) => `--privacy ${i.path}: ${i.message}`));
+  }
+  const secret = await loadOrCreateSiteSecret(options.stateDir!);
+  if (!secret.ok) {
+    throw new CommandInputError([secret.error.message]);
+  }
+  if (secret.value.created) {
+    // A fresh secret would protect with noise the agent never uses: only the agent's own secret will do.
+    await unlink(secret.value.file);
+    throw new CommandInputError([
+      `no site secret in ${options.stateDir!}: point --state-dir at the state directory of the running site agent`,
+    ]);
+  }
+  return { secret: secret.value.secret, policy: policy.value };
 }

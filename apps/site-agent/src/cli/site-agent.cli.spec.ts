@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
+import { loadOrCreateSiteSecret } from '../protection/site-secret.store';
 import { runCli } from './site-agent.cli';
 
 const KDS = join(__dirname, '../../../../../shared/fixtures/mii-kds');
@@ -65,11 +66,38 @@ describe('site-agent CLI', () => {
     expect(result.err).toMatch(/ingested [\d,]+ resources from 22 files/);
   });
 
-  it('refuses to print a count without --exact', async () => {
+  it('prints no count without --exact or the agent state dir', async () => {
     const result = await run(['evaluate', '--data', KDS, '--query', join(dir, 'female.json')]);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/--exact is required/);
+    expect(result.err).toMatch(/give --exact .* or --state-dir/);
     expect(result.out).toBe('');
+  });
+
+  it('prints the protected count the agent would send, the same on every run, without the exact count', async () => {
+    const stateDir = join(dir, 'agent-state');
+    const secret = await loadOrCreateSiteSecret(stateDir);
+    expect(secret.ok).toBe(true);
+    const args = ['evaluate', '--data', KDS, '--query', join(dir, 'female.json'), '--today', '2025-01-01'];
+    const first = await run([...args, '--state-dir', stateDir, '--json']);
+    const second = await run([...args, '--state-dir', stateDir, '--json']);
+    expect(first.code).toBe(0);
+    expect(first.out).toBe(second.out);
+    const report = JSON.parse(first.out) as { result: { kind: string; protectedCount?: number }; exact: boolean };
+    expect(report.exact).toBe(false);
+    expect(JSON.stringify(report)).not.toMatch(/rawCount|"count":/);
+    if (report.result.kind === 'count') {
+      expect(report.result.protectedCount! % 10).toBe(0);
+    } else {
+      expect(report.result).toEqual({ kind: 'below-threshold', threshold: 10 });
+    }
+  });
+
+  it('refuses a state dir without the agent secret and leaves no secret behind', async () => {
+    const empty = join(dir, 'no-agent-here');
+    const result = await run(['evaluate', '--data', KDS, '--query', join(dir, 'female.json'), '--state-dir', empty]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/no site secret in/);
+    expect(readdirSync(empty)).toEqual([]);
   });
 
   it('lists every validation issue of a bad query with its path', async () => {

@@ -47,7 +47,16 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
     )
     .option('--upstream-compatible', 'read the data as the FDPG stack (sq2cql/FLARE) does')
     .option('--today <date>', 'evaluation date YYYY-MM-DD for ages (default: today)')
-    .option('--exact', 'print the exact count (required until count protection exists)')
+    .option('--exact', 'print the exact count (for your own use only)')
+    .option('--state-dir <dir>', 'without --exact: the site agent state dir holding the site secret')
+    .option(
+      '--data-version <v>',
+      'without --exact: the data version the agent uses (default: fingerprint of the files)',
+    )
+    .option('--privacy-mechanism <m>', 'without --exact: discrete-laplace | mii-laplace (as the agent)')
+    .option('--privacy-epsilon <e>', 'without --exact: epsilon, e.g. 0.5 (as the agent)')
+    .option('--privacy-rounding <r>', 'without --exact: rounding step (as the agent)')
+    .option('--privacy-threshold <t>', 'without --exact: reporting threshold (as the agent)')
     .option('--json', 'print one JSON object')
     .action((raw: Record<string, unknown>) => {
       result = runEvaluate(parseOptions(EvaluateOptions, raw), io);
