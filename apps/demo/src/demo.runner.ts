@@ -1,0 +1,247 @@
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { type DemoConfig, DEMO_SITES, type DemoSite } from './config/config.schema';
+import { exampleRequests } from './example-requests';
+import { findNatsServerBinary, NATS_INSTALL_HINT, natsReachable, startLocalNatsServer } from './nats/local-nats.server';
+import { DemoChild, describeExit } from './processes/demo-child.process';
+import { formatLogLine, prefixLine } from './processes/log-line.formatter';
+import { ensureSiteData, siteDataDir } from './sites/demo-sites.generator';
+
+const BROKER_READY_MS = 60_000;
+// The largest site indexes 20,000 patients before it is ready.
+const SITE_READY_MS = 300_000;
+const LABEL_WIDTH = Math.max('broker'.length, 'nats'.length, ...DEMO_SITES.map((site) => site.id.length));
+
+/** Where the demo writes: normal output, problems, and whether output goes to a terminal (progress in place). */
+export interface DemoTerminal {
+  out(text: string): void;
+  err(text: string): void;
+  readonly isTTY: boolean;
+}
+
+/** A failure the user can fix; printed without a stack. */
+export class DemoError extends Error {
+  override readonly name = 'DemoError';
+}
+
+class StopRequested extends Error {
+  override readonly name = 'StopRequested';
+}
+
+/**
+ * Runs the whole network on one machine: NATS (found or started), three synthetic sites (generated once), the broker
+ * and three site agents as child processes with prefixed output, until `stop()`; then stops them in order.
+ */
+export class DemoRunner {
+  private readonly children: DemoChild[] = [];
+  private stopRequested: (() => void) | null = null;
+  private readonly stopSignal: Promise<never>;
+  private stopping = false;
+
+  constructor(
+    private readonly config: DemoConfig,
+    private readonly repoRoot: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly terminal: DemoTerminal,
+  ) {
+    this.stopSignal = new Promise<never>((_resolve, reject) => {
+      this.stopRequested = () => reject(new StopRequested('stop requested'));
+    });
+    // Nobody may be awaiting the stop signal when it fires.
+    this.stopSignal.catch(() => undefined);
+  }
+
+  /** Runs until stopped or until a process fails; resolves with the exit code for the demo process. */
+  async run(): Promise<number> {
+    try {
+      await this.start();
+      const failed = await this.until(Promise.race(this.children.map((child) => child.exited.then(() => child))));
+      this.problem(`${failed.label} exited unexpectedly (${describeExit(await failed.exited)}); stopping the demo`);
+      this.problem(failed.tail());
+      await this.shutdown();
+      return 1;
+    } catch (error) {
+      if (error instanceof StopRequested) {
+        await this.shutdown();
+        return 0;
+      }
+      this.problem(error instanceof Error ? error.message : String(error));
+      await this.shutdown();
+      return 1;
+    }
+  }
+
+  /** Asks the demo to stop (Ctrl-C); a second call kills whatever is still running. */
+  stop(): void {
+    if (this.stopping) {
+      this.say('stopping right away');
+      for (const child of this.children) {
+        child.signal('SIGKILL');
+      }
+      return;
+    }
+    this.stopping = true;
+    this.say('stopping (press Ctrl-C again to kill)');
+    this.stopRequested?.();
+  }
+
+  /** Last resort when the demo process itself exits: no child may outlive it. */
+  killAll(): void {
+    for (const child of this.children) {
+      child.signal('SIGKILL');
+    }
+  }
+
+  private async start(): Promise<void> {
+    const demoDir = resolve(this.repoRoot, this.config.demoDir);
+    const brokerMain = this.entryPoint('broker');
+    const siteMain = this.entryPoint('site-agent');
+    await this.until(this.assertPortFree());
+
+    const natsUrl = await this.until(this.resolveNats(demoDir));
+
+    for (const site of DEMO_SITES) {
+      await this.until(this.prepareSite(demoDir, site));
+    }
+
+    const { host, port } = this.config.broker;
+    const brokerUrl = `http://${host === '0.0.0.0' || host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    this.say(`starting the broker on ${brokerUrl}`);
+    const broker = this.spawn('broker', [brokerMain], {
+      NATS_URL: natsUrl,
+      BROKER_HOST: this.config.broker.host,
+      BROKER_PORT: String(this.config.broker.port),
+      BROKER_SQLITE_FILE: join(demoDir, 'broker', 'broker.sqlite'),
+      BROKER_SITES: DEMO_SITES.map((site) => `${site.id}=${site.name}`).join(','),
+      // The demo has no identity provider: X-Researcher-Id / X-Researcher-Role headers are trusted.
+      BROKER_DEV_IDENTITY: 'true',
+    });
+    await this.until(broker.waitForLine(/^READY broker\b/, BROKER_READY_MS));
+
+    this.say('starting three site agents (each loads and indexes its data first)');
+    const sites = DEMO_SITES.map((site) =>
+      this.spawn(site.id, [siteMain], {
+        NATS_URL: natsUrl,
+        SITE_ID: site.id,
+        SITE_DATA: siteDataDir(demoDir, site),
+        SITE_STATE_DIR: join(demoDir, 'state', site.id),
+      }),
+    );
+    await this.until(Promise.all(sites.map((site) => site.waitForLine(/^READY site-agent\b/, SITE_READY_MS))));
+
+    this.terminal.out(exampleRequests(brokerUrl, 'docs/examples/type-2-diabetes-hba1c.json'));
+  }
+
+  private entryPoint(app: 'broker' | 'site-agent'): string {
+    const file = join(this.repoRoot, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+    if (!existsSync(file)) {
+      throw new DemoError(`${file} is missing: run \`npm run demo\` (it builds first) or \`npm run build\``);
+    }
+    return file;
+  }
+
+  private assertPortFree(): Promise<void> {
+    const { host, port } = this.config.broker;
+    return new Promise((resolvePort, reject) => {
+      const probe = createServer();
+      probe.once('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          new DemoError(
+            error.code === 'EADDRINUSE'
+              ? `port ${port} is taken by another program: stop it, or choose another port, e.g. BROKER_PORT=${port + 1} npm run demo`
+              : `cannot listen on ${host}:${port} (${error.code ?? error.message}): set BROKER_HOST / BROKER_PORT`,
+          ),
+        );
+      });
+      probe.listen(port, host, () => probe.close(() => resolvePort()));
+    });
+  }
+
+  private async resolveNats(demoDir: string): Promise<string> {
+    if (this.config.natsUrl !== null) {
+      if (!(await natsReachable(this.config.natsUrl))) {
+        throw new DemoError(`no NATS server answers at NATS_URL=${this.config.natsUrl}\n${NATS_INSTALL_HINT}`);
+      }
+      this.say(`using the NATS server at ${this.config.natsUrl} (it must have JetStream enabled)`);
+      return this.config.natsUrl;
+    }
+    const binary = findNatsServerBinary(this.env.PATH ?? '');
+    if (binary === null) {
+      throw new DemoError(`nats-server was not found on PATH or at /usr/sbin/nats-server.\n${NATS_INSTALL_HINT}`);
+    }
+    this.say(`starting ${binary} with JetStream (store: ${join(demoDir, 'nats')})`);
+    const { child, url } = await startLocalNatsServer(binary, join(demoDir, 'nats'), (line) =>
+      this.print('nats', line),
+    );
+    this.children.push(child);
+    this.say(`NATS is listening at ${url}`);
+    return url;
+  }
+
+  private async prepareSite(demoDir: string, site: DemoSite): Promise<void> {
+    const dir = siteDataDir(demoDir, site);
+    let lastShown = -1;
+    const outcome = await ensureSiteData(dir, site, ({ patients, total, bytes, done }) => {
+      const percent = Math.floor((patients / total) * 100);
+      const line = `generating ${site.id}: ${patients.toLocaleString('en')} / ${total.toLocaleString('en')} patients (${(bytes / 1048576).toFixed(0)} MiB)`;
+      if (this.terminal.isTTY) {
+        this.terminal.out(`\r${line}${done ? '\n' : ''}`);
+      } else if (done || percent >= lastShown + 25) {
+        lastShown = percent;
+        this.say(line);
+      }
+    });
+    if (outcome === 'present') {
+      this.say(`${site.id}: ${site.patients.toLocaleString('en')} synthetic patients already in ${dir}`);
+    }
+  }
+
+  private spawn(label: string, args: string[], env: Record<string, string>): DemoChild {
+    const child = DemoChild.start({
+      label,
+      command: process.execPath,
+      args,
+      env: { ...this.env, ...env },
+      cwd: this.repoRoot,
+      onLine: (line) => this.print(label, line),
+    });
+    this.children.push(child);
+    return child;
+  }
+
+  /** Awaits `step` unless a stop is requested first. */
+  private until<T>(step: Promise<T>): Promise<T> {
+    return Promise.race([step, this.stopSignal]);
+  }
+
+  private async shutdown(): Promise<void> {
+    // Sites first, then the broker, then NATS: nobody loses its server while it drains.
+    const order = [
+      ...this.children.filter((c) => c.label !== 'broker' && c.label !== 'nats'),
+      ...this.children.filter((c) => c.label === 'broker'),
+      ...this.children.filter((c) => c.label === 'nats'),
+    ];
+    const sites = order.filter((c) => c.label !== 'broker' && c.label !== 'nats');
+    await Promise.all(sites.map((child) => child.stop('SIGTERM')));
+    for (const child of order.slice(sites.length)) {
+      await child.stop('SIGTERM');
+    }
+    this.say('stopped');
+  }
+
+  private print(label: string, line: string): void {
+    const formatted = formatLogLine(line);
+    if (formatted !== null) {
+      this.terminal.out(`${prefixLine(label, LABEL_WIDTH, formatted)}\n`);
+    }
+  }
+
+  private say(message: string): void {
+    this.terminal.out(`${prefixLine('demo', LABEL_WIDTH, message)}\n`);
+  }
+
+  private problem(message: string): void {
+    this.terminal.err(`${prefixLine('demo', LABEL_WIDTH, message)}\n`);
+  }
+}

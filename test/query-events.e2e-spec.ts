@@ -1,0 +1,86 @@
+import { QueryResult, SiteResultEvent } from '@fq/contracts';
+import { adultsQuery, type BrokerHandle, expectShape, NetworkWorld, openEventStream } from './support';
+
+describe('the server-sent event stream of a query', () => {
+  let world: NetworkWorld;
+  let broker: BrokerHandle;
+  const siteIds: string[] = [];
+
+  beforeAll(async () => {
+    world = await NetworkWorld.create();
+    const sites = [];
+    for (const [label, patients] of [
+      ['north', 300],
+      ['south', 200],
+      ['east', 120],
+    ] as const) {
+      const id = world.newSiteId(label);
+      sites.push({ id, data: await world.generateSite(id, patients) });
+      siteIds.push(id);
+    }
+    broker = await world.startBroker(world.brokerEnv(siteIds));
+    await Promise.all(sites.map((site) => world.startSite(site.id, world.siteEnv(site.id, site.data))));
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('delivers one site-result event per site and then one completed event, and ends', async () => {
+    const id = await broker.client.submit(adultsQuery());
+    const stream = await openEventStream(broker.client.eventsUrl(id), broker.client.headers);
+
+    await stream.waitUntil((events) => events.some((event) => event.type === 'completed'), 20_000);
+    await stream.ended;
+
+    expect(stream.status).toBe(200);
+    expect(stream.contentType).toMatch(/^text\/event-stream/);
+    const siteEvents = stream.events.filter((event) => event.type === 'site-result');
+    expect(stream.events.map((event) => event.type)).toEqual([
+      'site-result',
+      'site-result',
+      'site-result',
+      'completed',
+    ]);
+    const parsed = siteEvents.map((event) =>
+      expectShape(SiteResultEvent, JSON.parse(event.data), 'a site-result event'),
+    );
+    expect(parsed.map((event) => event.status)).toEqual(['answered', 'answered', 'answered']);
+    // Each event carries the query as it stood then: one more site has answered each time.
+    expect(parsed.map((event) => event.result.sites.filter((site) => site.status !== 'pending').length)).toEqual([
+      1, 2, 3,
+    ]);
+    const final = expectShape(QueryResult, JSON.parse(stream.events[3].data), 'the completed event');
+    expect(final).toMatchObject({ id, status: 'completed' });
+    expect(new Set(final.sites.map((site) => site.siteId))).toEqual(new Set(siteIds));
+    expect(stream.events.map((event) => event.id)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('replays the events of a finished query to a late subscriber', async () => {
+    const id = await broker.client.submit(adultsQuery(40));
+    await broker.client.waitForResult(id, (result) => result.status === 'completed', 20_000);
+
+    const stream = await openEventStream(broker.client.eventsUrl(id), broker.client.headers);
+    await stream.ended;
+
+    expect(stream.events.map((event) => event.type)).toEqual([
+      'site-result',
+      'site-result',
+      'site-result',
+      'completed',
+    ]);
+  });
+
+  it('resumes after Last-Event-ID with only the events not yet seen', async () => {
+    const id = await broker.client.submit(adultsQuery(50));
+    await broker.client.waitForResult(id, (result) => result.status === 'completed', 20_000);
+
+    const stream = await openEventStream(broker.client.eventsUrl(id), {
+      ...broker.client.headers,
+      'Last-Event-ID': '2',
+    });
+    await stream.ended;
+
+    expect(stream.events.map((event) => `${event.id}:${event.type}`)).toEqual(['3:site-result', '4:completed']);
+  });
+});

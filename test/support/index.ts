@@ -1,0 +1,25 @@
+export { type AppHandle, type AppName, appEntryPoint, startApp } from './app.process';
+export { BrokerHttpClient, E2E_ADMIN, expectProblem, expectShape, type HttpAnswer } from './broker.http-client';
+export { JetStreamProbe } from './jetstream.nats';
+export { ManagedProcess, type ProcessExit } from './managed.process';
+export {
+  acceptsConnections,
+  findNatsServerBinary,
+  type NatsServerHandle,
+  startNatsServer,
+} from './nats-server.process';
+export { type AuditLine, type BrokerHandle, NetworkWorld, type SiteHandle } from './network.world';
+export {
+  adultsQuery,
+  diagnosisQuery,
+  EVALUATION_DATE,
+  generateSiteData,
+  hba1cQuery,
+  loadExampleQuery,
+  parseQuery,
+  type SiteData,
+} from './site-data.fixture';
+export { type EventStream, openEventStream, type ServerSentEvent } from './sse.http-client';
+export { REDELIVERY_MS } from './timing';
+export { waitFor } from './wait-for';
+export { keysDeep, startWireTap, type TappedMessage, type WireTap } from './wire-tap.nats';

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { type AppHandle, startApp } from './app.process';
+import { BrokerHttpClient } from './broker.http-client';
+import { type NatsServerHandle, startNatsServer } from './nats-server.process';
+import { EVALUATION_DATE, generateSiteData, type SiteData } from './site-data.fixture';
+import { startWireTap, type WireTap } from './wire-tap.nats';
+
+/** A running broker and a client for its HTTP API. */
+export interface BrokerHandle {
+  readonly app: AppHandle;
+  readonly url: string;
+  readonly client: BrokerHttpClient;
+}
+
+/** A running site agent. */
+export interface SiteHandle {
+  readonly siteId: string;
+  readonly app: AppHandle;
+}
+
+/** The fields of a site audit record the suites look at; the app's own schema is stricter. */
+const AuditLine = z.looseObject({ decision: z.string(), queryId: z.string().nullable() });
+export type AuditLine = z.infer<typeof AuditLine>;
+
+/**
+ * One suite's private network: its own nats-server (free port, temporary JetStream store), temporary directories,
+ * random site ids, and every process it started, all stopped and removed by `close()`.
+ */
+export class NetworkWorld {
+  private readonly apps = new Set<AppHandle>();
+  private readonly taps = new Set<WireTap>();
+
+  private constructor(
+    readonly root: string,
+    readonly nats: NatsServerHandle,
+  ) {}
+
+  /** Creates the temporary root and starts the suite's nats-server. */
+  static async create(): Promise<NetworkWorld> {
+    const root = await mkdtemp(join(tmpdir(), 'fq-e2e-'));
+    try {
+      const nats = await startNatsServer({ storeDir: join(root, 'jetstream') });
+      return new NetworkWorld(root, nats);
+    } catch (error) {
+      await rm(root, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** A site id nobody else uses: `<label>-<6 hex digits>`. */
+  newSiteId(label: string): string {
+    return `${label}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Generates a synthetic site for `siteId` under the world's root. */
+  generateSite(siteId: string, patients: number, seed = 7): Promise<SiteData> {
+    return generateSiteData({ dir: join(this.root, 'data', siteId), patients, seed, site: siteId });
+  }
+
+  /** The broker's environment: the defaults plus isolation (own port, own SQLite file) and `overrides`. */
+  brokerEnv(siteIds: readonly string[], overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+      NATS_URL: this.nats.url,
+      BROKER_HOST: '127.0.0.1',
+      BROKER_PORT: '0',
+      BROKER_SQLITE_FILE: join(this.root, 'broker', 'broker.sqlite'),
+      BROKER_SITES: siteIds.map((id) => `${id}=Uniklinik ${id}`).join(','),
+      BROKER_DEV_IDENTITY: 'true',
+      ...overrides,
+    };
+  }
+
+  /** Starts the broker and waits for `READY broker http://host:port`. */
+  async startBroker(env: Record<string, string>): Promise<BrokerHandle> {
+    await mkdir(join(this.root, 'broker'), { recursive: true });
+    const app = this.track(await startApp('broker', env, { cwd: this.root }));
+    const url = /(https?:\/\/\S+)/.exec(app.readyDetails)?.[1];
+    if (url === undefined) {
+      throw new Error(`the broker's READY line carries no URL: "${app.readyDetails}"`);
+    }
+    // A broker listening on every interface is reached through loopback.
+    const reachable = url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:').replace(/\/$/, '');
+    return { app, url: reachable, client: new BrokerHttpClient(reachable) };
+  }
+
+  /** The state directory of a site; the same across restarts of that site. */
+  siteStateDir(siteId: string): string {
+    return join(this.root, 'state', siteId);
+  }
+
+  /** The site agent's environment: the defaults plus isolation (own state directory, fixed date) and `overrides`. */
+  siteEnv(siteId: string, data: SiteData, overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+      NATS_URL: this.nats.url,
+      SITE_ID: siteId,
+      SITE_DATA: data.dir,
+      SITE_STATE_DIR: this.siteStateDir(siteId),
+      SITE_EVALUATION_DATE: EVALUATION_DATE,
+      SITE_HEARTBEAT_SECONDS: '1',
+      ...overrides,
+    };
+  }
+
+  /** Starts a site agent and waits for `READY site-agent <siteId> …`. */
+  async startSite(siteId: string, env: Record<string, string>): Promise<SiteHandle> {
+    const app = this.track(await startApp('site-agent', env, { cwd: this.root, name: `site-agent ${siteId}` }));
+    return { siteId, app };
+  }
+
+  /** The lines of a site's audit log so far (empty when it does not exist yet). */
+  async auditLog(siteId: string, file = join(this.siteStateDir(siteId), 'audit.jsonl')): Promise<AuditLine[]> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const parsed = AuditLine.safeParse(JSON.parse(line));
+        if (!parsed.success) {
+          throw new Error(`audit line of ${siteId} is malformed: ${line}`);
+        }
+        return parsed.data;
+      });
+  }
+
+  /** A wire tap on the world's nats-server, closed with the world. */
+  async tap(): Promise<WireTap> {
+    const tap = await startWireTap(this.nats.url);
+    this.taps.add(tap);
+    return tap;
+  }
+
+  /** Everything the world's processes printed, for a failure message. */
+  tails(): string {
+    return [...[...this.apps].map((app) => app.tail(40)), this.nats.tail()].join('\n');
+  }
+
+  /** Stops every app (SIGTERM), the taps and the nats-server, and removes the temporary root. */
+  async close(): Promise<void> {
+    await Promise.all([...this.apps].map((app) => app.kill('SIGTERM')));
+    await Promise.all([...this.taps].map((tap) => tap.close().catch(() => undefined)));
+    await this.nats.stop();
+    await rm(this.root, { recursive: true, force: true });
+  }
+
+  private track(app: AppHandle): AppHandle {
+    this.apps.add(app);
+    return app;
+  }
+}
