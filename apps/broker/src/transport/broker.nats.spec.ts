@@ -20,7 +20,8 @@ import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
 import { createBrokerApp } from '../broker.app';
 import { loadBrokerConfig } from '../config/config.loader';
-import { startNatsServer, type TestNatsServer } from './__fixtures__/nats-server.fixture';
+// One nats-server launcher for every suite: the end-to-end harness's.
+import { type NatsServerHandle as TestNatsServer, startNatsServer } from '../../../../test/support/nats-server.process';
 import { RESULTS_CONSUMER } from './jetstream-topology';
 
 // Generous for a slow CI machine; a hang fails here instead of holding the run.
@@ -38,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await site.drain();
-  await nats.stop();
+  await nats.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -27,7 +27,8 @@ import { waitFor } from '../queries/__fixtures__/wait-for';
 import { deriveResultEnvelopeId } from '../queries/result-envelope';
 import { SiteAgentModule } from '../site-agent.module';
 import { SiteAgentRunner } from '../site-agent.runner';
-import { startNatsServer, type NatsServerHandle } from './__fixtures__/nats-server';
+// One nats-server launcher for every suite: the end-to-end harness's.
+import { type NatsServerHandle, startNatsServer } from '../../../../test/support/nats-server.process';
 import { SITE_AGENT_VERSION } from './heartbeat.publisher';
 import { siteConsumerName, SiteQueriesConsumer } from './site-queries.consumer';
 
@@ -155,7 +156,7 @@ describe('site agent over NATS JetStream', () => {
     query = chosen.q;
     exactCount = chosen.exact;
 
-    server = await startNatsServer(join(dir, 'jetstream'));
+    server = await startNatsServer({ storeDir: join(dir, 'jetstream') });
     nc = await connect({ servers: server.url, name: 'site-agent-nats-spec' });
     nc.subscribe('>', {
       callback: (_error, msg: Msg) => {
