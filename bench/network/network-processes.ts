@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { BrokerHttpClient } from '../../test/support/broker.http-client';
+import { ManagedProcess } from '../../test/support/managed.process';
+import type { NetworkSiteData } from './network-site-data';
+
+/** A started broker or site agent. */
+export interface RunningApp {
+  readonly name: string;
+  readonly process: ManagedProcess;
+}
+
+/** The repository root: the nearest folder above `from` that holds nest-cli.json (bench/dist/bench when compiled). */
+export function findRepoRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'nest-cli.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new Error(`no nest-cli.json above ${from}: run the benchmark from inside the repository`);
+    }
+    dir = parent;
+  }
+  return dir;
+}
+
+function entryPoint(repoRoot: string, app: 'broker' | 'site-agent'): string {
+  const entry = path.join(repoRoot, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} is missing: run \`npx nest build ${app}\` first`);
+  }
+  return entry;
+}
+
+async function startApp(
+  repoRoot: string,
+  app: 'broker' | 'site-agent',
+  name: string,
+  env: Record<string, string>,
+  cwd: string,
+  readyMs: number,
+): Promise<{ app: RunningApp; details: string }> {
+  const child = ManagedProcess.start({
+    name,
+    command: process.execPath,
+    args: [entryPoint(repoRoot, app)],
+    // Only what the benchmark chose: an inherited SITE_* or BROKER_* variable would change the configuration.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env },
+    cwd,
+  });
+  try {
+    const ready = await child.waitForLine(new RegExp(`^READY ${app}(?: (.*))?$`), readyMs);
+    return { app: { name, process: child }, details: ready[1] ?? '' };
+  } catch (error) {
+    await child.stop('SIGKILL');
+    throw error;
+  }
+}
+
+/** Starts the broker (SQLite in `workDir`, dev identity) for `siteIds` and returns a client for its API. */
+export async function startBroker(options: {
+  repoRoot: string;
+  workDir: string;
+  natsUrl: string;
+  siteIds: readonly string[];
+  deadlineSeconds: number;
+}): Promise<{ app: RunningApp; client: BrokerHttpClient }> {
+  const dir = path.join(options.workDir, 'broker');
+  await mkdir(dir, { recursive: true });
+  const env = {
+    NATS_URL: options.natsUrl,
+    BROKER_HOST: '127.0.0.1',
+    BROKER_PORT: '0',
+    BROKER_SQLITE_FILE: path.join(dir, 'broker.sqlite'),
+    BROKER_SITES: options.siteIds.map((id) => `${id}=Bench ${id}`).join(','),
+    BROKER_DEV_IDENTITY: 'true',
+    BROKER_QUERY_DEADLINE_SECONDS: String(options.deadlineSeconds),
+  };
+  const { app, details } = await startApp(options.repoRoot, 'broker', 'broker', env, dir, 60_000);
+  const url = /(https?:\/\/\S+)/.exec(details)?.[1];
+  if (url === undefined) {
+    await app.process.stop('SIGKILL');
+    throw new Error(`the broker's READY line carries no URL: "${details}"`);
+  }
+  const reachable = url.replace('//0.0.0.0:', '//127.0.0.1:').replace(/\/$/, '');
+  return { app, client: new BrokerHttpClient(reachable) };
+}
+
+/** Starts one site agent on `site` with rate limits out of the way and waits for its READY line. */
+export async function startSiteAgent(options: {
+  repoRoot: string;
+  workDir: string;
+  natsUrl: string;
+  site: NetworkSiteData;
+  evaluationDate: string;
+  readyMs: number;
+}): Promise<RunningApp> {
+  const stateDir = path.join(options.workDir, 'sites', options.site.siteId);
+  await mkdir(stateDir, { recursive: true });
+  const env = {
+    NATS_URL: options.natsUrl,
+    SITE_ID: options.site.siteId,
+    SITE_DATA: options.site.dir,
+    SITE_STATE_DIR: stateDir,
+    SITE_EVALUATION_DATE: options.evaluationDate,
+    // The benchmark sends thousands of queries; the MII default (999 per hour) would refuse most of them.
+    SITE_RATE_LIMIT: '1000000',
+    SITE_RATE_INTERVAL_SECONDS: '1',
+  };
+  const name = `site-agent ${options.site.siteId}`;
+  const { app } = await startApp(options.repoRoot, 'site-agent', name, env, stateDir, options.readyMs);
+  return app;
+}
