@@ -33,7 +33,7 @@ const CompletionMarker = z.object({
 type CompletionMarker = z.infer<typeof CompletionMarker>;
 
 /** A hash of the generator's sources, so data from an older generator are not mistaken for current ones. */
-async function generatorFingerprint(sourceDir: string): Promise<string> {
+export async function generatorFingerprint(sourceDir: string): Promise<string> {
   const hash = createHash('sha256');
   const visit = async (dir: string): Promise<void> => {
     const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -74,7 +74,10 @@ async function readMarker(file: string): Promise<CompletionMarker | null> {
 }
 
 /** Whether every file the marker lists is still there with its size. */
-async function filesIntact(dir: string, marker: CompletionMarker): Promise<boolean> {
+export async function filesIntact(
+  dir: string,
+  marker: { files: ReadonlyArray<{ name: string; bytes: number }> },
+): Promise<boolean> {
   for (const file of marker.files) {
     const stats = await fs.stat(path.join(dir, file.name)).catch(() => null);
     if (stats === null || stats.size !== file.bytes) {

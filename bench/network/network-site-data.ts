@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { generateSyntheticSite } from '@fq/synthetic';
 import { z } from 'zod';
 import { ProgressLine } from '../progress-line';
 import { formatCount } from '../report-table';
+import { filesIntact, generatorFingerprint } from '../synthetic-data';
+
+export { generatorFingerprint };
 
 /** One site's generated data on disk (NDJSON, one file per resource type). */
 export interface NetworkSiteData {
@@ -27,32 +29,6 @@ const SiteMarker = z.object({
 });
 type SiteMarker = z.infer<typeof SiteMarker>;
 
-/** A hash of the generator's sources (libs/synthetic/src), so data of an older generator are regenerated. */
-export async function generatorFingerprint(sourceDir: string): Promise<string> {
-  const hash = createHash('sha256');
-  const visit = async (dir: string): Promise<void> => {
-    const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && entry.name !== '__fixtures__') {
-        await visit(full);
-      } else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
-        hash
-          .update(path.relative(sourceDir, full))
-          .update('\u0000')
-          .update(await fs.readFile(full));
-      }
-    }
-  };
-  try {
-    await visit(sourceDir);
-  } catch {
-    // Outside the repository the data are reused on the options alone.
-    return 'unknown';
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
 async function readMarker(file: string): Promise<SiteMarker | null> {
   try {
     const parsed = SiteMarker.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
@@ -60,16 +36,6 @@ async function readMarker(file: string): Promise<SiteMarker | null> {
   } catch {
     return null;
   }
-}
-
-async function filesIntact(dir: string, marker: SiteMarker): Promise<boolean> {
-  for (const file of marker.files) {
-    const stats = await fs.stat(path.join(dir, file.name)).catch(() => null);
-    if (stats === null || stats.size !== file.bytes) {
-      return false;
-    }
-  }
-  return marker.files.length > 0;
 }
 
 /**
