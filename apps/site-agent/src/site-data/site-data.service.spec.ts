@@ -1,26 +1,20 @@
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateQuery, type IngestSummary, type PatientIndex } from '@fq/engine';
+import { evaluateQuery, type PatientIndex } from '@fq/engine';
 import { ManualClock } from '../clock';
-import { buildIndex, createSiteWorld, FEMALE_QUERY, queryEnvelope } from '../queries/__fixtures__/site-world';
+import {
+  buildIndex,
+  createSiteWorld,
+  EMPTY_SUMMARY,
+  FEMALE_QUERY,
+  queryEnvelope,
+} from '../queries/__fixtures__/site-world';
 import { waitFor } from '../queries/__fixtures__/wait-for';
 import { SiteDataError, SiteDataLoader, type SiteDataResult, type SiteDataSource } from './site-data.loader';
 import { SiteDataService } from './site-data.service';
 
-const SUMMARY: IngestSummary = {
-  files: 1,
-  skippedFiles: 0,
-  bytes: 0,
-  resources: 0,
-  indexed: 0,
-  ignored: 0,
-  noPatient: 0,
-  errors: 0,
-  errorSamples: [],
-  durationMs: 0,
-  resourcesPerSecond: 0,
-};
+const SUMMARY = EMPTY_SUMMARY;
 
 /** A data source whose loads finish only when the test says so. */
 class ControlledSource implements SiteDataSource {

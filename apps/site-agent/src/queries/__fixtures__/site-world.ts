@@ -67,7 +67,8 @@ export function buildIndex(female: number, male: number): PatientIndex {
   return builder.finish();
 }
 
-const EMPTY_SUMMARY: IngestSummary = {
+/** An ingestion summary for data sources that ingest nothing. */
+export const EMPTY_SUMMARY: IngestSummary = {
   files: 1,
   skippedFiles: 0,
   bytes: 0,
