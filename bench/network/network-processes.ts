@@ -32,6 +32,11 @@ function entryPoint(repoRoot: string, app: 'broker' | 'site-agent'): string {
   return entry;
 }
 
+// BENCH_NET_NODE_ARGS go before each app's entry point, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where time goes.
+function nodeArgs(): string[] {
+  return (process.env.BENCH_NET_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 async function startApp(
   repoRoot: string,
   app: 'broker' | 'site-agent',
@@ -43,7 +48,7 @@ async function startApp(
   const child = ManagedProcess.start({
     name,
     command: process.execPath,
-    args: [entryPoint(repoRoot, app)],
+    args: [...nodeArgs(), entryPoint(repoRoot, app)],
     // Only what the benchmark chose: an inherited SITE_* or BROKER_* variable would change the configuration.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env },
     cwd,
