@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDatabase as KyselySqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import { Pool } from 'pg';
 import type { DatabaseTarget } from '../config/config.schema';
 import type { BrokerDatabase, BrokerTables } from './broker-database';
@@ -38,5 +45,30 @@ function openSqlite(file: string): BrokerDatabase {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<BrokerTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<BrokerTables>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every statement anew; reusing prepared statements by SQL text saves a parse per query. Kysely's
+ * SQLite driver runs one statement at a time on its single connection, so a cached statement is never shared.
+ */
+export function cachingStatements(sqlite: KyselySqliteDatabase): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = sqlite.prepare(sql);
+        // Queries with variable `in` lists make new texts; a full cache starts over instead of growing.
+        if (statements.size >= STATEMENT_CACHE_SIZE) {
+          statements.clear();
+        }
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

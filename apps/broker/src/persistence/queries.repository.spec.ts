@@ -59,6 +59,15 @@ describe.each(testDatabaseKinds())('QueriesRepository on %s', (kind) => {
     expect(await repository.findQuery(randomUUID())).toBeNull();
   });
 
+  it('reads a query without its criteria, and its status as it changes', async () => {
+    const { query: _criteria, ...header } = aQuery();
+    await repository.insertQuery({ ...header, query: _criteria });
+    expect(await repository.findQueryHeader(header.id)).toEqual(header);
+    await repository.expireQuery(header.id, '2026-03-02T09:01:00.000Z');
+    expect(await repository.findQueryHeader(header.id)).toMatchObject({ status: 'expired' });
+    expect(await repository.findQueryHeader(randomUUID())).toBeNull();
+  });
+
   it('keeps queries and results when the database is opened again, migrations and all', async () => {
     const query = aQuery();
     await repository.insertQuery(query);

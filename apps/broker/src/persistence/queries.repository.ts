@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { BROKER_DATABASE, type BrokerDatabase, type QueriesTable, type SiteResultsTable } from './broker-database';
-import { type ResultOrigin, type SiteAnswer, StoredQuery, StoredSiteResult } from './records.schema';
+import { type ResultOrigin, type SiteAnswer, StoredQuery, StoredQueryHeader, StoredSiteResult } from './records.schema';
 
 /** What recording a site result did: stored it (and maybe completed the query), or kept the earlier one. */
 export type RecordOutcome = { recorded: true; completed: boolean } | { recorded: false };
@@ -35,6 +35,27 @@ export class QueriesRepository {
   async findQuery(id: string): Promise<StoredQuery | null> {
     const row = await this.db.selectFrom('queries').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? null : toStoredQuery(row);
+  }
+
+  /** The query with this id without its CCDL, or null; cheaper than `findQuery` for every result that arrives. */
+  async findQueryHeader(id: string): Promise<StoredQueryHeader | null> {
+    const row = await this.db
+      .selectFrom('queries')
+      .select([
+        'id',
+        'requester_id',
+        'requester_pseudonym',
+        'query_hash',
+        'sites_json',
+        'status',
+        'created_at',
+        'expires_at',
+        'dispatched_at',
+        'finished_at',
+      ])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined ? null : StoredQueryHeader.parse(toQueryFields(row));
   }
 
   /** One page of a requester's queries, newest first, and how many there are in all. */
@@ -210,11 +231,14 @@ function answerColumns(
 
 // Rows are parsed like any outside input: a damaged row fails loudly here instead of deep inside a view.
 function toStoredQuery(row: Selectable<QueriesTable>): StoredQuery {
-  return StoredQuery.parse({
+  return StoredQuery.parse({ ...toQueryFields(row), query: parseJson(row.query_json) });
+}
+
+function toQueryFields(row: Omit<Selectable<QueriesTable>, 'query_json'>): Record<string, unknown> {
+  return {
     id: row.id,
     requesterId: row.requester_id,
     requesterPseudonym: row.requester_pseudonym,
-    query: parseJson(row.query_json),
     queryHash: row.query_hash,
     sites: parseJson(row.sites_json),
     status: row.status,
@@ -222,7 +246,7 @@ function toStoredQuery(row: Selectable<QueriesTable>): StoredQuery {
     expiresAt: row.expires_at,
     dispatchedAt: row.dispatched_at,
     finishedAt: row.finished_at,
-  });
+  };
 }
 
 function parseJson(text: string): unknown {

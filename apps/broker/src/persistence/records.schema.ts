@@ -26,6 +26,10 @@ export const StoredQuery = z.strictObject({
 });
 export type StoredQuery = z.infer<typeof StoredQuery>;
 
+/** A stored query without its CCDL: what collecting results needs, read without parsing the criteria again. */
+export const StoredQueryHeader = StoredQuery.omit({ query: true });
+export type StoredQueryHeader = z.infer<typeof StoredQueryHeader>;
+
 /** What a site's result said: a protected result, a refusal or failure with its code, or too late. */
 export const SiteAnswer = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('answered'), result: ProtectedResult, dataVersion: z.string().min(1) }),

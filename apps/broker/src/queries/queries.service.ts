@@ -126,21 +126,23 @@ export class QueriesService {
    * new one; completes after `completed` or `expired`.
    */
   async events(id: string, caller: Caller, lastEventId: number): Promise<Observable<MessageEvent>> {
-    await this.findVisible(id, caller);
+    const { query: criteria } = await this.findVisible(id, caller);
     const events = new Observable<MessageEvent>((subscriber) => {
       let sent = lastEventId;
       let reading = Promise.resolve();
       // Every change (and the start) re-reads the store, so a late subscriber and a live one see the same events.
+      // The criteria never change, so only the rest of the query is read again.
       const catchUp = (): void => {
         reading = reading.then(async () => {
           if (subscriber.closed) {
             return;
           }
-          const query = await this.repository.findQuery(id);
-          if (query === null) {
+          const header = await this.repository.findQueryHeader(id);
+          if (header === null) {
             subscriber.complete();
             return;
           }
+          const query: StoredQuery = { ...header, query: criteria };
           const results = await this.repository.listSiteResults(id);
           for (const event of buildQueryEvents(query, results, this.thresholds, caller)) {
             if (Number(event.id) > sent) {

@@ -27,7 +27,7 @@ export class QueryResultsService {
    * not sent to is dropped with a log line.
    */
   async record(result: ResultPayload, receivedAt: Date): Promise<ResultOutcome> {
-    const query = await this.repository.findQuery(result.queryId);
+    const query = await this.repository.findQueryHeader(result.queryId);
     if (query === null) {
       return this.drop('unknown-query', result);
     }

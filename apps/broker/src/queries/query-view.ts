@@ -7,6 +7,9 @@ export type QueryEvent =
   | { id: string; type: 'site-result'; data: SiteResultEvent }
   | { id: string; type: 'completed' | 'expired'; data: QueryResult };
 
+// One collator for every sort: localeCompare with options builds a new one per call, which dominated busy brokers.
+const PSEUDONYM_ORDER = new Intl.Collator('en', { numeric: true });
+
 /**
  * The result a caller may see: the total of protected counts and the per-site breakdown under the FDPG rules.
  *
@@ -22,7 +25,7 @@ export function buildQueryResult(
 ): QueryResult {
   const bySite = new Map(results.map((result) => [result.siteId, result]));
   const rows = [...query.sites]
-    .sort((a, b) => a.pseudonym.localeCompare(b.pseudonym, 'en', { numeric: true }))
+    .sort((a, b) => PSEUDONYM_ORDER.compare(a.pseudonym, b.pseudonym))
     .map((site) => ({ site, result: bySite.get(site.siteId) }));
   const counts = rows.map(({ result }) =>
     result?.answer.status === 'answered' && result.answer.result.kind === 'count'
