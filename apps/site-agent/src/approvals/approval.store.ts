@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueryEnvelope } from '@fq/contracts';
@@ -62,8 +63,9 @@ export class ApprovalStore {
   }
 
   /** Whether the query is held and not yet completed. */
-  async isPending(queryId: string): Promise<boolean> {
-    return (await readJson(join(this.pendingDir, this.fileName(queryId)))) !== undefined;
+  isPending(queryId: string): Promise<boolean> {
+    // Pending files appear atomically, so existing is pending; a stat per query instead of reading the file.
+    return Promise.resolve(existsSync(join(this.pendingDir, this.fileName(queryId))));
   }
 
   /** Every held query with its decision, oldest first. */
