@@ -13,7 +13,7 @@ function aQueryEnvelope(): QueryEnvelope {
     sentAt: '2026-01-01T10:00:00.000Z',
     expiresAt: '2026-01-01T10:01:00.000Z',
     sender: { kind: 'broker' },
-    signature: null,
+    signature: 'c2lnbmVk',
     payload: {
       queryId: randomUUID(),
       queryHash: HASH,
@@ -32,7 +32,7 @@ function anAnswer(): ResultEnvelope {
     sentAt: '2026-01-01T10:00:01.000Z',
     expiresAt: '2026-01-01T10:01:00.000Z',
     sender: { kind: 'site', siteId: 'site-a' },
-    signature: null,
+    signature: 'c2lnbmVk',
     payload: {
       status: 'answered',
       queryId: randomUUID(),

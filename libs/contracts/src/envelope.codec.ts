@@ -1,12 +1,29 @@
 import { formatIssuePath } from '@fq/ccdl';
-import { Envelope } from './envelope.schema';
+import { Envelope, type Sender } from './envelope.schema';
+import { verifyEnvelopeSignature } from './envelope.signature';
 
 /** Envelopes above this size are refused unread: a query with its criteria fits easily. */
 export const MAX_ENVELOPE_BYTES = 256 * 1024;
 
+/** Stable codes of a refused envelope; receivers write them to their audit logs. */
+export const EnvelopeCode = {
+  TooLarge: 'ENVELOPE_TOO_LARGE',
+  JsonInvalid: 'ENVELOPE_JSON_INVALID',
+  SchemaInvalid: 'ENVELOPE_SCHEMA_INVALID',
+  TypeUnexpected: 'ENVELOPE_TYPE_UNEXPECTED',
+  Unsigned: 'ENVELOPE_UNSIGNED',
+  SenderUnknown: 'ENVELOPE_SENDER_UNKNOWN',
+  SignatureInvalid: 'ENVELOPE_SIGNATURE_INVALID',
+  Expired: 'ENVELOPE_EXPIRED',
+  SentInFuture: 'ENVELOPE_SENT_IN_FUTURE',
+  Replayed: 'ENVELOPE_REPLAYED',
+  SenderMismatch: 'ENVELOPE_SENDER_MISMATCH',
+} as const;
+export type EnvelopeCode = (typeof EnvelopeCode)[keyof typeof EnvelopeCode];
+
 /** One reason a message was refused, with a stable code (ENVELOPE_…) for the audit log. */
 export interface EnvelopeIssue {
-  code: 'ENVELOPE_TOO_LARGE' | 'ENVELOPE_JSON_INVALID' | 'ENVELOPE_SCHEMA_INVALID' | 'ENVELOPE_TYPE_UNEXPECTED';
+  code: EnvelopeCode;
   message: string;
   issues?: Array<{ path: string; message: string }>;
 }
@@ -18,7 +35,7 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(envelope));
 }
 
-/** Parses bytes from NATS into an envelope of one of the `expected` types; never throws on bad input. */
+/** Parses bytes into an envelope of one of the `expected` types without checking its signature (wire taps, tools); never throws. Receivers use `openEnvelope`. */
 export function decodeEnvelope<T extends Envelope['type']>(
   data: Uint8Array,
   expected: readonly T[],
@@ -26,12 +43,67 @@ export function decodeEnvelope<T extends Envelope['type']>(
   if (data.byteLength > MAX_ENVELOPE_BYTES) {
     return fail('ENVELOPE_TOO_LARGE', `${data.byteLength} bytes exceed the limit of ${MAX_ENVELOPE_BYTES}`);
   }
-  let json: unknown;
+  const json = parseJson(data);
+  if (!json.ok) {
+    return json;
+  }
+  return parseEnvelope(json.value, expected);
+}
+
+/** The public key that signs for `sender`, or null when the receiver does not know (or accept) that sender. */
+export type EnvelopeKeyResolver = (sender: Sender) => string | null;
+
+/**
+ * Parses and verifies bytes from NATS: size, JSON, a signature present, schema, expected type, a known sender, and
+ * the sender's Ed25519 signature over the JSON exactly as received. Never throws on bad input.
+ */
+export function openEnvelope<T extends Envelope['type']>(
+  data: Uint8Array,
+  expected: readonly T[],
+  keyOf: EnvelopeKeyResolver,
+): DecodeResult<Extract<Envelope, { type: T }>> {
+  if (data.byteLength > MAX_ENVELOPE_BYTES) {
+    return fail('ENVELOPE_TOO_LARGE', `${data.byteLength} bytes exceed the limit of ${MAX_ENVELOPE_BYTES}`);
+  }
+  const json = parseJson(data);
+  if (!json.ok) {
+    return json;
+  }
+  const raw = json.value;
+  if (isRecord(raw) && (raw.signature === undefined || raw.signature === null)) {
+    return fail('ENVELOPE_UNSIGNED', 'the message carries no signature');
+  }
+  const parsed = parseEnvelope(raw, expected);
+  if (!parsed.ok || !isRecord(raw)) {
+    return parsed;
+  }
+  const publicKey = keyOf(parsed.value.sender);
+  if (publicKey === null) {
+    const who = parsed.value.sender.kind === 'site' ? `site ${parsed.value.sender.siteId}` : 'the broker';
+    return fail('ENVELOPE_SENDER_UNKNOWN', `no trusted key for ${who} here`);
+  }
+  if (!verifyEnvelopeSignature(raw, publicKey)) {
+    return fail('ENVELOPE_SIGNATURE_INVALID', "the signature does not match the sender's key and the content");
+  }
+  return parsed;
+}
+
+function parseJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false; error: EnvelopeIssue } {
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+    return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)) };
   } catch (error) {
     return fail('ENVELOPE_JSON_INVALID', error instanceof Error ? error.message : 'not UTF-8 JSON');
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseEnvelope<T extends Envelope['type']>(
+  json: unknown,
+  expected: readonly T[],
+): DecodeResult<Extract<Envelope, { type: T }>> {
   const parsed = Envelope.safeParse(json);
   if (!parsed.success) {
     return {

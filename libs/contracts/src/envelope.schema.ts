@@ -13,13 +13,13 @@ export const Sender = z.discriminatedUnion('kind', [
 ]);
 export type Sender = z.infer<typeof Sender>;
 
-// Fields every envelope carries; `signature` is the sender's Ed25519 signature over the rest, null while unsigned.
+// Fields every envelope carries; `signature` is the sender's Ed25519 signature over the rest (envelope.signature.ts).
 const envelopeFields = {
   id: z.uuid(),
   sentAt: Timestamp,
   expiresAt: Timestamp,
   sender: Sender,
-  signature: z.string().max(512).nullable(),
+  signature: z.string().min(1).max(512).nullable(),
 };
 
 /** A query for one site, sent by the broker. */
@@ -84,3 +84,6 @@ export type HeartbeatEnvelope = z.infer<typeof HeartbeatEnvelope>;
 /** Every message on the network's NATS subjects. */
 export const Envelope = z.discriminatedUnion('type', [QueryEnvelope, ResultEnvelope, HeartbeatEnvelope]);
 export type Envelope = z.infer<typeof Envelope>;
+
+/** An envelope before its sender signed it: every field but `signature`. */
+export type UnsignedEnvelope<T extends Envelope = Envelope> = T extends unknown ? Omit<T, 'signature'> : never;

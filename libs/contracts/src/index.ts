@@ -3,8 +3,34 @@ export {
   decodeEnvelope,
   type DecodeResult,
   encodeEnvelope,
+  EnvelopeCode,
   type EnvelopeIssue,
+  type EnvelopeKeyResolver,
   MAX_ENVELOPE_BYTES,
+  openEnvelope,
 } from './envelope.codec';
+export { canonicalJson } from './canonical-json';
+export {
+  EnvelopePublicKey,
+  type EnvelopeSigner,
+  envelopeSignerFromSeed,
+  generateEnvelopeKey,
+  type GeneratedKey,
+  generateNatsUserKey,
+  type KeyIssue,
+  type KeyResult,
+  natsUserPublicKeyOf,
+  NatsUserPublicKey,
+} from './envelope-keys';
+export {
+  checkEnvelopeTiming,
+  DEFAULT_CLOCK_SKEW_MS,
+  ENVELOPE_SIGNING_DOMAIN,
+  envelopeSigningBytes,
+  signEnvelope,
+  type TimingIssue,
+  verifyEnvelopeSignature,
+} from './envelope.signature';
+export * from './site-registry.schema';
 export * from './subjects';
 export * from './http.schema';

@@ -36,6 +36,17 @@ export function siteIdOfSubject(subject: string): SiteId | null {
   return match !== null && SiteId.safeParse(match[1]).success ? match[1] : null;
 }
 
+/**
+ * The inbox prefix of a site's NATS connection (nats.js `inboxPrefix`): replies to a site go to `_INBOX_site-<id>.…`,
+ * and NATS permissions let each client read only its own inbox.
+ */
+export function siteInboxPrefix(siteId: SiteId): string {
+  return `_INBOX_site-${SiteId.parse(siteId)}`;
+}
+
+/** The inbox prefix of the broker's NATS connection. */
+export const BROKER_INBOX_PREFIX = '_INBOX_broker';
+
 /** The JetStream streams of the network: name and the subjects each captures. */
 export const QUERY_STREAM = { name: 'FQ_QUERIES', subjects: [`${SUBJECT_ROOT}.*.queries`] } as const;
 export const RESULT_STREAM = { name: 'FQ_RESULTS', subjects: [`${SUBJECT_ROOT}.*.results`] } as const;
