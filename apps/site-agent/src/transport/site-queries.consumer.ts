@@ -147,12 +147,9 @@ export class SiteQueriesConsumer {
       message.nak(REDELIVERY_DELAY_MS);
       return;
     }
-    try {
-      await message.ackAck();
-    } catch (error) {
-      // The id is recorded, so a redelivery is acknowledged without a second answer.
-      this.logger.warn({ message: 'ack not confirmed', streamSequence: message.seq, error: String(error) });
-    }
+    // Fire and forget: the id is recorded before this, so if the ack is lost the redelivery is acknowledged without a
+    // second answer. Waiting for the server's confirmation cost a round trip per query.
+    message.ack();
   }
 
   private dispatch(message: JsMsg): Promise<Disposition> {
