@@ -144,7 +144,7 @@ export class QueriesService {
           }
           const query: StoredQuery = { ...header, query: criteria };
           const results = await this.repository.listSiteResults(id);
-          for (const event of buildQueryEvents(query, results, this.thresholds, caller)) {
+          for (const event of buildQueryEvents(query, results, this.thresholds, caller, sent)) {
             if (Number(event.id) > sent) {
               sent = Number(event.id);
               subscriber.next({ id: event.id, type: event.type, data: event.data });

@@ -209,6 +209,14 @@ describe('buildQueryEvents', () => {
     expect(events[2]).toMatchObject({ id: '3', data: { total: 70 } });
   });
 
+  it('builds only the events after the last one a stream sent, numbered as in the full list', () => {
+    const query = aQuery(3, { status: 'completed', finishedAt: '2026-03-02T09:00:06.000Z' });
+    const results = [result(1, count(30)), result(2, count(40)), result(3, count(50))];
+    const all = buildQueryEvents(query, results, FDPG, RESEARCHER);
+    expect(buildQueryEvents(query, results, FDPG, RESEARCHER, 2)).toEqual(all.slice(2));
+    expect(buildQueryEvents(query, results, FDPG, RESEARCHER, 4)).toEqual([]);
+  });
+
   it('ends with expired and emits no site-result for sites the broker expired', () => {
     const query = aQuery(2, { status: 'expired', finishedAt: '2026-03-02T09:01:00.000Z' });
     const events = buildQueryEvents(

@@ -76,7 +76,7 @@ export function buildQuerySummary(
 }
 
 /**
- * Every event of a query so far, numbered from 1: one `site-result` per site answer in arrival order (each with the
+ * Every event of a query so far after `afterEventId`, numbered from 1: one `site-result` per site answer in arrival order (each with the
  * result as it stood right after that answer), then `completed` or `expired` once the query is finished.
  */
 export function buildQueryEvents(
@@ -84,9 +84,12 @@ export function buildQueryEvents(
   results: readonly StoredSiteResult[],
   thresholds: ResultThresholds,
   caller: Caller,
+  afterEventId = 0,
 ): QueryEvent[] {
   const answers = results.filter((result) => result.origin === 'site');
-  const events: QueryEvent[] = answers.map((answer, index) => {
+  // Events up to `afterEventId` were sent already; building only the rest keeps a live stream linear in its sites.
+  const events: QueryEvent[] = answers.slice(afterEventId).map((answer, offset) => {
+    const index = afterEventId + offset;
     const seen = answers.slice(0, index + 1);
     // Only the last answer of a completed query completed it; before that the query was running.
     const completedHere = query.status === 'completed' && seen.length === query.sites.length;
@@ -102,7 +105,7 @@ export function buildQueryEvents(
       },
     };
   });
-  if (query.status !== 'running') {
+  if (query.status !== 'running' && answers.length + 1 > afterEventId) {
     events.push({
       id: String(answers.length + 1),
       type: query.status,
