@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateEnvelopeKey, type GeneratedKey, generateNatsUserKey, type SiteRegistry } from '@fq/contracts';
 import { z } from 'zod';
 import { type AppHandle, startApp } from './app.process';
 import { BrokerHttpClient } from './broker.http-client';
@@ -33,6 +35,9 @@ export type AuditLine = z.infer<typeof AuditLine>;
 export class NetworkWorld {
   private readonly apps = new Set<AppHandle>();
   private readonly taps = new Set<WireTap>();
+  /** Every party's two keys: the envelope signing key and the NATS user nkey (decision 0006). */
+  readonly brokerKeys = { signing: generateEnvelopeKey(), nats: generateNatsUserKey() };
+  private readonly siteKeys = new Map<string, { signing: GeneratedKey; nats: GeneratedKey }>();
 
   private constructor(
     readonly root: string,
@@ -61,14 +66,53 @@ export class NetworkWorld {
     return generateSiteData({ dir: join(this.root, 'data', siteId), patients, seed, site: siteId });
   }
 
-  /** The broker's environment: the defaults plus isolation (own port, own SQLite file) and `overrides`. */
+  /** A site's keys, created on first use and the same for the rest of the world's life. */
+  keysOf(siteId: string): { signing: GeneratedKey; nats: GeneratedKey } {
+    let keys = this.siteKeys.get(siteId);
+    if (keys === undefined) {
+      keys = { signing: generateEnvelopeKey(), nats: generateNatsUserKey() };
+      this.siteKeys.set(siteId, keys);
+    }
+    return keys;
+  }
+
+  /** The broker's audit log of refused envelopes. */
+  get brokerAuditLog(): string {
+    return join(this.root, 'broker', 'audit.jsonl');
+  }
+
+  /**
+   * The broker's environment: the defaults plus isolation (own port, own SQLite file, own registry of `siteIds` with
+   * their public keys, own signing seed) and `overrides`. It writes the registry and the seed file (synchronously,
+   * so suites can build environments inline).
+   */
   brokerEnv(siteIds: readonly string[], overrides: Record<string, string> = {}): Record<string, string> {
+    const dir = join(this.root, 'broker');
+    mkdirSync(dir, { recursive: true });
+    const registry: SiteRegistry = {
+      version: 1,
+      broker: {
+        natsUserPublicKey: this.brokerKeys.nats.publicKey,
+        envelopePublicKey: this.brokerKeys.signing.publicKey,
+      },
+      sites: siteIds.map((id) => ({
+        id,
+        name: `Uniklinik ${id}`,
+        natsUserPublicKey: this.keysOf(id).nats.publicKey,
+        envelopePublicKey: this.keysOf(id).signing.publicKey,
+      })),
+    };
+    writeFileSync(join(dir, 'sites.json'), JSON.stringify(registry, null, 2));
+    writeFileSync(join(dir, 'signing.nk'), this.brokerKeys.signing.seed, { mode: 0o600 });
     return {
       NATS_URL: this.nats.url,
       BROKER_HOST: '127.0.0.1',
       BROKER_PORT: '0',
-      BROKER_SQLITE_FILE: join(this.root, 'broker', 'broker.sqlite'),
-      BROKER_SITES: siteIds.map((id) => `${id}=Uniklinik ${id}`).join(','),
+      BROKER_SQLITE_FILE: join(dir, 'broker.sqlite'),
+      BROKER_SITES_FILE: join(dir, 'sites.json'),
+      BROKER_SIGNING_KEY_FILE: join(dir, 'signing.nk'),
+      BROKER_AUDIT_LOG: this.brokerAuditLog,
+      BROKER_REPLAY_LOG: join(dir, 'received-envelopes.jsonl'),
       BROKER_DEV_IDENTITY: 'true',
       ...overrides,
     };
@@ -92,11 +136,19 @@ export class NetworkWorld {
     return join(this.root, 'state', siteId);
   }
 
-  /** The site agent's environment: the defaults plus isolation (own state directory, fixed date) and `overrides`. */
+  /**
+   * The site agent's environment: the defaults plus isolation (own state directory, fixed date, own keys, the
+   * broker's public key) and `overrides`. It writes the site's seed file.
+   */
   siteEnv(siteId: string, data: SiteData, overrides: Record<string, string> = {}): Record<string, string> {
+    const keyDir = join(this.root, 'keys', siteId);
+    mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(keyDir, 'signing.nk'), this.keysOf(siteId).signing.seed, { mode: 0o600 });
     return {
       NATS_URL: this.nats.url,
       SITE_ID: siteId,
+      SITE_SIGNING_KEY_FILE: join(keyDir, 'signing.nk'),
+      SITE_BROKER_PUBLIC_KEY: this.brokerKeys.signing.publicKey,
       SITE_DATA: data.dir,
       SITE_STATE_DIR: this.siteStateDir(siteId),
       SITE_EVALUATION_DATE: EVALUATION_DATE,

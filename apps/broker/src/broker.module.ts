@@ -38,7 +38,7 @@ export class BrokerModule {
           provide: BROKER_TRANSPORT,
           useValue:
             overrides.transport ??
-            new NatsBrokerTransport({ servers: config.natsServers, siteIds: config.sites.map((site) => site.id) }),
+            new NatsBrokerTransport({ servers: config.natsServers, network: config.network }),
         },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         BrokerLifecycle,

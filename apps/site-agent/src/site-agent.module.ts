@@ -111,6 +111,7 @@ export class SiteAgentModule {
             audit,
             protection,
             publisher,
+            signer: config.security.signer,
             logger: new Logger('Queries'),
           }),
       },

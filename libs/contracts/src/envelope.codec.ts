@@ -1,5 +1,5 @@
 import { formatIssuePath } from '@fq/ccdl';
-import { Envelope, type Sender } from './envelope.schema';
+import { Envelope, type Sender, type UnsignedEnvelope } from './envelope.schema';
 import { verifyEnvelopeSignature } from './envelope.signature';
 
 /** Envelopes above this size are refused unread: a query with its criteria fits easily. */
@@ -30,8 +30,8 @@ export interface EnvelopeIssue {
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: EnvelopeIssue };
 
-/** Serialises an envelope for the wire. */
-export function encodeEnvelope(envelope: Envelope): Uint8Array {
+/** Serialises an envelope for the wire (or, unsigned, to measure it). */
+export function encodeEnvelope(envelope: Envelope | UnsignedEnvelope): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(envelope));
 }
 

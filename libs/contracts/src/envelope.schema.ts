@@ -19,7 +19,7 @@ const envelopeFields = {
   sentAt: Timestamp,
   expiresAt: Timestamp,
   sender: Sender,
-  signature: z.string().min(1).max(512).nullable(),
+  signature: z.string().min(1).max(512),
 };
 
 /** A query for one site, sent by the broker. */

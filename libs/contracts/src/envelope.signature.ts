@@ -9,6 +9,9 @@ export const ENVELOPE_SIGNING_DOMAIN = 'fq-envelope-v1\n';
 /** How far a sender's clock may run ahead of the receiver's before `sentAt` counts as "in the future". */
 export const DEFAULT_CLOCK_SKEW_MS = 30_000;
 
+/** Characters of a signature on the wire: 64 bytes of Ed25519 in unpadded base64url. */
+export const ENVELOPE_SIGNATURE_LENGTH = 86;
+
 const SIGNATURE_TEXT = /^[A-Za-z0-9_-]{86}$/;
 
 /** The bytes a signature covers: the domain string and the canonical JSON of the envelope without `signature`. */

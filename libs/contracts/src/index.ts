@@ -25,6 +25,7 @@ export {
 export {
   checkEnvelopeTiming,
   DEFAULT_CLOCK_SKEW_MS,
+  ENVELOPE_SIGNATURE_LENGTH,
   ENVELOPE_SIGNING_DOMAIN,
   envelopeSigningBytes,
   signEnvelope,

@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import type { QueryEnvelope, ResultPayload, SiteId } from '@fq/contracts';
+import type { QueryEnvelope, ResultPayload, SiteId, UnsignedEnvelope } from '@fq/contracts';
 import { createBrokerApp } from '../broker.app';
 import type { Clock } from '../clock';
 import { loadBrokerConfig } from '../config/config.loader';
 import type { BrokerConfig } from '../config/config.schema';
 import type { BrokerTransport, TransportHandlers } from '../transport/broker-transport';
+import { writeTestRegistry } from './test-registry';
 
 /** A clock that moves only when told. */
 export class ManualClock implements Clock {
@@ -25,18 +26,18 @@ export class ManualClock implements Clock {
 
 /** The network, in memory: records published queries and hands results to the broker. */
 export class InMemoryBrokerTransport implements BrokerTransport {
-  readonly published: Array<{ siteId: SiteId; envelope: QueryEnvelope }> = [];
+  readonly published: Array<{ siteId: SiteId; envelope: UnsignedEnvelope<QueryEnvelope> }> = [];
   handlers: TransportHandlers | null = null;
   failPublishing = false;
   /** Called before each publish, e.g. to check the query was stored first. */
-  beforePublish: ((envelope: QueryEnvelope) => Promise<void>) | null = null;
+  beforePublish: ((envelope: UnsignedEnvelope<QueryEnvelope>) => Promise<void>) | null = null;
 
   start(handlers: TransportHandlers): Promise<void> {
     this.handlers = handlers;
     return Promise.resolve();
   }
 
-  async publishQuery(siteId: SiteId, envelope: QueryEnvelope): Promise<void> {
+  async publishQuery(siteId: SiteId, envelope: UnsignedEnvelope<QueryEnvelope>): Promise<void> {
     await this.beforePublish?.(envelope);
     if (this.failPublishing) {
       throw new Error('NATS unavailable');
@@ -58,7 +59,11 @@ export class InMemoryBrokerTransport implements BrokerTransport {
   }
 }
 
-export const THREE_SITES = 'site-a=Uniklinik A,site-b=Uniklinik B,site-c=Uniklinik C';
+export const THREE_SITES = [
+  ['site-a', 'Uniklinik A'],
+  ['site-b', 'Uniklinik B'],
+  ['site-c', 'Uniklinik C'],
+] as const;
 
 /** A broker for one test: in-memory network, manual clock, the given environment on top of test defaults. */
 export interface TestBroker {
@@ -76,7 +81,7 @@ export async function startTestBroker(
   env: Record<string, string>,
   options: { transport?: InMemoryBrokerTransport; clock?: ManualClock } = {},
 ): Promise<TestBroker> {
-  const loaded = loadBrokerConfig({ BROKER_SITES: THREE_SITES, BROKER_DEV_IDENTITY: 'true', ...env });
+  const loaded = loadBrokerConfig({ ...writeTestRegistry(THREE_SITES).env, BROKER_DEV_IDENTITY: 'true', ...env });
   if (!loaded.ok) {
     throw new Error(`test configuration invalid: ${loaded.error.join('; ')}`);
   }

@@ -1,10 +1,22 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateEnvelopeKey } from '@fq/contracts';
+import { writeTestRegistry } from '../__fixtures__/test-registry';
 import { loadBrokerConfig, summarizeBrokerConfig } from './config.loader';
 
-const SITES = 'site-a=Uniklinik A,site-b=Uniklinik B';
+// Two sites with fresh keys in a temporary sites.json, and the broker's signing seed.
+const REGISTRY = writeTestRegistry([
+  ['site-a', 'Uniklinik A'],
+  ['site-b', 'Uniklinik B'],
+]);
+const SITES = {
+  BROKER_SITES_FILE: REGISTRY.env.BROKER_SITES_FILE,
+  BROKER_SIGNING_KEY: REGISTRY.env.BROKER_SIGNING_KEY,
+};
 
 describe('loadBrokerConfig', () => {
   it('fills every default from the brief', () => {
-    const loaded = loadBrokerConfig({ BROKER_SITES: SITES });
+    const loaded = loadBrokerConfig(SITES);
     expect(loaded).toEqual({
       ok: true,
       value: {
@@ -19,20 +31,30 @@ describe('loadBrokerConfig', () => {
         thresholds: { results: 20, sites: 3, sitesResult: 20 },
         siteOfflineSeconds: 30,
         devIdentity: false,
+        network: expect.objectContaining({
+          sitesFile: REGISTRY.file,
+          natsNkeySeed: null,
+          tls: null,
+          auditLogFile: '.broker/audit.jsonl',
+          replayLogFile: '.broker/received-envelopes.jsonl',
+        }) as unknown,
       },
     });
   });
 
   it('uses PostgreSQL when DATABASE_URL is set and treats empty values as unset', () => {
     const loaded = loadBrokerConfig({
-      BROKER_SITES: SITES,
+      ...SITES,
       DATABASE_URL: 'postgres://broker:secret@db:5432/broker',
       BROKER_PORT: '',
       BROKER_DEV_IDENTITY: 'true',
       NATS_URL: 'nats://a:4222, nats://b:4222',
     });
     expect(loaded.ok && loaded.value).toMatchObject({
-      database: { kind: 'postgres', url: 'postgres://broker:secret@db:5432/broker' },
+      database: {
+        kind: 'postgres',
+        url: 'postgres://broker:secret@db:5432/broker',
+      },
       http: { port: 3000 },
       devIdentity: true,
       natsServers: ['nats://a:4222', 'nats://b:4222'],
@@ -41,7 +63,7 @@ describe('loadBrokerConfig', () => {
 
   it('lists every problem at once', () => {
     const loaded = loadBrokerConfig({
-      BROKER_SITES: 'site-a=Uniklinik A,Site B=Bad,site-a=Again,site-c',
+      BROKER_SITES: 'site-a=Uniklinik A',
       BROKER_PORT: '70000',
       BROKER_QUERY_DEADLINE_SECONDS: 'soon',
       BROKER_THRESHOLD_RESULTS: '-1',
@@ -57,25 +79,91 @@ describe('loadBrokerConfig', () => {
         'BROKER_THRESHOLD_RESULTS: BROKER_THRESHOLD_RESULTS must be at least 0',
         'BROKER_DEV_IDENTITY: expected true or false',
         'DATABASE_URL: DATABASE_URL must be a postgres:// or postgresql:// URL',
-        expect.stringMatching(/^BROKER_SITES: entry 2 "Site B=Bad"/),
-        'BROKER_SITES: site id site-a is listed twice',
-        expect.stringMatching(/^BROKER_SITES: entry 4 "site-c"/),
+        'BROKER_SITES: BROKER_SITES is replaced by the site registry BROKER_SITES_FILE: register sites with `broker sites add`',
       ]),
     );
   });
 
-  it('refuses to start without BROKER_SITES', () => {
-    expect(loadBrokerConfig({})).toEqual({
-      ok: false,
-      error: ['BROKER_SITES: BROKER_SITES is required: id=Display Name,id=Display Name,…'],
+  it('refuses to start without a site registry, naming the command that creates it', () => {
+    const loaded = loadBrokerConfig({
+      ...SITES,
+      BROKER_SITES_FILE: join(REGISTRY.dir, 'missing.json'),
     });
+    expect(loaded.ok ? [] : loaded.error).toEqual([
+      `BROKER_SITES_FILE: cannot read ${join(REGISTRY.dir, 'missing.json')}: register sites with \`broker sites add\` (it creates the file)`,
+    ]);
+  });
+
+  it('reads the site registry with every site and key', () => {
+    const loaded = loadBrokerConfig(SITES);
+    if (!loaded.ok) {
+      throw new Error(loaded.error.join('; '));
+    }
+    expect(loaded.value.sites).toEqual([
+      { id: 'site-a', name: 'Uniklinik A' },
+      { id: 'site-b', name: 'Uniklinik B' },
+    ]);
+    expect(loaded.value.network.registry.map((site) => site.envelopePublicKey)).toEqual([
+      REGISTRY.sites.get('site-a')?.signing.publicKey,
+      REGISTRY.sites.get('site-b')?.signing.publicKey,
+    ]);
+    expect(loaded.value.network).toMatchObject({
+      natsNkeySeed: null,
+      tls: null,
+      auditLogFile: '.broker/audit.jsonl',
+      replayLogFile: '.broker/received-envelopes.jsonl',
+    });
+    expect(loaded.value.network.signer.publicKey).toBe(REGISTRY.broker.signing.publicKey);
+  });
+
+  it('refuses a registry entry with a malformed key, a signing key the registry does not list, and a loose seed file', () => {
+    const badRegistry = join(REGISTRY.dir, 'bad-sites.json');
+    writeFileSync(
+      badRegistry,
+      JSON.stringify({
+        version: 1,
+        sites: [
+          {
+            id: 'site-a',
+            name: 'A',
+            natsUserPublicKey: 'U123',
+            envelopePublicKey: 'A1',
+          },
+        ],
+      }),
+    );
+    const seedFile = join(REGISTRY.dir, 'loose.nk');
+    writeFileSync(seedFile, generateEnvelopeKey().seed);
+    chmodSync(seedFile, 0o644);
+    const bad = loadBrokerConfig({
+      BROKER_SITES_FILE: badRegistry,
+      BROKER_SIGNING_KEY_FILE: seedFile,
+    });
+    const problems = bad.ok ? [] : bad.error;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^BROKER_SITES_FILE: .*bad-sites\.json \$\.sites\.0\.natsUserPublicKey: expected a NATS user/,
+        ),
+        expect.stringMatching(/^BROKER_SIGNING_KEY_FILE: .*loose\.nk is readable by others \(mode 0644\)/),
+      ]),
+    );
+    const otherKey = loadBrokerConfig({
+      ...SITES,
+      BROKER_SIGNING_KEY: generateEnvelopeKey().seed,
+    });
+    expect(otherKey.ok ? [] : otherKey.error).toEqual([
+      expect.stringMatching(
+        /^BROKER_SIGNING_KEY_FILE: holds a key whose public key is not the one .* lists for the broker$/,
+      ),
+    ]);
   });
 });
 
 describe('summarizeBrokerConfig', () => {
   it('redacts passwords and tokens in URLs', () => {
     const loaded = loadBrokerConfig({
-      BROKER_SITES: SITES,
+      ...SITES,
       DATABASE_URL: 'postgres://broker:s3cret@db/broker?sslpassword=k3y',
       NATS_URL: 'nats://t0ken@nats:4222',
     });
@@ -84,6 +172,8 @@ describe('summarizeBrokerConfig', () => {
     }
     const text = JSON.stringify(summarizeBrokerConfig(loaded.value));
     expect(text).not.toMatch(/s3cret|k3y|t0ken/);
+    expect(text).not.toContain(REGISTRY.broker.signing.seed);
+    expect(text).toContain(REGISTRY.broker.signing.publicKey);
     expect(text).toContain('postgres://broker:***@db/broker');
   });
 });

@@ -1,4 +1,5 @@
 import { BrokerConfig } from './config.schema';
+import { summarizeNetworkConfig } from './network-config.schema';
 
 /** Every problem with the environment, one line each, or the typed configuration. */
 export type ConfigResult = { ok: true; value: BrokerConfig } | { ok: false; error: string[] };
@@ -29,6 +30,7 @@ export function summarizeBrokerConfig(config: BrokerConfig): Record<string, unkn
         ? { kind: 'postgres', url: redactUrl(config.database.url) }
         : { kind: 'sqlite', file: config.database.file },
     sites: config.sites.map((site) => site.id),
+    network: summarizeNetworkConfig(config.network),
     queryDeadlineSeconds: config.queryDeadlineSeconds,
     thresholds: config.thresholds,
     siteOfflineSeconds: config.siteOfflineSeconds,

@@ -1,5 +1,6 @@
 import { SiteId } from '@fq/contracts';
 import { z } from 'zod';
+import { NetworkEnv, toNetworkConfig } from './network-config.schema';
 
 const MAX_DEADLINE_SECONDS = 7 * 24 * 60 * 60;
 
@@ -17,32 +18,9 @@ const Flag = z
   .default('false')
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-/** One registered site: `id=Display Name`. */
+/** One registered site as the broker's features see it; the keys live in `network.registry`. */
 export const RegisteredSite = z.strictObject({ id: SiteId, name: z.string().min(1).max(200) });
 export type RegisteredSite = z.infer<typeof RegisteredSite>;
-
-/** Parses `BROKER_SITES` (`site-a=Uniklinik A,site-b=Uniklinik B`), reporting every bad entry. */
-const SiteList = z.string().transform((text, ctx): RegisteredSite[] => {
-  const sites: RegisteredSite[] = [];
-  const entries = text.split(',').map((entry) => entry.trim());
-  entries.forEach((entry, index) => {
-    const separator = entry.indexOf('=');
-    const id = separator < 0 ? entry : entry.slice(0, separator).trim();
-    const name = separator < 0 ? '' : entry.slice(separator + 1).trim();
-    const parsed = RegisteredSite.safeParse({ id, name });
-    if (!parsed.success) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `entry ${index + 1} "${entry}" is not id=Display Name with a site id of lowercase letters, digits and inner hyphens`,
-      });
-    } else if (sites.some((site) => site.id === parsed.data.id)) {
-      ctx.addIssue({ code: 'custom', message: `site id ${parsed.data.id} is listed twice` });
-    } else {
-      sites.push(parsed.data);
-    }
-  });
-  return sites;
-});
 
 /** The broker's environment; empty values count as unset. */
 export const BrokerEnv = z.object({
@@ -54,13 +32,13 @@ export const BrokerEnv = z.object({
     .regex(/^postgres(?:ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
     .optional(),
   BROKER_SQLITE_FILE: z.string().min(1).default('.broker/broker.sqlite'),
-  BROKER_SITES: z.string({ error: 'BROKER_SITES is required: id=Display Name,id=Display Name,…' }).pipe(SiteList),
   BROKER_QUERY_DEADLINE_SECONDS: integer('BROKER_QUERY_DEADLINE_SECONDS', 60, 1, MAX_DEADLINE_SECONDS),
   BROKER_THRESHOLD_RESULTS: integer('BROKER_THRESHOLD_RESULTS', 20, 0, 1_000_000),
   BROKER_THRESHOLD_SITES: integer('BROKER_THRESHOLD_SITES', 3, 0, 10_000),
   BROKER_THRESHOLD_SITES_RESULT: integer('BROKER_THRESHOLD_SITES_RESULT', 20, 0, 1_000_000),
   BROKER_SITE_OFFLINE_SECONDS: integer('BROKER_SITE_OFFLINE_SECONDS', 30, 1, 86_400),
   BROKER_DEV_IDENTITY: Flag,
+  ...NetworkEnv.shape,
 });
 
 /** Where the broker keeps queries and results. */
@@ -72,13 +50,13 @@ function toDatabaseTarget(url: string | undefined, file: string): DatabaseTarget
 }
 
 /** The broker's typed configuration, derived once from the environment. */
-export const BrokerConfig = BrokerEnv.transform((env) => ({
+export const BrokerConfig = BrokerEnv.transform((env, ctx) => ({
   natsServers: env.NATS_URL.split(',')
     .map((server) => server.trim())
     .filter((server) => server !== ''),
   http: { host: env.BROKER_HOST, port: env.BROKER_PORT },
   database: toDatabaseTarget(env.DATABASE_URL, env.BROKER_SQLITE_FILE),
-  sites: env.BROKER_SITES,
+  ...toNetworkConfig(env, ctx),
   queryDeadlineSeconds: env.BROKER_QUERY_DEADLINE_SECONDS,
   thresholds: {
     results: env.BROKER_THRESHOLD_RESULTS,

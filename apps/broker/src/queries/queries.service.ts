@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger, type MessageEvent, Optional } from '@nestjs
 import { interval, map, Observable } from 'rxjs';
 import { hashQuery, parseStructuredQuery } from '@fq/ccdl';
 import {
-  encodeEnvelope,
   MAX_ENVELOPE_BYTES,
   type QueryList,
   QueryListParams,
@@ -19,7 +18,7 @@ import type { StoredQuery } from '../persistence/records.schema';
 import { SiteRegistryService } from '../sites/site-registry.service';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
-import { buildQueryEnvelope } from './query-envelope';
+import { signedQueryEnvelopeBytes } from './query-envelope';
 import { QueryEventsBus } from './query-events.bus';
 import { buildQueryEvents, buildQueryResult, buildQuerySummary } from './query-view';
 import { pseudonymizeRequester } from './requester-pseudonym';
@@ -77,7 +76,7 @@ export class QueriesService {
       dispatchedAt: null,
       finishedAt: null,
     };
-    const envelopeBytes = encodeEnvelope(buildQueryEnvelope(query, query.sites[0].siteId, query.createdAt)).byteLength;
+    const envelopeBytes = signedQueryEnvelopeBytes(query, query.sites[0].siteId, query.createdAt);
     if (envelopeBytes > MAX_ENVELOPE_BYTES) {
       throw new BrokerError(
         'BROKER_QUERY_TOO_LARGE',

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { QueryEnvelope, SiteId } from '@fq/contracts';
+import {
+  encodeEnvelope,
+  ENVELOPE_SIGNATURE_LENGTH,
+  type QueryEnvelope,
+  type SiteId,
+  type UnsignedEnvelope,
+} from '@fq/contracts';
 import type { StoredQuery } from '../persistence/records.schema';
 
 /**
@@ -13,16 +19,18 @@ export function queryEnvelopeId(queryId: string, siteId: SiteId): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The envelope that carries a stored query to one site; it expires at the query's deadline. */
-export function buildQueryEnvelope(query: StoredQuery, siteId: SiteId, sentAt: string): QueryEnvelope {
+/** The envelope that carries a stored query to one site, before the transport signs it; it expires at the deadline. */
+export function buildQueryEnvelope(
+  query: StoredQuery,
+  siteId: SiteId,
+  sentAt: string,
+): UnsignedEnvelope<QueryEnvelope> {
   return {
     id: queryEnvelopeId(query.id, siteId),
     type: 'query',
     sentAt,
     expiresAt: query.expiresAt,
     sender: { kind: 'broker' },
-    // Signing arrives with the security issue; receivers accept null until then.
-    signature: null,
     payload: {
       queryId: query.id,
       queryHash: query.queryHash,
@@ -30,4 +38,10 @@ export function buildQueryEnvelope(query: StoredQuery, siteId: SiteId, sentAt: s
       requester: query.requesterPseudonym,
     },
   };
+}
+
+/** How many bytes a query's envelope for one site takes on the wire once the transport has signed it. */
+export function signedQueryEnvelopeBytes(query: StoredQuery, siteId: SiteId, sentAt: string): number {
+  const unsigned = buildQueryEnvelope(query, siteId, sentAt);
+  return encodeEnvelope({ ...unsigned, signature: 'x'.repeat(ENVELOPE_SIGNATURE_LENGTH) }).byteLength;
 }

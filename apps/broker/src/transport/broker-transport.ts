@@ -1,4 +1,4 @@
-import type { HeartbeatPayload, QueryEnvelope, ResultPayload, SiteId } from '@fq/contracts';
+import type { HeartbeatPayload, QueryEnvelope, ResultPayload, SiteId, UnsignedEnvelope } from '@fq/contracts';
 
 /** What the broker does with verified messages from the network. */
 export interface TransportHandlers {
@@ -15,8 +15,8 @@ export interface BrokerTransport {
    * arrived while the broker was down have been handed over.
    */
   start(handlers: TransportHandlers): Promise<void>;
-  /** Publishes a query for one site; resolves once JetStream has stored it. */
-  publishQuery(siteId: SiteId, envelope: QueryEnvelope): Promise<void>;
+  /** Signs and publishes a query for one site; resolves once JetStream has stored it. */
+  publishQuery(siteId: SiteId, envelope: UnsignedEnvelope<QueryEnvelope>): Promise<void>;
   /** Stops the consumers and closes the connection after pending work is flushed. */
   stop(): Promise<void>;
 }

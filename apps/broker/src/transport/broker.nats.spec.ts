@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type Consumer, type NatsConnection } from 'nats';
 import {
-  decodeEnvelope,
   encodeEnvelope,
+  type HeartbeatEnvelope,
+  openEnvelope,
+  signEnvelope,
   type QueryEnvelope,
   QueryResult,
   type ResultEnvelope,
@@ -18,6 +20,7 @@ import {
 import request from 'supertest';
 import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
+import { type TestRegistry, testSigner, writeTestRegistry } from '../__fixtures__/test-registry';
 import { createBrokerApp } from '../broker.app';
 import { loadBrokerConfig } from '../config/config.loader';
 // One nats-server launcher for every suite: the end-to-end harness's.
@@ -30,11 +33,13 @@ jest.setTimeout(30_000);
 let nats: TestNatsServer;
 let site: NatsConnection;
 let dir: string;
+let registry: TestRegistry;
 
 beforeAll(async () => {
   nats = await startNatsServer();
   site = await connect({ servers: nats.url });
   dir = mkdtempSync(join(tmpdir(), 'fq-broker-nats-'));
+  registry = writeTestRegistry([['site-a', 'Uniklinik A']], dir);
 });
 
 afterAll(async () => {
@@ -47,7 +52,7 @@ afterAll(async () => {
 async function startBroker(sqliteFile: string): Promise<{ app: INestApplication; url: string }> {
   const loaded = loadBrokerConfig({
     NATS_URL: nats.url,
-    BROKER_SITES: 'site-a=Uniklinik A',
+    ...registry.env,
     BROKER_SQLITE_FILE: sqliteFile,
     BROKER_HOST: '127.0.0.1',
     BROKER_PORT: '0',
@@ -70,7 +75,10 @@ async function receiveQuery(consumer: Consumer): Promise<{ envelope: QueryEnvelo
     if (msg === null) {
       return null;
     }
-    const decoded = decodeEnvelope(msg.data, ['query']);
+    // Signed by the broker's key from the registry, as a site agent verifies it.
+    const decoded = openEnvelope(msg.data, ['query'], (sender) =>
+      sender.kind === 'broker' ? registry.broker.signing.publicKey : null,
+    );
     msg.ack();
     if (!decoded.ok) {
       throw new Error(decoded.error.message);
@@ -79,25 +87,37 @@ async function receiveQuery(consumer: Consumer): Promise<{ envelope: QueryEnvelo
   }, 'a query on the site consumer');
 }
 
+function siteSigner() {
+  const key = registry.sites.get('site-a')?.signing;
+  if (key === undefined) {
+    throw new Error('site-a has no key');
+  }
+  return testSigner(key);
+}
+
 /** Publishes the site's answer as a site agent would. */
 async function publishAnswer(query: QueryEnvelope, protectedCount: number): Promise<void> {
-  const envelope: ResultEnvelope = {
-    id: randomUUID(),
-    type: 'result',
-    sentAt: new Date().toISOString(),
-    expiresAt: query.expiresAt,
-    sender: { kind: 'site', siteId: 'site-a' },
-    signature: null,
-    payload: {
-      status: 'answered',
-      queryId: query.payload.queryId,
-      siteId: 'site-a',
-      queryHash: query.payload.queryHash,
-      dataVersion: 'v1',
-      result: { kind: 'count', protectedCount },
+  const envelope = signEnvelope<ResultEnvelope>(
+    {
+      id: randomUUID(),
+      type: 'result',
+      sentAt: new Date().toISOString(),
+      expiresAt: query.expiresAt,
+      sender: { kind: 'site', siteId: 'site-a' },
+      payload: {
+        status: 'answered',
+        queryId: query.payload.queryId,
+        siteId: 'site-a',
+        queryHash: query.payload.queryHash,
+        dataVersion: 'v1',
+        result: { kind: 'count', protectedCount },
+      },
     },
-  };
-  await site.jetstream().publish(siteResultSubject('site-a'), encodeEnvelope(envelope), { msgID: envelope.id });
+    siteSigner(),
+  );
+  await site.jetstream().publish(siteResultSubject('site-a'), encodeEnvelope(envelope), {
+    msgID: envelope.id,
+  });
 }
 
 async function submit(url: string): Promise<string> {
@@ -131,13 +151,23 @@ describe('broker on NATS JetStream', () => {
 
       // Garbage and a result posing as another site are acknowledged and ignored; the consumer keeps going.
       await site.jetstream().publish(siteResultSubject('site-a'), new TextEncoder().encode('{not json'));
-      await publishAnswer({ ...envelope, payload: { ...envelope.payload, queryId: randomUUID() } }, 5);
+      await publishAnswer(
+        {
+          ...envelope,
+          payload: { ...envelope.payload, queryId: randomUUID() },
+        },
+        5,
+      );
       await publishAnswer(envelope, 120);
 
       const received = await events.ended;
       expect(received.map((event) => event.event)).toEqual(['site-result', 'completed']);
       const result = await view(broker.url, id);
-      expect(result).toMatchObject({ status: 'completed', total: 120, reportedSites: 1 });
+      expect(result).toMatchObject({
+        status: 'completed',
+        total: 120,
+        reportedSites: 1,
+      });
       expect(result.sites).toEqual([{ site: 'Site 1', status: 'answered', count: 120 }]);
     } finally {
       await broker.app.close();
@@ -147,27 +177,33 @@ describe('broker on NATS JetStream', () => {
   it('shows a site online once its heartbeat arrives, and again after a restart from the last heartbeat kept', async () => {
     let broker = await startBroker(join(dir, 'heartbeat.sqlite'));
     try {
-      const heartbeat = {
-        id: randomUUID(),
-        type: 'heartbeat' as const,
-        sentAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 60_000).toISOString(),
-        sender: { kind: 'site' as const, siteId: 'site-a' },
-        signature: null,
-        payload: {
-          siteId: 'site-a',
-          agentVersion: '0.9.0',
-          dataVersion: 'd1',
-          dataLoadedAt: '2026-03-01T22:00:00.000Z',
-          state: 'ready' as const,
+      const heartbeat = signEnvelope<HeartbeatEnvelope>(
+        {
+          id: randomUUID(),
+          type: 'heartbeat',
+          sentAt: new Date().toISOString(),
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+          sender: { kind: 'site', siteId: 'site-a' },
+          payload: {
+            siteId: 'site-a',
+            agentVersion: '0.9.0',
+            dataVersion: 'd1',
+            dataLoadedAt: '2026-03-01T22:00:00.000Z',
+            state: 'ready',
+          },
         },
-      };
+        siteSigner(),
+      );
       await site.jetstream().publish(siteHeartbeatSubject('site-a'), encodeEnvelope(heartbeat));
       const [state] = await waitFor(async () => {
         const sites = SiteStateList.parse((await request(broker.url).get('/api/v1/sites').expect(200)).body);
         return sites[0].online ? sites : null;
       }, 'site-a online');
-      expect(state).toMatchObject({ id: 'site-a', agentVersion: '0.9.0', dataFreshness: '2026-03-01T22:00:00.000Z' });
+      expect(state).toMatchObject({
+        id: 'site-a',
+        agentVersion: '0.9.0',
+        dataFreshness: '2026-03-01T22:00:00.000Z',
+      });
 
       await broker.app.close();
       broker = await startBroker(join(dir, 'heartbeat.sqlite'));
@@ -175,7 +211,10 @@ describe('broker on NATS JetStream', () => {
         const sites = SiteStateList.parse((await request(broker.url).get('/api/v1/sites').expect(200)).body);
         return sites[0].lastHeartbeat !== null ? sites : null;
       }, 'the kept heartbeat after a restart');
-      expect(again).toMatchObject({ online: true, lastHeartbeat: state.lastHeartbeat });
+      expect(again).toMatchObject({
+        online: true,
+        lastHeartbeat: state.lastHeartbeat,
+      });
     } finally {
       await broker.app.close();
     }
@@ -193,7 +232,11 @@ describe('broker on NATS JetStream', () => {
     broker = await startBroker(sqliteFile);
     try {
       // Start-up hands the backlog over before it serves HTTP.
-      expect(await view(broker.url, id)).toMatchObject({ status: 'completed', total: 70, reportedSites: 1 });
+      expect(await view(broker.url, id)).toMatchObject({
+        status: 'completed',
+        total: 70,
+        reportedSites: 1,
+      });
     } finally {
       await broker.app.close();
     }

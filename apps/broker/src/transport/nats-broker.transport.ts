@@ -1,31 +1,38 @@
 import { Logger } from '@nestjs/common';
 import {
   connect,
+  type ConnectionOptions,
   type ConsumerMessages,
   DeliverPolicy,
   Events,
   type JetStreamClient,
   type JsMsg,
   type NatsConnection,
+  nkeyAuthenticator,
 } from 'nats';
 import {
-  decodeEnvelope,
+  BROKER_INBOX_PREFIX,
   encodeEnvelope,
   HEARTBEAT_STREAM,
   QUERY_STREAM,
   type QueryEnvelope,
   RESULT_STREAM,
+  signEnvelope,
   type SiteId,
-  siteIdOfSubject,
   siteQuerySubject,
+  type UnsignedEnvelope,
 } from '@fq/contracts';
+import type { BrokerNetworkConfig } from '../config/network-config.schema';
 import type { BrokerTransport, TransportHandlers } from './broker-transport';
+import { EnvelopeAuditLog } from './envelope-audit.log';
+import { EnvelopeReceiver, type ReceivedMessage, type Settlement } from './envelope.receiver';
 import { ensureJetStreamTopology, RESULTS_CONSUMER } from './jetstream-topology';
+import { ReceivedEnvelopesStore } from './received-envelopes.store';
 
-/** How the NATS transport connects and how long it waits for the results backlog at start-up. */
+/** How the NATS transport connects, whom it trusts, and how long it waits for the results backlog at start-up. */
 export interface NatsTransportOptions {
   servers: string[];
-  siteIds: readonly SiteId[];
+  network: BrokerNetworkConfig;
   backlogTimeoutMs?: number;
 }
 
@@ -39,15 +46,37 @@ export class NatsBrokerTransport implements BrokerTransport {
   private jetstream: JetStreamClient | null = null;
   private readonly subscriptions: ConsumerMessages[] = [];
   private readonly loops: Array<Promise<void>> = [];
+  private readonly closables: Array<{ close(): Promise<void> }> = [];
 
   constructor(private readonly options: NatsTransportOptions) {}
 
   async start(handlers: TransportHandlers): Promise<void> {
-    const nc = await connect({ servers: this.options.servers, name: 'fq-broker', maxReconnectAttempts: -1 });
+    const { network } = this.options;
+    const audit = await EnvelopeAuditLog.open(network.auditLogFile);
+    this.closables.push(audit);
+    const receivedResults = await ReceivedEnvelopesStore.open(network.replayLogFile, new Date());
+    this.closables.push(receivedResults);
+    const receiver = new EnvelopeReceiver({
+      registry: network.registry,
+      audit,
+      results: receivedResults,
+      heartbeats: ReceivedEnvelopesStore.inMemory(),
+      handlers,
+      logger: this.logger,
+    });
+    const nc = await connect({
+      servers: this.options.servers,
+      name: 'fq-broker',
+      maxReconnectAttempts: -1,
+      ...brokerNatsAuthOptions(network),
+    });
     this.connection = nc;
     // Not awaited on stop: nats.js never ends the status iterator, even after the connection closed.
     void this.watchStatus(nc);
-    await ensureJetStreamTopology(await nc.jetstreamManager(), this.options.siteIds);
+    await ensureJetStreamTopology(
+      await nc.jetstreamManager(),
+      network.registry.map((site) => site.id),
+    );
     const js = nc.jetstream();
     this.jetstream = js;
 
@@ -58,12 +87,12 @@ export class NatsBrokerTransport implements BrokerTransport {
     });
     const heartbeatMessages = await heartbeats.consume();
     this.subscriptions.push(heartbeatMessages);
-    this.loops.push(this.run(heartbeatMessages, (msg) => this.handleHeartbeat(msg, handlers)));
+    this.loops.push(this.run(heartbeatMessages, async (msg) => void (await receiver.receiveHeartbeat(received(msg)))));
 
     const results = await js.consumers.get(RESULT_STREAM.name, RESULTS_CONSUMER);
     const resultMessages = await results.consume({ max_messages: 64 });
     this.subscriptions.push(resultMessages);
-    this.loops.push(this.run(resultMessages, (msg) => this.handleResult(msg, handlers)));
+    this.loops.push(this.run(resultMessages, async (msg) => settle(msg, await receiver.receiveResult(received(msg)))));
 
     // Results that reached the stream while the broker was down must count before overdue queries expire.
     const deadline = Date.now() + (this.options.backlogTimeoutMs ?? 15_000);
@@ -78,13 +107,14 @@ export class NatsBrokerTransport implements BrokerTransport {
       }
       await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS));
     }
-    this.logger.log({ message: 'NATS transport started', servers: nc.getServer(), sites: this.options.siteIds.length });
+    this.logger.log({ message: 'NATS transport started', servers: nc.getServer(), sites: network.registry.length });
   }
 
-  async publishQuery(siteId: SiteId, envelope: QueryEnvelope): Promise<void> {
+  async publishQuery(siteId: SiteId, unsigned: UnsignedEnvelope<QueryEnvelope>): Promise<void> {
     if (this.jetstream === null) {
       throw new Error('the NATS transport is not started');
     }
+    const envelope = signEnvelope<QueryEnvelope>(unsigned, this.options.network.signer);
     // Nats-Msg-Id = envelope id: a re-sent copy within the duplicate window is stored once.
     await this.jetstream.publish(siteQuerySubject(siteId), encodeEnvelope(envelope), {
       msgID: envelope.id,
@@ -103,6 +133,9 @@ export class NatsBrokerTransport implements BrokerTransport {
       await connection.drain();
     }
     await Promise.allSettled(this.loops.splice(0));
+    for (const closable of this.closables.splice(0)) {
+      await closable.close();
+    }
   }
 
   private async run(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>): Promise<void> {
@@ -115,53 +148,6 @@ export class NatsBrokerTransport implements BrokerTransport {
     }
   }
 
-  private async handleResult(msg: JsMsg, handlers: TransportHandlers): Promise<void> {
-    const decoded = decodeEnvelope(msg.data, ['result']);
-    if (!decoded.ok) {
-      this.reject(msg, decoded.error.code, decoded.error.message);
-      return;
-    }
-    const { sender, payload } = decoded.value;
-    const subjectSite = siteIdOfSubject(msg.subject);
-    if (sender.kind !== 'site' || sender.siteId !== payload.siteId || subjectSite !== payload.siteId) {
-      this.reject(msg, 'ENVELOPE_SENDER_MISMATCH', 'sender, payload and subject name different sites');
-      return;
-    }
-    try {
-      await handlers.onResult(payload, receivedAt(msg));
-      msg.ack();
-    } catch (error) {
-      // Broken infrastructure (database): let JetStream deliver it again instead of losing it.
-      this.logger.error({ message: 'storing a result failed; it will be redelivered', error: String(error) });
-      msg.nak(REDELIVER_AFTER_MS);
-    }
-  }
-
-  private handleHeartbeat(msg: JsMsg, handlers: TransportHandlers): Promise<void> {
-    const decoded = decodeEnvelope(msg.data, ['heartbeat']);
-    if (!decoded.ok) {
-      this.refuse(msg, decoded.error.code, decoded.error.message);
-      return Promise.resolve();
-    }
-    const { sender, payload } = decoded.value;
-    if (sender.kind !== 'site' || sender.siteId !== payload.siteId || siteIdOfSubject(msg.subject) !== payload.siteId) {
-      this.refuse(msg, 'ENVELOPE_SENDER_MISMATCH', 'sender, payload and subject name different sites');
-      return Promise.resolve();
-    }
-    handlers.onHeartbeat(payload, receivedAt(msg));
-    return Promise.resolve();
-  }
-
-  // Acknowledged so it is not redelivered forever; the reason goes to the log.
-  private reject(msg: JsMsg, code: string, reason: string): void {
-    this.refuse(msg, code, reason);
-    msg.ack();
-  }
-
-  private refuse(msg: JsMsg, code: string, reason: string): void {
-    this.logger.warn({ message: 'message refused', code, reason, subject: msg.subject, streamSequence: msg.seq });
-  }
-
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
       if (status.type === Events.Disconnect || status.type === Events.Reconnect || status.type === Events.Error) {
@@ -172,6 +158,41 @@ export class NatsBrokerTransport implements BrokerTransport {
 }
 
 // The server's storage time: the same for every broker and unaffected by how long the message waited for us.
-function receivedAt(msg: JsMsg): Date {
-  return new Date(Math.floor(msg.info.timestampNanos / 1e6));
+function received(msg: JsMsg): ReceivedMessage {
+  return {
+    data: msg.data,
+    subject: msg.subject,
+    streamSequence: msg.seq,
+    storedAt: new Date(Math.floor(msg.info.timestampNanos / 1e6)),
+  };
+}
+
+function settle(msg: JsMsg, settlement: Settlement): void {
+  if (settlement === 'ack') {
+    msg.ack();
+  } else {
+    msg.nak(REDELIVER_AFTER_MS);
+  }
+}
+
+/** The broker's NATS login (its user nkey), its own inbox prefix, and TLS files, as nats.js takes them. */
+export function brokerNatsAuthOptions(
+  network: Pick<BrokerNetworkConfig, 'natsNkeySeed' | 'tls'>,
+): Pick<ConnectionOptions, 'authenticator' | 'inboxPrefix' | 'tls'> {
+  const { natsNkeySeed, tls } = network;
+  return {
+    inboxPrefix: BROKER_INBOX_PREFIX,
+    ...(natsNkeySeed === null
+      ? {}
+      : { authenticator: nkeyAuthenticator(new TextEncoder().encode(natsNkeySeed.reveal())) }),
+    ...(tls === null
+      ? {}
+      : {
+          tls: {
+            ...(tls.caFile === null ? {} : { caFile: tls.caFile }),
+            ...(tls.certFile === null ? {} : { certFile: tls.certFile }),
+            ...(tls.keyFile === null ? {} : { keyFile: tls.keyFile }),
+          },
+        }),
+  };
 }

@@ -1,8 +1,20 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { generateEnvelopeKey, generateNatsUserKey } from '@fq/contracts';
 import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { describeConfig, loadSiteAgentConfig, redactNatsUrl } from './config.loader';
 
 const CWD = '/srv/site';
-const MINIMAL = { SITE_ID: 'site-a', SITE_DATA: 'data/ndjson' };
+const SITE_KEY = generateEnvelopeKey();
+const BROKER_KEY = generateEnvelopeKey();
+const MINIMAL = {
+  SITE_ID: 'site-a',
+  SITE_DATA: 'data/ndjson',
+  SITE_SIGNING_KEY: SITE_KEY.seed,
+  SITE_BROKER_PUBLIC_KEY: BROKER_KEY.publicKey,
+};
 
 function load(env: Record<string, string | undefined>) {
   return loadSiteAgentConfig(env, CWD);
@@ -14,7 +26,10 @@ describe('loadSiteAgentConfig', () => {
     if (!result.ok) {
       throw result.error;
     }
-    expect(result.value.config).toEqual({
+    const { security, ...rest } = result.value.config;
+    expect(security).toMatchObject({ brokerPublicKey: BROKER_KEY.publicKey, natsNkeySeed: null, tls: null });
+    expect(security.signer.publicKey).toBe(SITE_KEY.publicKey);
+    expect(rest).toEqual({
       natsUrl: 'nats://127.0.0.1:4222',
       siteId: 'site-a',
       dataPaths: ['/srv/site/data/ndjson'],
@@ -42,6 +57,7 @@ describe('loadSiteAgentConfig', () => {
 
   it('reads every variable', () => {
     const result = load({
+      ...MINIMAL,
       NATS_URL: 'nats://user:pw@nats-1:4222,tls://nats-2:4222',
       SITE_ID: 'uk-b',
       SITE_DATA: '/data/a:/data/b.ndjson',
@@ -122,6 +138,7 @@ describe('loadSiteAgentConfig', () => {
         'SITE_PRIVACY_EPSILON',
         'SITE_PRIVACY_ROUNDING',
         'SITE_EVALUATION_DATE',
+        'SITE_BROKER_PUBLIC_KEY',
       ].sort(),
     );
     expect(problems.find((p) => p.variable === 'SITE_MAX_CRITERIA')?.message).toBe(
@@ -133,7 +150,11 @@ describe('loadSiteAgentConfig', () => {
 
   it('names the missing required variables', () => {
     const result = load({});
-    expect(result.ok ? [] : result.error.problems.map((p) => p.variable)).toEqual(['SITE_ID', 'SITE_DATA']);
+    expect(result.ok ? [] : result.error.problems.map((p) => p.variable)).toEqual([
+      'SITE_ID',
+      'SITE_DATA',
+      'SITE_BROKER_PUBLIC_KEY',
+    ]);
   });
 
   it('treats empty variables as unset', () => {
@@ -144,6 +165,86 @@ describe('loadSiteAgentConfig', () => {
   it('warns about unknown SITE_ variables instead of ignoring a typo silently', () => {
     const result = load({ ...MINIMAL, SITE_RATE_LIMTI: '5', HOME: '/root' });
     expect(result.ok && result.value.warnings).toEqual(['unknown variable SITE_RATE_LIMTI is ignored (a typo?)']);
+  });
+});
+
+describe('loadSiteAgentConfig secrets', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'site-config-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function seedFile(name: string, seed: string, mode: number): Promise<string> {
+    const file = join(dir, name);
+    await writeFile(file, `${seed}\n`);
+    await chmod(file, mode);
+    return file;
+  }
+
+  it('reads the signing seed and the NATS nkey from 0600 files', async () => {
+    const nats = generateNatsUserKey();
+    const result = loadSiteAgentConfig(
+      {
+        SITE_ID: 'site-a',
+        SITE_DATA: 'data',
+        SITE_BROKER_PUBLIC_KEY: BROKER_KEY.publicKey,
+        SITE_SIGNING_KEY_FILE: await seedFile('signing.nk', SITE_KEY.seed, 0o600),
+        SITE_NATS_NKEY_FILE: await seedFile('nats.nk', nats.seed, 0o600),
+        SITE_NATS_TLS_CA_FILE: 'ca.pem',
+      },
+      dir,
+    );
+    if (!result.ok) {
+      throw result.error;
+    }
+    const { security } = result.value.config;
+    expect(security.signer.publicKey).toBe(SITE_KEY.publicKey);
+    expect(security.natsNkeySeed?.reveal()).toBe(nats.seed);
+    expect(security.tls).toEqual({ caFile: join(dir, 'ca.pem'), certFile: null, keyFile: null });
+  });
+
+  it('refuses a seed file others can read, and never quotes a seed', async () => {
+    const result = loadSiteAgentConfig(
+      {
+        ...MINIMAL,
+        SITE_SIGNING_KEY: undefined,
+        SITE_SIGNING_KEY_FILE: await seedFile('signing.nk', SITE_KEY.seed, 0o644),
+        SITE_NATS_NKEY: SITE_KEY.seed,
+      },
+      dir,
+    );
+    const problems = result.ok ? [] : result.error.problems;
+    expect(problems.map((p) => p.variable)).toEqual(['SITE_SIGNING_KEY_FILE', 'SITE_NATS_NKEY']);
+    expect(problems[0].message).toMatch(/readable by others \(mode 0644\); chmod 600/);
+    expect(problems[1].message).toBe('holds not a NATS user seed (SU…)');
+    expect(JSON.stringify(problems)).not.toContain(SITE_KEY.seed.slice(2, 30));
+  });
+
+  it('needs exactly one source of the signing seed', () => {
+    const both = load({ ...MINIMAL, SITE_SIGNING_KEY_FILE: '/keys/signing.nk' });
+    const none = load({ ...MINIMAL, SITE_SIGNING_KEY: undefined });
+    for (const result of [both, none]) {
+      expect(result.ok ? [] : result.error.problems.map((p) => p.variable)).toEqual(['SITE_SIGNING_KEY_FILE']);
+    }
+  });
+
+  it('keeps every seed out of the startup summary and out of inspect()', () => {
+    const nats = generateNatsUserKey();
+    const result = load({ ...MINIMAL, SITE_NATS_NKEY: nats.seed });
+    if (!result.ok) {
+      throw result.error;
+    }
+    const printed = [JSON.stringify(describeConfig(result.value.config)), inspect(result.value.config, { depth: 9 })];
+    for (const text of printed) {
+      expect(text).not.toContain(nats.seed);
+      expect(text).not.toContain(SITE_KEY.seed);
+    }
+    expect(printed[0]).toContain(SITE_KEY.publicKey);
   });
 });
 

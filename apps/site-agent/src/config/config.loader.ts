@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { SITE_AGENT_ENV_NAMES, SiteAgentEnv, type SiteAgentConfig } from './config.schema';
+import { envelopeSignerFromSeed, natsUserPublicKeyOf } from '@fq/contracts';
+import { SITE_AGENT_ENV_NAMES, SiteAgentEnv, type SiteAgentConfig, type SiteSecurityConfig } from './config.schema';
+import { readSecretFile, SecretText } from './secret-file';
 
 /** Nest injection token of the parsed `SiteAgentConfig`. */
 export const SITE_AGENT_CONFIG = Symbol('SITE_AGENT_CONFIG');
@@ -51,13 +53,18 @@ export function loadSiteAgentConfig(env: Readonly<Record<string, string | undefi
       ),
     };
   }
-  const config = parsed.data;
+  const { keySources, ...config } = parsed.data;
+  const security = loadSecurity(keySources, cwd);
+  if (!security.ok) {
+    return { ok: false, error: new ConfigError(security.error) };
+  }
   const stateDir = resolve(cwd, config.stateDir);
   return {
     ok: true,
     value: {
       config: {
         ...config,
+        security: security.value,
         dataPaths: config.dataPaths.map((p) => resolve(cwd, p)),
         stateDir,
         // The default audit log follows the (resolved) state dir; an explicit one is relative to cwd.
@@ -67,6 +74,61 @@ export function loadSiteAgentConfig(env: Readonly<Record<string, string | undefi
         conceptTreeFiles: config.conceptTreeFiles.map((p) => resolve(cwd, p)),
       },
       warnings,
+    },
+  };
+}
+
+type KeySources = ReturnType<typeof SiteAgentEnv.parse>['keySources'];
+
+/** Reads the seeds (files must be 0600) and checks each is the right kind of key; problems never quote a seed. */
+function loadSecurity(
+  sources: KeySources,
+  cwd: string,
+): { ok: true; value: SiteSecurityConfig } | { ok: false; error: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const secret = (file: string | null, value: string | null, variable: string): SecretText | null => {
+    if (file !== null) {
+      const read = readSecretFile(resolve(cwd, file));
+      if (!read.ok) {
+        problems.push({ variable, message: read.message });
+        return null;
+      }
+      return read.value;
+    }
+    return value === null ? null : new SecretText(value.trim());
+  };
+  const signingVariable = sources.signingKey !== null ? 'SITE_SIGNING_KEY_FILE' : 'SITE_SIGNING_KEY';
+  const signingSeed = secret(sources.signingKey, sources.signingKeyValue, signingVariable);
+  const signer = signingSeed === null ? null : envelopeSignerFromSeed(signingSeed.reveal());
+  if (signer !== null && !signer.ok) {
+    problems.push({ variable: signingVariable, message: `holds ${signer.error.message}` });
+  }
+  if (signer?.ok === true && signer.value.publicKey === sources.brokerPublicKey) {
+    problems.push({ variable: 'SITE_BROKER_PUBLIC_KEY', message: "is this site's own public key, not the broker's" });
+  }
+  const natsVariable = sources.natsNkey !== null ? 'SITE_NATS_NKEY_FILE' : 'SITE_NATS_NKEY';
+  const natsNkeySeed = secret(sources.natsNkey, sources.natsNkeyValue, natsVariable);
+  if (natsNkeySeed !== null) {
+    const checked = natsUserPublicKeyOf(natsNkeySeed.reveal());
+    if (!checked.ok) {
+      problems.push({ variable: natsVariable, message: `holds ${checked.error.message}` });
+    }
+  }
+  if (problems.length > 0 || signer === null || !signer.ok) {
+    return { ok: false, error: problems };
+  }
+  const { caFile, certFile, keyFile } = sources.tls;
+  const absolute = (path: string | null): string | null => (path === null ? null : resolve(cwd, path));
+  return {
+    ok: true,
+    value: {
+      signer: signer.value,
+      brokerPublicKey: sources.brokerPublicKey,
+      natsNkeySeed,
+      tls:
+        caFile === null && certFile === null
+          ? null
+          : { caFile: absolute(caFile), certFile: absolute(certFile), keyFile: absolute(keyFile) },
     },
   };
 }
@@ -84,6 +146,12 @@ export function describeConfig(config: SiteAgentConfig): Record<string, unknown>
   return {
     ...config,
     natsUrl: redactNatsUrl(config.natsUrl),
+    security: {
+      signingPublicKey: config.security.signer.publicKey,
+      brokerPublicKey: config.security.brokerPublicKey,
+      natsNkey: config.security.natsNkeySeed === null ? 'none' : '***',
+      tls: config.security.tls,
+    },
     protection: {
       ...config.protection,
       epsilon: `${config.protection.epsilon.numerator}/${config.protection.epsilon.denominator}`,

@@ -1,7 +1,8 @@
 import { delimiter } from 'node:path';
-import { SiteId } from '@fq/contracts';
+import { EnvelopePublicKey, type EnvelopeSigner, SiteId } from '@fq/contracts';
 import { DEFAULT_PROTECTION_POLICY, Epsilon, MAX_ROUNDING, type ProtectionPolicy } from '@fq/privacy';
 import { z } from 'zod';
+import type { SecretText } from './secret-file';
 
 /** Every environment variable the site agent reads; anything else with the SITE_ prefix is reported as unknown. */
 export const SITE_AGENT_ENV_NAMES = [
@@ -27,6 +28,14 @@ export const SITE_AGENT_ENV_NAMES = [
   'SITE_PRIVACY_ROUNDING',
   'SITE_PRIVACY_THRESHOLD',
   'SITE_EVALUATION_DATE',
+  'SITE_SIGNING_KEY',
+  'SITE_SIGNING_KEY_FILE',
+  'SITE_BROKER_PUBLIC_KEY',
+  'SITE_NATS_NKEY',
+  'SITE_NATS_NKEY_FILE',
+  'SITE_NATS_TLS_CA_FILE',
+  'SITE_NATS_TLS_CERT_FILE',
+  'SITE_NATS_TLS_KEY_FILE',
 ] as const;
 export type SiteAgentEnvName = (typeof SITE_AGENT_ENV_NAMES)[number];
 
@@ -184,6 +193,37 @@ export const SiteAgentEnv = z
     SITE_PRIVACY_ROUNDING: wholeNumber(1, MAX_ROUNDING, DEFAULT_PROTECTION_POLICY.rounding),
     SITE_PRIVACY_THRESHOLD: wholeNumber(0, 1_000_000, DEFAULT_PROTECTION_POLICY.threshold),
     SITE_EVALUATION_DATE: z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' }).optional(),
+    // Secrets: only their presence is validated here; the loader reads them and never echoes them.
+    SITE_SIGNING_KEY: z.string().optional(),
+    SITE_SIGNING_KEY_FILE: OptionalPath,
+    SITE_BROKER_PUBLIC_KEY: z
+      .string({ error: "is required: the broker's envelope public key (A…), as `broker sites add` printed it" })
+      .trim()
+      .pipe(EnvelopePublicKey),
+    SITE_NATS_NKEY: z.string().optional(),
+    SITE_NATS_NKEY_FILE: OptionalPath,
+    SITE_NATS_TLS_CA_FILE: OptionalPath,
+    SITE_NATS_TLS_CERT_FILE: OptionalPath,
+    SITE_NATS_TLS_KEY_FILE: OptionalPath,
+  })
+  .superRefine((env, ctx) => {
+    if ((env.SITE_SIGNING_KEY === undefined) === (env.SITE_SIGNING_KEY_FILE === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SITE_SIGNING_KEY_FILE'],
+        message: 'or SITE_SIGNING_KEY: exactly one is required (the site envelope signing seed, SA…)',
+      });
+    }
+    if (env.SITE_NATS_NKEY !== undefined && env.SITE_NATS_NKEY_FILE !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SITE_NATS_NKEY_FILE'], message: 'and SITE_NATS_NKEY are both set' });
+    }
+    if ((env.SITE_NATS_TLS_CERT_FILE === undefined) !== (env.SITE_NATS_TLS_KEY_FILE === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SITE_NATS_TLS_CERT_FILE'],
+        message: 'and SITE_NATS_TLS_KEY_FILE go together (a client certificate and its key)',
+      });
+    }
   })
   .transform((env) => {
     const stateDir = env.SITE_STATE_DIR ?? `.site-state/${env.SITE_ID}`;
@@ -219,9 +259,41 @@ export const SiteAgentEnv = z
       protection,
       /** null: today's date in UTC, per query. */
       evaluationDate: env.SITE_EVALUATION_DATE ?? null,
+      /** Where the secrets come from; the loader turns this into `security`. */
+      keySources: {
+        signingKey: env.SITE_SIGNING_KEY_FILE ?? null,
+        signingKeyValue: env.SITE_SIGNING_KEY ?? null,
+        natsNkey: env.SITE_NATS_NKEY_FILE ?? null,
+        natsNkeyValue: env.SITE_NATS_NKEY ?? null,
+        brokerPublicKey: env.SITE_BROKER_PUBLIC_KEY,
+        tls: {
+          caFile: env.SITE_NATS_TLS_CA_FILE ?? null,
+          certFile: env.SITE_NATS_TLS_CERT_FILE ?? null,
+          keyFile: env.SITE_NATS_TLS_KEY_FILE ?? null,
+        },
+      },
     };
   });
 
+/** TLS for the NATS connection: a CA to trust and, for mutual TLS, a client certificate and key (files). */
+export interface NatsTlsFiles {
+  caFile: string | null;
+  certFile: string | null;
+  keyFile: string | null;
+}
+
+/** The keys the site proves itself with and the broker key it trusts (decision 0006). */
+export interface SiteSecurityConfig {
+  /** Signs results and heartbeats; its seed never leaves the closure. */
+  signer: EnvelopeSigner;
+  /** The broker's envelope public key: queries signed by anything else are refused. */
+  brokerPublicKey: string;
+  /** The NATS user nkey seed (SU…) that logs the connection in; null: connect without nkey authentication. */
+  natsNkeySeed: SecretText | null;
+  /** null: TLS only as a `tls://` URL and the system's CAs imply. */
+  tls: NatsTlsFiles | null;
+}
+
 /** The site agent's typed configuration; services get it injected, nobody else reads the environment. */
-export type SiteAgentConfig = z.output<typeof SiteAgentEnv>;
+export type SiteAgentConfig = Omit<z.output<typeof SiteAgentEnv>, 'keySources'> & { security: SiteSecurityConfig };
 export type SitePolicyConfig = SiteAgentConfig['policy'];

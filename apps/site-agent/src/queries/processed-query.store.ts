@@ -10,6 +10,9 @@ export const ProcessedQuery = z.strictObject({
   queryId: z.uuid(),
   decision: z.enum(['answered', 'refused', 'failed', 'expired']),
   at: z.iso.datetime({ offset: true }),
+  /** The query envelope and the JetStream stream message it came in: the same envelope in another message is a replay. */
+  envelopeId: z.uuid().optional(),
+  streamSequence: z.number().int().positive().optional(),
 });
 export type ProcessedQuery = z.infer<typeof ProcessedQuery>;
 

@@ -1,6 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
 import { hashQuery } from '@fq/ccdl';
-import type { ProtectedResult, QueryEnvelope, ResultPayload, SiteId } from '@fq/contracts';
+import {
+  checkEnvelopeTiming,
+  EnvelopeCode,
+  type EnvelopeSigner,
+  type ProtectedResult,
+  type QueryEnvelope,
+  type ResultPayload,
+  type SiteId,
+} from '@fq/contracts';
 import { evaluateQuery } from '@fq/engine';
 import type { ApprovalDecision, PendingApproval } from '../approvals/approval.schema';
 import type { ApprovalStore } from '../approvals/approval.store';
@@ -12,12 +20,19 @@ import type { RateLimiter } from '../policy/rate-limiter';
 import type { SitePolicyService } from '../policy/site-policy.service';
 import type { CountProtectionService } from '../protection/count-protection.service';
 import type { SiteDataService } from '../site-data/site-data.service';
-import type { ProcessedQueryStore } from './processed-query.store';
+import type { ProcessedQuery, ProcessedQueryStore } from './processed-query.store';
 import { buildResultEnvelope } from './result-envelope';
 import type { ResultPublisher } from './result.publisher';
 
 /** What the transport does with the message once the handler is done: acknowledge it, or let it come again later. */
 export type Disposition = 'ack' | 'retry';
+
+/** Where a query envelope came from: its JetStream stream sequence, or null (a held query, a test). */
+export interface Delivery {
+  streamSequence: number | null;
+}
+
+const NO_DELIVERY: Delivery = { streamSequence: null };
 
 /** A message that is not a valid query for this site, as the transport saw it. */
 export interface MessageRejection {
@@ -51,6 +66,8 @@ export interface QueryHandlerDeps {
   audit: AuditLogWriter;
   protection: CountProtectionService;
   publisher: ResultPublisher;
+  /** Signs every result envelope (the site's envelope key, never its NATS key). */
+  signer: EnvelopeSigner;
   logger: LoggerService;
 }
 
@@ -72,8 +89,12 @@ export class QueryHandler {
     this.siteId = deps.config.siteId;
   }
 
-  /** Handles one query delivered by JetStream; the transport acks on 'ack' and redelivers later on 'retry'. */
-  async handleQuery(envelope: QueryEnvelope): Promise<Disposition> {
+  /**
+   * Handles one verified query envelope delivered by JetStream; the transport acks on 'ack' and redelivers later on
+   * 'retry'. A redelivery of the same stream message is idempotent; the same envelope in another stream message
+   * after it was processed is a replay (ENVELOPE_REPLAYED).
+   */
+  async handleQuery(envelope: QueryEnvelope, delivery: Delivery = NO_DELIVERY): Promise<Disposition> {
     const { clock, processed, approvals, policy, rateLimiter, config, logger } = this.deps;
     const { queryId, queryHash, query } = envelope.payload;
     if (envelope.sender.kind !== 'broker') {
@@ -84,7 +105,16 @@ export class QueryHandler {
         queryId,
       });
     }
-    if (processed.has(queryId)) {
+    const finished = processed.get(queryId);
+    if (isReplay(finished, envelope, delivery)) {
+      return this.handleRejectedMessage({
+        code: EnvelopeCode.Replayed,
+        message: `envelope ${envelope.id} was processed from stream message ${finished?.streamSequence}; it came again as stream message ${delivery.streamSequence}`,
+        envelopeId: envelope.id,
+        queryId,
+      });
+    }
+    if (finished !== undefined) {
       logger.log({ message: 'duplicate delivery of a finished query acknowledged', queryId }, QueryHandler.name);
       return 'ack';
     }
@@ -93,29 +123,46 @@ export class QueryHandler {
       return 'ack';
     }
     const now = clock.now();
-    if (isExpired(envelope, now)) {
-      await this.expire(envelope, now);
+    const timing = checkEnvelopeTiming(envelope, now);
+    if (!timing.ok && timing.error.code === 'ENVELOPE_EXPIRED') {
+      await this.expire(envelope, now, delivery);
       return 'ack';
+    }
+    if (!timing.ok) {
+      return this.handleRejectedMessage({
+        code: timing.error.code,
+        message: timing.error.message,
+        envelopeId: envelope.id,
+        queryId,
+      });
     }
     const recomputed = hashQuery(query);
     if (recomputed !== queryHash) {
-      return this.refuse(envelope, {
-        code: SiteResultCode.QueryHashMismatch,
-        reason: `queryHash ${queryHash} does not match the query, whose canonical hash is ${recomputed}`,
-      });
+      return this.refuse(
+        envelope,
+        {
+          code: SiteResultCode.QueryHashMismatch,
+          reason: `queryHash ${queryHash} does not match the query, whose canonical hash is ${recomputed}`,
+        },
+        delivery,
+      );
     }
     const verdict = policy.check(query);
     if (!verdict.ok) {
-      return this.refuse(envelope, { code: verdict.code, reason: verdict.reason });
+      return this.refuse(envelope, { code: verdict.code, reason: verdict.reason }, delivery);
     }
     if (!rateLimiter.tryAcquire(now)) {
       const { rateLimit, rateIntervalSeconds } = config.policy;
-      return this.refuse(envelope, {
-        code: SiteResultCode.RateLimited,
-        reason:
-          `this site answers at most ${rateLimit} queries per ${rateIntervalSeconds} s; ` +
-          `the next one is possible at ${rateLimiter.nextAdmission(now).toISOString()}`,
-      });
+      return this.refuse(
+        envelope,
+        {
+          code: SiteResultCode.RateLimited,
+          reason:
+            `this site answers at most ${rateLimit} queries per ${rateIntervalSeconds} s; ` +
+            `the next one is possible at ${rateLimiter.nextAdmission(now).toISOString()}`,
+        },
+        delivery,
+      );
     }
     if (config.policy.approval === 'manual') {
       await approvals.hold(envelope, now);
@@ -123,7 +170,7 @@ export class QueryHandler {
       logger.log({ message: 'query held for manual approval', queryId }, QueryHandler.name);
       return 'ack';
     }
-    return this.answer(envelope, null);
+    return this.answer(envelope, null, delivery);
   }
 
   /** Logs and audits a message that is not a valid query for this site; it is acknowledged so it does not return. */
@@ -189,7 +236,7 @@ export class QueryHandler {
       return;
     }
     if (isExpired(envelope, now)) {
-      await this.expire(envelope, now);
+      await this.expire(envelope, now, NO_DELIVERY);
       await approvals.complete(pending, decision, 'expired', now);
       return;
     }
@@ -199,11 +246,12 @@ export class QueryHandler {
     const who = `${decision.decidedBy} at ${decision.decidedAt}`;
     const disposition =
       decision.decision === 'reject'
-        ? await this.refuse(envelope, {
-            code: SiteResultCode.ApprovalRejected,
-            reason: `the site operator rejected this query (${who})`,
-          })
-        : await this.answer(envelope, `approved by ${who}`);
+        ? await this.refuse(
+            envelope,
+            { code: SiteResultCode.ApprovalRejected, reason: `the site operator rejected this query (${who})` },
+            NO_DELIVERY,
+          )
+        : await this.answer(envelope, `approved by ${who}`, NO_DELIVERY);
     if (disposition === 'retry') {
       logger.warn({ message: 'answer to an approved query not sent; will retry', queryId }, QueryHandler.name);
       return;
@@ -212,7 +260,7 @@ export class QueryHandler {
   }
 
   /** Evaluates, protects and answers; the only place an exact count exists. */
-  private async answer(envelope: QueryEnvelope, note: string | null): Promise<Disposition> {
+  private async answer(envelope: QueryEnvelope, note: string | null, delivery: Delivery): Promise<Disposition> {
     const { siteData, protection, clock, config, logger } = this.deps;
     const { queryId, queryHash, query } = envelope.payload;
     const snapshot = siteData.current();
@@ -222,13 +270,18 @@ export class QueryHandler {
       rawCount = evaluateQuery(snapshot.index, query, { evaluationDate }).rawCount;
     } catch (error) {
       logger.error({ message: 'evaluation failed', queryId, error: describeError(error) }, QueryHandler.name);
-      return this.settle(envelope, {
-        status: 'failed',
-        queryId,
-        siteId: this.siteId,
-        code: SiteResultCode.EvaluationFailed,
-        reason: 'the site could not evaluate this query',
-      });
+      return this.settle(
+        envelope,
+        {
+          status: 'failed',
+          queryId,
+          siteId: this.siteId,
+          code: SiteResultCode.EvaluationFailed,
+          reason: 'the site could not evaluate this query',
+        },
+        null,
+        delivery,
+      );
     }
     let result: ProtectedResult;
     try {
@@ -237,29 +290,44 @@ export class QueryHandler {
       result = protection.protect(rawCount, queryHash, `${snapshot.dataVersion}@${evaluationDate}`);
     } catch (error) {
       logger.error({ message: 'count protection failed', queryId, error: describeError(error) }, QueryHandler.name);
-      return this.settle(envelope, {
-        status: 'failed',
-        queryId,
-        siteId: this.siteId,
-        code: SiteResultCode.ProtectionFailed,
-        reason: 'the site could not protect the count for this query',
-      });
+      return this.settle(
+        envelope,
+        {
+          status: 'failed',
+          queryId,
+          siteId: this.siteId,
+          code: SiteResultCode.ProtectionFailed,
+          reason: 'the site could not protect the count for this query',
+        },
+        null,
+        delivery,
+      );
     }
     return this.settle(
       envelope,
       { status: 'answered', queryId, siteId: this.siteId, queryHash, dataVersion: snapshot.dataVersion, result },
       note,
+      delivery,
     );
   }
 
-  private refuse(envelope: QueryEnvelope, refusal: Pick<Verdict, 'code' | 'reason'>): Promise<Disposition> {
-    return this.settle(envelope, {
-      status: 'refused',
-      queryId: envelope.payload.queryId,
-      siteId: this.siteId,
-      code: refusal.code,
-      reason: truncate(refusal.reason, 500),
-    });
+  private refuse(
+    envelope: QueryEnvelope,
+    refusal: Pick<Verdict, 'code' | 'reason'>,
+    delivery: Delivery,
+  ): Promise<Disposition> {
+    return this.settle(
+      envelope,
+      {
+        status: 'refused',
+        queryId: envelope.payload.queryId,
+        siteId: this.siteId,
+        code: refusal.code,
+        reason: truncate(refusal.reason, 500),
+      },
+      null,
+      delivery,
+    );
   }
 
   /**
@@ -269,11 +337,12 @@ export class QueryHandler {
   private async settle(
     envelope: QueryEnvelope,
     payload: FinalPayload,
-    note: string | null = null,
+    note: string | null,
+    delivery: Delivery,
   ): Promise<Disposition> {
-    const { clock, publisher, processed, logger } = this.deps;
+    const { clock, publisher, processed, logger, signer } = this.deps;
     const now = clock.now();
-    const result = buildResultEnvelope(envelope, payload, this.siteId, now);
+    const result = buildResultEnvelope(envelope, payload, this.siteId, now, signer);
     await this.audit(
       envelope,
       payload.status,
@@ -293,7 +362,12 @@ export class QueryHandler {
       );
       return 'retry';
     }
-    await processed.record({ queryId: payload.queryId, decision: payload.status, at: now.toISOString() });
+    await processed.record({
+      queryId: payload.queryId,
+      decision: payload.status,
+      at: now.toISOString(),
+      ...processedFrom(envelope, delivery),
+    });
     logger.log(
       {
         message: 'query settled',
@@ -307,12 +381,18 @@ export class QueryHandler {
     return 'ack';
   }
 
-  private async expire(envelope: QueryEnvelope, now: Date): Promise<void> {
+  private async expire(envelope: QueryEnvelope, now: Date, delivery: Delivery): Promise<void> {
     const { queryId } = envelope.payload;
     await this.audit(envelope, 'expired', {
+      code: EnvelopeCode.Expired,
       reason: `the deadline ${envelope.expiresAt} passed before it was answered`,
     });
-    await this.deps.processed.record({ queryId, decision: 'expired', at: now.toISOString() });
+    await this.deps.processed.record({
+      queryId,
+      decision: 'expired',
+      at: now.toISOString(),
+      ...processedFrom(envelope, delivery),
+    });
     this.deps.logger.log({ message: 'expired query acknowledged without an answer', queryId }, QueryHandler.name);
   }
 
@@ -335,6 +415,22 @@ export class QueryHandler {
       envelopeId: envelope.id,
     });
   }
+}
+
+/** The same signed envelope in another stream message than the one it was processed from. */
+function isReplay(finished: ProcessedQuery | undefined, envelope: QueryEnvelope, delivery: Delivery): boolean {
+  return (
+    finished?.envelopeId === envelope.id &&
+    finished.streamSequence !== undefined &&
+    delivery.streamSequence !== null &&
+    finished.streamSequence !== delivery.streamSequence
+  );
+}
+
+function processedFrom(envelope: QueryEnvelope, delivery: Delivery): Pick<ProcessedQuery, 'envelopeId' | 'streamSequence'> {
+  return delivery.streamSequence === null
+    ? { envelopeId: envelope.id }
+    : { envelopeId: envelope.id, streamSequence: delivery.streamSequence };
 }
 
 function isExpired(envelope: QueryEnvelope, now: Date): boolean {

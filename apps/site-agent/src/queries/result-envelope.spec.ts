@@ -1,5 +1,5 @@
-import { ResultEnvelope } from '@fq/contracts';
-import { queryEnvelope } from './__fixtures__/site-world';
+import { encodeEnvelope, openEnvelope, ResultEnvelope } from '@fq/contracts';
+import { queryEnvelope, signerOf, TEST_SITE_KEY } from './__fixtures__/site-world';
 import { buildResultEnvelope, deriveResultEnvelopeId } from './result-envelope';
 
 const QUERY_ID = '6a1f6c0e-2f4b-4c1e-9d3a-0b8e7f6a5c41';
@@ -22,7 +22,7 @@ describe('deriveResultEnvelopeId', () => {
 });
 
 describe('buildResultEnvelope', () => {
-  it('builds a contract-valid envelope from the site', () => {
+  it('builds a contract-valid envelope from the site, signed with its key', () => {
     const query = queryEnvelope();
     const envelope = buildResultEnvelope(
       query,
@@ -35,13 +35,12 @@ describe('buildResultEnvelope', () => {
       },
       'site-a',
       new Date('2025-03-01T10:00:00.000Z'),
+      signerOf(TEST_SITE_KEY),
     );
     expect(ResultEnvelope.safeParse(envelope).success).toBe(true);
-    expect(envelope).toMatchObject({
-      sender: { kind: 'site', siteId: 'site-a' },
-      expiresAt: query.expiresAt,
-      signature: null,
-    });
+    expect(envelope).toMatchObject({ sender: { kind: 'site', siteId: 'site-a' }, expiresAt: query.expiresAt });
+    const opened = openEnvelope(encodeEnvelope(envelope), ['result'], () => TEST_SITE_KEY.publicKey);
+    expect(opened).toEqual({ ok: true, value: envelope });
   });
 
   it('throws rather than send a payload with a field outside the contract', () => {
@@ -55,6 +54,6 @@ describe('buildResultEnvelope', () => {
       result: { kind: 'count' as const, protectedCount: 40 },
       rawCount: 43,
     };
-    expect(() => buildResultEnvelope(query, leaky, 'site-a', new Date())).toThrow();
+    expect(() => buildResultEnvelope(query, leaky, 'site-a', new Date(), signerOf(TEST_SITE_KEY))).toThrow();
   });
 });

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type QueryEnvelope, ResultEnvelope, type ResultPayload, type SiteId } from '@fq/contracts';
+import {
+  type EnvelopeSigner,
+  type QueryEnvelope,
+  ResultEnvelope,
+  type ResultPayload,
+  signEnvelope,
+  type SiteId,
+} from '@fq/contracts';
 
 /** Namespace of result envelope ids (a fixed random UUID); changing it would break deduplication across versions. */
 export const RESULT_ID_NAMESPACE = '0b6c2f4e-8a1d-4c39-9f57-3e2d81a6c5b4';
@@ -15,24 +22,27 @@ export function deriveResultEnvelopeId(queryId: string, siteId: SiteId): string 
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+const UnsignedResultEnvelope = ResultEnvelope.omit({ signature: true });
+
 /**
- * Wraps a result payload in a validated envelope from this site. Strict parsing is the last guard: a field that is not
- * in the contract (an exact count, say) throws here instead of reaching the wire.
+ * Wraps a result payload in a validated envelope from this site and signs it. Strict parsing is the last guard: a
+ * field that is not in the contract (an exact count, say) throws here instead of reaching the wire.
  */
 export function buildResultEnvelope(
   query: QueryEnvelope,
   payload: ResultPayload,
   siteId: SiteId,
   now: Date,
+  signer: EnvelopeSigner,
 ): ResultEnvelope {
-  return ResultEnvelope.parse({
+  const unsigned = UnsignedResultEnvelope.parse({
     id: deriveResultEnvelopeId(query.payload.queryId, siteId),
     type: 'result',
     sentAt: now.toISOString(),
     // The answer matters as long as the query does; the broker decides what a late answer is worth.
     expiresAt: query.expiresAt,
     sender: { kind: 'site', siteId },
-    signature: null,
     payload,
   });
+  return signEnvelope<ResultEnvelope>(unsigned, signer);
 }

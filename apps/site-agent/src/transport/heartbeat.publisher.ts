@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import { encodeEnvelope, HeartbeatEnvelope, siteHeartbeatSubject } from '@fq/contracts';
+import { encodeEnvelope, HeartbeatEnvelope, signEnvelope, siteHeartbeatSubject } from '@fq/contracts';
 import type { Clock } from '../clock';
 import type { SiteAgentConfig } from '../config/config.schema';
 import type { PublishResult } from '../queries/result.publisher';
@@ -10,30 +10,31 @@ import type { NatsConnectionService } from './nats-connection.service';
 /** The agent's software version as heartbeats report it. */
 export const SITE_AGENT_VERSION = '0.1.0';
 
+const UnsignedHeartbeat = HeartbeatEnvelope.omit({ signature: true });
+
 /** Publishes the site's heartbeat every SITE_HEARTBEAT_SECONDS: version, data version and data freshness. */
 export class HeartbeatPublisher {
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
 
   constructor(
-    private readonly config: Pick<SiteAgentConfig, 'siteId' | 'heartbeatSeconds'>,
+    private readonly config: Pick<SiteAgentConfig, 'siteId' | 'heartbeatSeconds' | 'security'>,
     private readonly clock: Clock,
     private readonly siteData: SiteDataService,
     private readonly nats: NatsConnectionService,
     private readonly logger: LoggerService,
   ) {}
 
-  /** The heartbeat as of now; it expires after three missed intervals. */
+  /** The signed heartbeat as of now; it expires after three missed intervals. */
   buildHeartbeat(): HeartbeatEnvelope {
     const now = this.clock.now();
     const snapshot = this.siteData.current();
-    return HeartbeatEnvelope.parse({
+    const unsigned = UnsignedHeartbeat.parse({
       id: randomUUID(),
       type: 'heartbeat',
       sentAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + 3 * this.config.heartbeatSeconds * 1000).toISOString(),
       sender: { kind: 'site', siteId: this.config.siteId },
-      signature: null,
       payload: {
         siteId: this.config.siteId,
         agentVersion: SITE_AGENT_VERSION,
@@ -42,6 +43,7 @@ export class HeartbeatPublisher {
         state: this.siteData.state === 'reloading' ? 'reloading' : 'ready',
       },
     });
+    return signEnvelope<HeartbeatEnvelope>(unsigned, this.config.security.signer);
   }
 
   /** Publishes one heartbeat; a failure is logged once per streak of failures, never thrown. */

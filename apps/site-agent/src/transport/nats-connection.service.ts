@@ -1,5 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
-import { connect, Events, type JetStreamClient, type NatsConnection, type Status } from 'nats';
+import { siteInboxPrefix } from '@fq/contracts';
+import {
+  connect,
+  type ConnectionOptions,
+  Events,
+  type JetStreamClient,
+  type NatsConnection,
+  nkeyAuthenticator,
+  type Status,
+} from 'nats';
 import { redactNatsUrl } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 
@@ -9,7 +18,7 @@ export class NatsConnectionService {
   private statusEvents: AsyncIterable<Status> | null = null;
 
   constructor(
-    private readonly config: Pick<SiteAgentConfig, 'natsUrl' | 'siteId'>,
+    private readonly config: Pick<SiteAgentConfig, 'natsUrl' | 'siteId' | 'security'>,
     private readonly logger: LoggerService,
   ) {}
 
@@ -26,6 +35,7 @@ export class NatsConnectionService {
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
+      ...siteNatsAuthOptions(this.config),
     });
     this.connection = nc;
     const events = nc.status();
@@ -77,6 +87,31 @@ export class NatsConnectionService {
       this.logger.warn({ message: 'NATS status events ended', error: String(error) });
     }
   }
+}
+
+/**
+ * The site's NATS login (its user nkey; the server sends a nonce and the client signs it), its own inbox prefix (so
+ * permissions can keep other clients' replies unreadable) and TLS files, as nats.js takes them.
+ */
+export function siteNatsAuthOptions(
+  config: Pick<SiteAgentConfig, 'siteId' | 'security'>,
+): Pick<ConnectionOptions, 'authenticator' | 'inboxPrefix' | 'tls'> {
+  const { natsNkeySeed, tls } = config.security;
+  return {
+    inboxPrefix: siteInboxPrefix(config.siteId),
+    ...(natsNkeySeed === null
+      ? {}
+      : { authenticator: nkeyAuthenticator(new TextEncoder().encode(natsNkeySeed.reveal())) }),
+    ...(tls === null
+      ? {}
+      : {
+          tls: {
+            ...(tls.caFile === null ? {} : { caFile: tls.caFile }),
+            ...(tls.certFile === null ? {} : { certFile: tls.certFile }),
+            ...(tls.keyFile === null ? {} : { keyFile: tls.keyFile }),
+          },
+        }),
+  };
 }
 
 function isStoppable(value: unknown): value is { stop(): void } {

@@ -16,13 +16,14 @@ import {
   siteHeartbeatSubject,
   siteQuerySubject,
   siteResultSubject,
+  signEnvelope,
 } from '@fq/contracts';
 import { createIndexBuilder, evaluateQuery, ingestFhir } from '@fq/engine';
 import { generateSyntheticSite } from '@fq/synthetic';
 import { AckPolicy, connect, type JetStreamManager, type Msg, nanos, type NatsConnection, StorageType } from 'nats';
 import { loadSiteAgentConfig } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
-import { scanJson } from '../queries/__fixtures__/site-world';
+import { scanJson, signerOf, TEST_BROKER_KEY, TEST_SITE_KEY } from '../queries/__fixtures__/site-world';
 import { waitFor } from '../queries/__fixtures__/wait-for';
 import { deriveResultEnvelopeId } from '../queries/result-envelope';
 import { SiteAgentModule } from '../site-agent.module';
@@ -88,15 +89,17 @@ describe('site agent over NATS JetStream', () => {
     tapped.filter((m) => m.subject === siteResultSubject(siteId) && m.text.includes(queryId));
 
   function envelopeFor(q: StructuredQuery, expiresAt = new Date(Date.now() + 600_000)): QueryEnvelope {
-    return {
-      id: randomUUID(),
-      type: 'query',
-      sentAt: new Date().toISOString(),
-      expiresAt: expiresAt.toISOString(),
-      sender: { kind: 'broker' },
-      signature: null,
-      payload: { queryId: randomUUID(), queryHash: hashQuery(q), query: q, requester: 'researcher-e2e' },
-    };
+    return signEnvelope<QueryEnvelope>(
+      {
+        id: randomUUID(),
+        type: 'query',
+        sentAt: new Date().toISOString(),
+        expiresAt: expiresAt.toISOString(),
+        sender: { kind: 'broker' },
+        payload: { queryId: randomUUID(), queryHash: hashQuery(q), query: q, requester: 'researcher-e2e' },
+      },
+      signerOf(TEST_BROKER_KEY),
+    );
   }
 
   async function publishQuery(envelope: QueryEnvelope): Promise<void> {
@@ -197,6 +200,8 @@ describe('site agent over NATS JetStream', () => {
         SITE_STATE_DIR: join(dir, 'state'),
         SITE_HEARTBEAT_SECONDS: '1',
         SITE_EVALUATION_DATE: EVALUATION_DATE,
+        SITE_SIGNING_KEY: TEST_SITE_KEY.seed,
+        SITE_BROKER_PUBLIC_KEY: TEST_BROKER_KEY.publicKey,
       },
       dir,
     );
@@ -277,7 +282,8 @@ describe('site agent over NATS JetStream', () => {
     await waitUntilConsumed();
 
     // The broker re-sends the query (a new envelope id, so JetStream does not deduplicate it).
-    await publishQuery({ ...envelope, id: randomUUID() });
+    const { signature: _signature, ...unsigned } = envelope;
+    await publishQuery(signEnvelope<QueryEnvelope>({ ...unsigned, id: randomUUID() }, signerOf(TEST_BROKER_KEY)));
     await waitUntilConsumed();
 
     expect(resultsFor(envelope.payload.queryId)).toHaveLength(1);

@@ -1,5 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
-import { decodeEnvelope, type EnvelopeIssue, MAX_ENVELOPE_BYTES, QUERY_STREAM, siteQuerySubject } from '@fq/contracts';
+import {
+  type EnvelopeIssue,
+  type EnvelopeKeyResolver,
+  MAX_ENVELOPE_BYTES,
+  openEnvelope,
+  QUERY_STREAM,
+  siteQuerySubject,
+} from '@fq/contracts';
 import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
 import { z } from 'zod';
 import type { SiteAgentConfig } from '../config/config.schema';
@@ -37,9 +44,10 @@ export class SiteQueriesConsumer {
   private currentState: ConsumerState = 'idle';
   private readonly subject: string;
   private readonly durable: string;
+  private readonly keyOf: EnvelopeKeyResolver;
 
   constructor(
-    private readonly config: Pick<SiteAgentConfig, 'siteId'>,
+    private readonly config: Pick<SiteAgentConfig, 'siteId' | 'security'>,
     private readonly nats: NatsConnectionService,
     private readonly handler: QueryHandler,
     private readonly logger: LoggerService,
@@ -47,6 +55,9 @@ export class SiteQueriesConsumer {
   ) {
     this.subject = siteQuerySubject(config.siteId);
     this.durable = siteConsumerName(config.siteId);
+    // Only the broker sends queries; no site key is trusted here.
+    const brokerKey = config.security.brokerPublicKey;
+    this.keyOf = (sender) => (sender.kind === 'broker' ? brokerKey : null);
   }
 
   get state(): ConsumerState {
@@ -152,8 +163,9 @@ export class SiteQueriesConsumer {
     message.ack();
   }
 
-  private dispatch(message: JsMsg): Promise<Disposition> {
-    const decoded = decodeEnvelope(message.data, ['query']);
+  /** Verifies the signature against the broker's key and hands over only verified queries on the site's subject. */
+  dispatch(message: Pick<JsMsg, 'data' | 'subject' | 'seq'>): Promise<Disposition> {
+    const decoded = openEnvelope(message.data, ['query'], this.keyOf);
     if (!decoded.ok) {
       return this.handler.handleRejectedMessage({
         code: decoded.error.code,
@@ -169,7 +181,7 @@ export class SiteQueriesConsumer {
         queryId: decoded.value.payload.queryId,
       });
     }
-    return this.handler.handleQuery(decoded.value);
+    return this.handler.handleQuery(decoded.value, { streamSequence: message.seq });
   }
 
   private pause(ms: number): Promise<void> {

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { hashQuery, type StructuredQuery } from '@fq/ccdl';
-import type { QueryEnvelope, ResultEnvelope } from '@fq/contracts';
+import {
+  type EnvelopeSigner,
+  envelopeSignerFromSeed,
+  generateEnvelopeKey,
+  type GeneratedKey,
+  type QueryEnvelope,
+  type ResultEnvelope,
+  signEnvelope,
+} from '@fq/contracts';
 import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
 import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { ApprovalStore } from '../../approvals/approval.store';
@@ -23,6 +31,19 @@ import { type PublishResult, ResultPublisher } from '../result.publisher';
 export const SITE_ID = 'site-test';
 export const START = '2025-03-01T10:00:00.000Z';
 export const DATA_VERSION = 'data-v1';
+
+/** The broker's and the site's envelope keys in unit tests: fresh per test run, never checked in. */
+export const TEST_BROKER_KEY: GeneratedKey = generateEnvelopeKey();
+export const TEST_SITE_KEY: GeneratedKey = generateEnvelopeKey();
+
+/** A signer for a seed that must be valid. */
+export function signerOf(key: GeneratedKey): EnvelopeSigner {
+  const signer = envelopeSignerFromSeed(key.seed);
+  if (!signer.ok) {
+    throw new Error(signer.error.message);
+  }
+  return signer.value;
+}
 
 /** A result publisher that keeps what it was given and can be told to fail. */
 export class FakeResultPublisher extends ResultPublisher {
@@ -103,25 +124,27 @@ export const GENDER_CRITERION = {
 /** "Female patients". */
 export const FEMALE_QUERY: StructuredQuery = { inclusionCriteria: [[GENDER_CRITERION]] };
 
-/** A query envelope from the broker for `query`, valid for an hour after START unless told otherwise. */
+/** A query envelope signed by the test broker for `query`, valid for an hour after START unless told otherwise. */
 export function queryEnvelope(
   query: StructuredQuery = FEMALE_QUERY,
-  overrides: { queryId?: string; expiresAt?: string; queryHash?: string; requester?: string } = {},
+  overrides: { queryId?: string; expiresAt?: string; queryHash?: string; requester?: string; sentAt?: string } = {},
 ): QueryEnvelope {
-  return {
-    id: randomUUID(),
-    type: 'query',
-    sentAt: START,
-    expiresAt: overrides.expiresAt ?? '2025-03-01T11:00:00.000Z',
-    sender: { kind: 'broker' },
-    signature: null,
-    payload: {
-      queryId: overrides.queryId ?? randomUUID(),
-      queryHash: overrides.queryHash ?? hashQuery(query),
-      query,
-      requester: overrides.requester ?? 'researcher-7f3a',
+  return signEnvelope<QueryEnvelope>(
+    {
+      id: randomUUID(),
+      type: 'query',
+      sentAt: overrides.sentAt ?? START,
+      expiresAt: overrides.expiresAt ?? '2025-03-01T11:00:00.000Z',
+      sender: { kind: 'broker' },
+      payload: {
+        queryId: overrides.queryId ?? randomUUID(),
+        queryHash: overrides.queryHash ?? hashQuery(query),
+        query,
+        requester: overrides.requester ?? 'researcher-7f3a',
+      },
     },
-  };
+    signerOf(TEST_BROKER_KEY),
+  );
 }
 
 export interface SiteWorld {
@@ -178,6 +201,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     audit,
     protection: new CountProtectionService(new Uint8Array(32).fill(7), DEFAULT_PROTECTION_POLICY),
     publisher,
+    signer: signerOf(TEST_SITE_KEY),
     logger,
   });
   return {

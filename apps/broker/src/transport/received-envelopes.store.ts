@@ -1,0 +1,131 @@
+import { mkdir, open, readFile, rename, type FileHandle, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+
+/** An accepted envelope: its id, the stream message it came in, and until when a copy of it could still count. */
+const ReceivedEnvelope = z.strictObject({
+  envelopeId: z.uuid(),
+  streamSequence: z.number().int().positive(),
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+type ReceivedEnvelope = z.infer<typeof ReceivedEnvelope>;
+
+/** What an envelope in a stream message is: new, the same message again (JetStream redelivery), or a replay. */
+export type Arrival = { kind: 'new' } | { kind: 'redelivery' } | { kind: 'replay'; firstSequence: number };
+
+/** Remembers accepted envelopes (ids and stream sequences), so a replay is told apart from a redelivery. */
+export interface ReplayGuard {
+  judge(envelopeId: string, streamSequence: number): Arrival;
+  remember(entry: ReceivedEnvelope): Promise<void>;
+}
+
+/**
+ * The broker's journal of accepted result envelopes (`BROKER_REPLAY_LOG`, JSONL). At start-up it keeps only entries
+ * that have not expired (an expired copy is refused as expired anyway) and rewrites the file with them, so it does
+ * not grow without bound.
+ */
+export class ReceivedEnvelopesStore implements ReplayGuard {
+  private queue: Promise<void> = Promise.resolve();
+  private insertsSincePrune = 0;
+
+  private constructor(
+    private readonly handle: FileHandle | null,
+    private readonly entries: Map<string, ReceivedEnvelope>,
+  ) {}
+
+  /** Loads `file` (if it exists) without the entries expired at `now`, compacts it and opens it for appending. */
+  static async open(file: string, now: Date): Promise<ReceivedEnvelopesStore> {
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        return '';
+      }
+      throw error;
+    });
+    const entries = new Map<string, ReceivedEnvelope>();
+    for (const line of text.split('\n')) {
+      const entry = parseLine(line);
+      if (entry !== null && Date.parse(entry.expiresAt) > now.getTime() && !entries.has(entry.envelopeId)) {
+        entries.set(entry.envelopeId, entry);
+      }
+    }
+    const compacted = [...entries.values()].map((entry) => `${JSON.stringify(entry)}\n`).join('');
+    await writeFile(`${file}.tmp`, compacted, { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+    return new ReceivedEnvelopesStore(await open(file, 'a', 0o600), entries);
+  }
+
+  /** A store that forgets everything on restart (heartbeats: their expiry bounds a replay to a few seconds). */
+  static inMemory(): ReceivedEnvelopesStore {
+    return new ReceivedEnvelopesStore(null, new Map());
+  }
+
+  judge(envelopeId: string, streamSequence: number): Arrival {
+    const known = this.entries.get(envelopeId);
+    if (known === undefined) {
+      return { kind: 'new' };
+    }
+    return known.streamSequence === streamSequence
+      ? { kind: 'redelivery' }
+      : { kind: 'replay', firstSequence: known.streamSequence };
+  }
+
+  /** Records an accepted envelope; resolves once it is on disk. The first stream message per envelope id wins. */
+  remember(entry: ReceivedEnvelope): Promise<void> {
+    if (this.entries.has(entry.envelopeId)) {
+      return Promise.resolve();
+    }
+    this.entries.set(entry.envelopeId, entry);
+    this.pruneIfLarge(Date.parse(entry.expiresAt));
+    const handle = this.handle;
+    if (handle === null) {
+      return Promise.resolve();
+    }
+    const write = this.queue.then(async () => {
+      await handle.appendFile(`${JSON.stringify(entry)}\n`, 'utf8');
+      await handle.datasync();
+    });
+    this.queue = write.catch(() => undefined);
+    return write.catch((error: unknown) => {
+      // Not on disk: forget it, so the redelivery that follows is judged as new again.
+      this.entries.delete(entry.envelopeId);
+      throw error;
+    });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.handle?.close();
+  }
+
+  // Heartbeats arrive for ever; forget those that expired well before the newest one (a copy is refused as expired).
+  private pruneIfLarge(latestExpiry: number): void {
+    this.insertsSincePrune++;
+    if (this.handle !== null || this.insertsSincePrune < 1000) {
+      return;
+    }
+    this.insertsSincePrune = 0;
+    const horizon = latestExpiry - 60 * 60 * 1000;
+    for (const [id, entry] of this.entries) {
+      if (Date.parse(entry.expiresAt) < horizon) {
+        this.entries.delete(id);
+      }
+    }
+  }
+}
+
+function parseLine(line: string): ReceivedEnvelope | null {
+  if (line.trim() === '') {
+    return null;
+  }
+  try {
+    const parsed = ReceivedEnvelope.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
