@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  encodeEnvelope,
+  type EnvelopeSigner,
+  generateEnvelopeKey,
+  generateNatsUserKey,
+  type HeartbeatPayload,
+  MAX_ENVELOPE_BYTES,
+  type ResultEnvelope,
+  type ResultPayload,
+  signEnvelope,
+  siteResultSubject,
+  type SiteRegistration,
+} from '@fq/contracts';
+import { testSigner } from '../__fixtures__/test-registry';
+import type { EnvelopeRejection } from './envelope-audit.log';
+import { EnvelopeReceiver, type ReceivedMessage } from './envelope.receiver';
+import { ReceivedEnvelopesStore } from './received-envelopes.store';
+
+const SITE_KEY = generateEnvelopeKey();
+const OTHER_KEY = generateEnvelopeKey();
+const REGISTRY: SiteRegistration[] = [
+  {
+    id: 'site-a',
+    name: 'Uniklinik A',
+    natsUserPublicKey: generateNatsUserKey().publicKey,
+    envelopePublicKey: SITE_KEY.publicKey,
+  },
+];
+// Importing a key costs more than a signature; the property tests sign hundreds of envelopes.
+const SITE_SIGNER = testSigner(SITE_KEY);
+const OTHER_SIGNER = testSigner(OTHER_KEY);
+const STORED_AT = new Date('2026-03-02T09:00:30.000Z');
+const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A receiver over in-memory stores; `state` records everything a handler would have changed. */
+function aReceiver() {
+  const state = { results: [] as ResultPayload[], heartbeats: [] as HeartbeatPayload[] };
+  const audit: EnvelopeRejection[] = [];
+  const receiver = new EnvelopeReceiver({
+    registry: REGISTRY,
+    audit: { reject: (record) => Promise.resolve(void audit.push(record)) },
+    results: ReceivedEnvelopesStore.inMemory(),
+    heartbeats: ReceivedEnvelopesStore.inMemory(),
+    handlers: {
+      onResult: (result) => Promise.resolve(void state.results.push(result)),
+      onHeartbeat: (heartbeat) => void state.heartbeats.push(heartbeat),
+    },
+    logger: SILENT,
+  });
+  return { receiver, state, audit };
+}
+
+function anAnswer(signer: EnvelopeSigner = SITE_SIGNER, overrides: Partial<ResultEnvelope> = {}) {
+  const queryId = randomUUID();
+  return signEnvelope<ResultEnvelope>(
+    {
+      id: randomUUID(),
+      type: 'result',
+      sentAt: '2026-03-02T09:00:10.000Z',
+      expiresAt: '2026-03-02T09:01:00.000Z',
+      sender: { kind: 'site', siteId: 'site-a' },
+      payload: {
+        status: 'answered',
+        queryId,
+        siteId: 'site-a',
+        queryHash: 'b'.repeat(64),
+        dataVersion: 'v1',
+        result: { kind: 'count', protectedCount: 40 },
+      },
+      ...overrides,
+    },
+    signer,
+  );
+}
+
+let sequence = 1;
+function message(data: Uint8Array | string, subject = siteResultSubject('site-a'), seq = sequence++): ReceivedMessage {
+  return {
+    data: typeof data === 'string' ? new TextEncoder().encode(data) : data,
+    subject,
+    streamSequence: seq,
+    storedAt: STORED_AT,
+  };
+}
+
+/** Asserts the message was refused with `code`, audited once, changed nothing, and a valid result still counts. */
+async function expectRefused(world: ReturnType<typeof aReceiver>, msg: ReceivedMessage, code?: string): Promise<void> {
+  const before = world.state.results.length;
+  const audited = world.audit.length;
+  await expect(world.receiver.receiveResult(msg)).resolves.toBe('ack');
+  expect(world.state.results).toHaveLength(before);
+  expect(world.audit).toHaveLength(audited + 1);
+  if (code !== undefined) {
+    expect(world.audit.at(-1)?.code).toBe(code);
+  }
+  const valid = anAnswer();
+  await expect(world.receiver.receiveResult(message(encodeEnvelope(valid)))).resolves.toBe('ack');
+  expect(world.state.results.at(-1)).toEqual(valid.payload);
+}
+
+describe('EnvelopeReceiver (results)', () => {
+  it('hands over a result signed by the registered site, judged by the storage time', async () => {
+    const world = aReceiver();
+    const answer = anAnswer();
+    await expect(world.receiver.receiveResult(message(encodeEnvelope(answer)))).resolves.toBe('ack');
+    expect(world.state.results).toEqual([answer.payload]);
+    expect(world.audit).toEqual([]);
+  });
+
+  it.each([
+    ['unsigned', () => JSON.stringify({ ...anAnswer(), signature: undefined }), 'ENVELOPE_UNSIGNED'],
+    [
+      'signed with a key that is not the site’s',
+      () => encodeEnvelope(anAnswer(OTHER_SIGNER)),
+      'ENVELOPE_SIGNATURE_INVALID',
+    ],
+    [
+      'expired when it was stored',
+      () => encodeEnvelope(anAnswer(undefined, { expiresAt: '2026-03-02T09:00:20.000Z' })),
+      'ENVELOPE_EXPIRED',
+    ],
+    [
+      'sent in the future',
+      () =>
+        encodeEnvelope(
+          anAnswer(undefined, { sentAt: '2026-03-02T09:05:00.000Z', expiresAt: '2026-03-02T09:10:00.000Z' }),
+        ),
+      'ENVELOPE_SENT_IN_FUTURE',
+    ],
+    ['oversized', () => new Uint8Array(MAX_ENVELOPE_BYTES + 1), 'ENVELOPE_TOO_LARGE'],
+    ['not JSON', () => '{"type":"result",', 'ENVELOPE_JSON_INVALID'],
+  ] satisfies Array<[string, () => Uint8Array | string, string]>)('refuses and audits a result that is %s', async (_what, data, code) => {
+    await expectRefused(aReceiver(), message(data()), code);
+  });
+
+  it('refuses a valid result from one site on another site’s subject', async () => {
+    const world = aReceiver();
+    await expectRefused(
+      world,
+      message(encodeEnvelope(anAnswer()), siteResultSubject('site-b')),
+      'ENVELOPE_SENDER_MISMATCH',
+    );
+  });
+
+  it('treats the same stream message again as a redelivery, and the same envelope in another message as a replay', async () => {
+    const world = aReceiver();
+    const answer = encodeEnvelope(anAnswer());
+    await world.receiver.receiveResult(message(answer, undefined, 900));
+    await expect(world.receiver.receiveResult(message(answer, undefined, 900))).resolves.toBe('ack');
+    expect(world.audit).toEqual([]);
+    expect(world.state.results).toHaveLength(2);
+    await expectRefused(world, message(answer, undefined, 901), 'ENVELOPE_REPLAYED');
+    expect(world.audit.at(-1)).toMatchObject({ streamSequence: 901, siteId: 'site-a' });
+  });
+
+  it('never crashes, hands nothing over and audits every arbitrary byte string', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
+        await expectRefused(aReceiver(), message(bytes));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses every mutation of a signed result, and keeps working', async () => {
+    const text = JSON.stringify(anAnswer());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: text.length - 1 }),
+        fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+        async (position, char) => {
+          fc.pre(text[position] !== char);
+          const mutated = `${text.slice(0, position)}${char}${text.slice(position + 1)}`;
+          await expectRefused(aReceiver(), message(mutated));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses arbitrary JSON re-signed with a key the registry does not hold for the sender', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.constantFrom('site-a', 'site-b'),
+        async (count, siteId) => {
+          const forged = anAnswer(OTHER_SIGNER, {
+            sender: { kind: 'site', siteId },
+            payload: {
+              status: 'answered',
+              queryId: randomUUID(),
+              siteId,
+              queryHash: 'c'.repeat(64),
+              dataVersion: 'v9',
+              result: { kind: 'count', protectedCount: count },
+            },
+          });
+          const code = siteId === 'site-a' ? 'ENVELOPE_SIGNATURE_INVALID' : 'ENVELOPE_SENDER_UNKNOWN';
+          await expectRefused(aReceiver(), message(encodeEnvelope(forged), siteResultSubject(siteId)), code);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  encodeEnvelope,
+  generateEnvelopeKey,
+  MAX_ENVELOPE_BYTES,
+  type QueryEnvelope,
+  signEnvelope,
+  siteQuerySubject,
+} from '@fq/contracts';
+import { hashQuery } from '@fq/ccdl';
+import {
+  createSiteWorld,
+  FEMALE_QUERY,
+  queryEnvelope,
+  SITE_ID,
+  signerOf,
+  type SiteWorld,
+  TEST_BROKER_KEY,
+  TEST_SITE_KEY,
+} from '../queries/__fixtures__/site-world';
+import { NatsConnectionService } from './nats-connection.service';
+import { SiteQueriesConsumer } from './site-queries.consumer';
+
+const FORGER = signerOf(generateEnvelopeKey());
+const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('SiteQueriesConsumer.dispatch', () => {
+  let world: SiteWorld;
+  let consumer: SiteQueriesConsumer;
+  let sequence = 1;
+
+  beforeEach(async () => {
+    world = await createSiteWorld();
+    const config = {
+      siteId: SITE_ID,
+      natsUrl: 'nats://127.0.0.1:4222',
+      security: {
+        signer: signerOf(TEST_SITE_KEY),
+        brokerPublicKey: TEST_BROKER_KEY.publicKey,
+        natsNkeySeed: null,
+        tls: null,
+      },
+    };
+    // Dispatch never touches the connection; the service only stores its configuration until connect().
+    consumer = new SiteQueriesConsumer(config, new NatsConnectionService(config, SILENT), world.handler, SILENT);
+  });
+
+  afterEach(async () => {
+    await world.close();
+  });
+
+  const deliver = (data: Uint8Array | string, subject = siteQuerySubject(SITE_ID), seq = sequence++) =>
+    consumer.dispatch({ data: typeof data === 'string' ? new TextEncoder().encode(data) : data, subject, seq });
+
+  /** Refused with `code`, audited, nothing published, nothing recorded; a valid query is still answered. */
+  async function expectRefused(data: Uint8Array | string, code?: string, subject?: string): Promise<void> {
+    const published = world.publisher.published.length;
+    const audited = (await world.auditLines()).length;
+    await expect(deliver(data, subject)).resolves.toBe('ack');
+    expect(world.publisher.published).toHaveLength(published);
+    const lines = await world.auditLines();
+    expect(lines).toHaveLength(audited + 1);
+    expect(lines.at(-1)).toMatchObject({ decision: 'rejected-message', ...(code === undefined ? {} : { code }) });
+    const valid = queryEnvelope();
+    expect(world.processed.has(valid.payload.queryId)).toBe(false);
+    await expect(deliver(encodeEnvelope(valid))).resolves.toBe('ack');
+    expect(world.publisher.published.at(-1)?.payload).toMatchObject({
+      queryId: valid.payload.queryId,
+      status: 'answered',
+    });
+  }
+
+  function forged(signer = FORGER): QueryEnvelope {
+    const { signature: _signature, ...unsigned } = queryEnvelope();
+    return signEnvelope<QueryEnvelope>(unsigned, signer);
+  }
+
+  it('answers a query signed by the broker', async () => {
+    const envelope = queryEnvelope();
+    await expect(deliver(encodeEnvelope(envelope))).resolves.toBe('ack');
+    expect(world.publisher.published.map((result) => result.payload.queryId)).toEqual([envelope.payload.queryId]);
+  });
+
+  it.each([
+    ['signed with a key that is not the broker’s', () => encodeEnvelope(forged()), 'ENVELOPE_SIGNATURE_INVALID'],
+    ['unsigned', () => JSON.stringify({ ...queryEnvelope(), signature: null }), 'ENVELOPE_UNSIGNED'],
+    ['oversized', () => new Uint8Array(MAX_ENVELOPE_BYTES + 1), 'ENVELOPE_TOO_LARGE'],
+    ['malformed', () => '{"type":"query", oops', 'ENVELOPE_JSON_INVALID'],
+    [
+      'sent in the future',
+      () => encodeEnvelope(queryEnvelope(FEMALE_QUERY, { sentAt: '2025-03-01T10:05:00.000Z' })),
+      'ENVELOPE_SENT_IN_FUTURE',
+    ],
+  ] satisfies Array<[string, () => Uint8Array | string, string]>)('refuses and audits a query that is %s', async (_what, data, code) => {
+    await expectRefused(data(), code);
+  });
+
+  it('refuses a query signed by a site key, even the site’s own', async () => {
+    await expectRefused(encodeEnvelope(forged(signerOf(TEST_SITE_KEY))), 'ENVELOPE_SIGNATURE_INVALID');
+  });
+
+  it('refuses a valid query on another site’s subject', async () => {
+    await expectRefused(encodeEnvelope(queryEnvelope()), 'SITE_MESSAGE_UNEXPECTED', siteQuerySubject('site-other'));
+  });
+
+  it('audits an expired query without answering it', async () => {
+    const expired = queryEnvelope(FEMALE_QUERY, { expiresAt: '2025-03-01T09:59:00.000Z' });
+    await expect(deliver(encodeEnvelope(expired))).resolves.toBe('ack');
+    expect(world.publisher.published).toEqual([]);
+    expect((await world.auditLines()).at(-1)).toMatchObject({ decision: 'expired', code: 'ENVELOPE_EXPIRED' });
+  });
+
+  it('answers a redelivered stream message once, and audits the same envelope in another message as a replay', async () => {
+    const envelope = encodeEnvelope(queryEnvelope());
+    await deliver(envelope, undefined, 500);
+    await expect(deliver(envelope, undefined, 500)).resolves.toBe('ack');
+    expect(world.publisher.published).toHaveLength(1);
+    await expectRefused(envelope, 'ENVELOPE_REPLAYED');
+    expect(world.publisher.published).toHaveLength(2);
+  });
+
+  it('never crashes on arbitrary bytes, answers none of them and audits each', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 1024 }), async (bytes) => {
+        await expectRefused(bytes);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses every mutation of a signed query', async () => {
+    const text = JSON.stringify(
+      signEnvelope<QueryEnvelope>(
+        {
+          id: randomUUID(),
+          type: 'query',
+          sentAt: '2025-03-01T10:00:00.000Z',
+          expiresAt: '2025-03-01T11:00:00.000Z',
+          sender: { kind: 'broker' },
+          payload: { queryId: randomUUID(), queryHash: hashQuery(FEMALE_QUERY), query: FEMALE_QUERY, requester: 'r-1' },
+        },
+        signerOf(TEST_BROKER_KEY),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: text.length - 1 }),
+        fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+        async (position, char) => {
+          fc.pre(text[position] !== char);
+          await expectRefused(`${text.slice(0, position)}${char}${text.slice(position + 1)}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
