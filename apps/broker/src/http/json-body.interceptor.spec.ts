@@ -4,7 +4,7 @@ import { ProblemDetails } from '@fq/contracts';
 import request from 'supertest';
 import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
-import { MAX_BODY_BYTES } from './json-body.middleware';
+import { MAX_BODY_BYTES } from './json-body.interceptor';
 
 let db: TestDatabase;
 let broker: TestBroker;

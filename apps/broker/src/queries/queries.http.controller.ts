@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { QueryList, QueryResult, SubmitQueryResponse } from '@fq/contracts';
-import type { JsonRequest } from '../http/json-body.middleware';
+import type { JsonRequest } from '../http/json-body.interceptor';
 import { IdentityService } from '../identity/identity.service';
 import { parseLastEventId, QueriesService } from './queries.service';
 

@@ -1,5 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { JsonBodyMiddleware } from '../http/json-body.middleware';
+import { JsonBodyMiddleware } from '../http/json-body.interceptor';
 import { IdentityService } from '../identity/identity.service';
 import { BrokerSecretsRepository } from '../persistence/broker-secrets.repository';
 import { PersistenceModule } from '../persistence/persistence.module';
