@@ -11,6 +11,7 @@ describe('envelope keys on node:crypto', () => {
 
   it('signs exactly as the nkeys reference implementation and verifies its signatures', () => {
     const reference = fromSeed(new TextEncoder().encode(key.seed));
+    expect(signer.value.publicKey).toBe(key.publicKey);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
         const ours = signer.value.sign(bytes);

@@ -69,25 +69,26 @@ export interface EnvelopeSigner {
   toJSON(): string;
 }
 
+// RFC 8410 PKCS#8 wrapping of a 32-byte Ed25519 private key: SEQUENCE { version 0, id-Ed25519, OCTET STRING { key } }.
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
 /** Reads an envelope seed (`SA…`, surrounding whitespace ignored) into a signer. */
 export function envelopeSignerFromSeed(seed: string): KeyResult<EnvelopeSigner> {
   const pair = pairFromSeed(seed.trim(), ENVELOPE_SEED, 'an envelope signing seed (SA…)');
   if (!pair.ok) {
     return pair;
   }
-  const publicKey = pair.value.getPublicKey();
-  // nkeys.js signs in pure JavaScript (milliseconds per signature); node's OpenSSL Ed25519 gives the same signatures
-  // in microseconds, which matters when the broker signs one envelope per site per query.
-  const privateKey = createPrivateKey({
-    key: {
-      kty: 'OKP',
-      crv: 'Ed25519',
-      d: Buffer.from(Codec.decodeSeed(new TextEncoder().encode(seed.trim())).buf).toString('base64url'),
-      x: rawPublicKey(publicKey).toString('base64url'),
-    },
-    format: 'jwk',
-  });
+  // nkeys.js signs in pure JavaScript (milliseconds per signature, and as much to derive a public key); node's
+  // OpenSSL Ed25519 gives the same signatures in microseconds, which matters when the broker signs one envelope per
+  // site per query. nkeys.js only checked and decoded the seed.
   pair.value.clear();
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, Codec.decodeSeed(new TextEncoder().encode(seed.trim())).buf]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  const publicKey = new TextDecoder().decode(Codec.encode(Prefix.Account, Buffer.from(jwk.x ?? '', 'base64url')));
   return {
     ok: true,
     value: {
