@@ -80,7 +80,12 @@ export class ProcessedQueryStore {
       .sort((a, b) => a.getTime() - b.getTime());
   }
 
-  /** Records a finished query; resolves once the line is on disk. Recording an id twice keeps the first entry. */
+  /**
+   * Records a finished query; resolves once the line is written (handed to the operating system, not synced). A line
+   * lost in an operating-system crash only means the query is answered again, identically: same result id, same
+   * deterministic noise, and the broker keeps the first result. The audit log, written before anything leaves the
+   * site, is the one that is synced. Recording an id twice keeps the first entry.
+   */
   record(entry: ProcessedQuery): Promise<void> {
     if (this.closed) {
       return Promise.reject(new Error(`processed-query store ${this.file} is closed`));
@@ -92,7 +97,6 @@ export class ProcessedQueryStore {
     this.entries.set(valid.queryId, valid);
     const write = this.queue.then(async () => {
       await this.handle.appendFile(`${JSON.stringify(valid)}\n`, 'utf8');
-      await this.handle.datasync();
     });
     this.queue = write.catch(() => undefined);
     return write.catch((error: unknown) => {
@@ -108,6 +112,7 @@ export class ProcessedQueryStore {
     }
     this.closed = true;
     await this.queue;
+    await this.handle.datasync();
     await this.handle.close();
   }
 }
