@@ -70,7 +70,11 @@ export class ReceivedEnvelopesStore implements ReplayGuard {
       : { kind: 'replay', firstSequence: known.streamSequence };
   }
 
-  /** Records an accepted envelope; resolves once it is on disk. The first stream message per envelope id wins. */
+  /**
+   * Records an accepted envelope; resolves once the line is written (not synced: a line lost in an operating-system
+   * crash only lets a later copy count as new, and the database keeps the first result per query and site anyway).
+   * The first stream message per envelope id wins.
+   */
   remember(entry: ReceivedEnvelope): Promise<void> {
     if (this.entries.has(entry.envelopeId)) {
       return Promise.resolve();
@@ -83,7 +87,6 @@ export class ReceivedEnvelopesStore implements ReplayGuard {
     }
     const write = this.queue.then(async () => {
       await handle.appendFile(`${JSON.stringify(entry)}\n`, 'utf8');
-      await handle.datasync();
     });
     this.queue = write.catch(() => undefined);
     return write.catch((error: unknown) => {
@@ -99,6 +102,7 @@ export class ReceivedEnvelopesStore implements ReplayGuard {
 
   async close(): Promise<void> {
     await this.queue;
+    await this.handle?.datasync();
     await this.handle?.close();
   }
 
