@@ -3,8 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BrokerModule, type BrokerOverrides } from './broker.module';
 import type { BrokerConfig } from './config/config.schema';
+import { setSecurityHeaders } from './http/security-headers';
 
-/** Builds the broker's Nest application (not yet listening): our JSON body parsing, problem details, shutdown hooks. */
+/**
+ * Builds the broker's Nest application (not yet listening): our JSON body parsing, problem details, security headers,
+ * CORS for the configured origins only, shutdown hooks.
+ */
 export async function createBrokerApp(
   config: BrokerConfig,
   options: BrokerOverrides & { logger?: LoggerService | false } = {},
@@ -19,5 +23,16 @@ export async function createBrokerApp(
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  app.use(setSecurityHeaders);
+  if (config.corsOrigins.length > 0) {
+    // Bearer tokens, not cookies: no credentials mode; a browser client sends Authorization explicitly.
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+      exposedHeaders: ['Location', 'Retry-After', 'WWW-Authenticate'],
+      maxAge: 600,
+    });
+  }
   return app;
 }

@@ -8,20 +8,38 @@ export const BROKER_ERROR_STATUS = {
   BROKER_BODY_INVALID_JSON: 400,
   /** A query parameter is out of range. */
   BROKER_PARAMETER_INVALID: 400,
-  /** A development identity header is malformed. */
-  BROKER_IDENTITY_INVALID: 400,
+  /** The query exceeds a complexity limit (criteria, nesting, string length); `issues` says where. */
+  BROKER_QUERY_TOO_COMPLEX: 400,
   /** Any other request the HTTP layer refused. */
   BROKER_BAD_REQUEST: 400,
+  /** No bearer token. */
+  BROKER_AUTH_REQUIRED: 401,
+  /** The bearer token is malformed, from an untrusted issuer, for another audience, or its signature fails. */
+  BROKER_TOKEN_INVALID: 401,
+  /** The bearer token has expired. */
+  BROKER_TOKEN_EXPIRED: 401,
+  /** The caller's role does not allow this request. */
+  BROKER_ROLE_FORBIDDEN: 403,
+  /** The hard quota blacklisted the caller; an admin lifts it. */
+  BROKER_USER_BLACKLISTED: 403,
   /** No query with this id belongs to the caller. */
   BROKER_QUERY_NOT_FOUND: 404,
   /** No such endpoint. */
   BROKER_ROUTE_NOT_FOUND: 404,
+  /** The user is not blacklisted. */
+  BROKER_BLACKLIST_ENTRY_NOT_FOUND: 404,
   /** The body exceeds the size limit. */
   BROKER_BODY_TOO_LARGE: 413,
   /** The query would not fit into one network message. */
   BROKER_QUERY_TOO_LARGE: 413,
   /** The body is not `application/json` (UTF-8). */
   BROKER_UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Too many submissions in the soft quota's interval; `Retry-After` says when a slot frees. */
+  BROKER_QUOTA_EXCEEDED: 429,
+  /** The same result was read again within the polling interval; `Retry-After` says when it may be. */
+  BROKER_POLLING_LIMIT_EXCEEDED: 429,
+  /** The identity provider cannot be reached to check a token. */
+  BROKER_AUTH_UNAVAILABLE: 503,
 } as const;
 export type BrokerErrorCode = keyof typeof BROKER_ERROR_STATUS;
 
@@ -30,10 +48,17 @@ export class BrokerError extends Error {
   override readonly name = 'BrokerError';
   readonly code: BrokerErrorCode;
   readonly issues: ProblemIssue[] | undefined;
+  /** Response headers that belong to the problem, e.g. `WWW-Authenticate` or `Retry-After`. */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: BrokerErrorCode, message: string, options?: ErrorOptions & { issues?: ProblemIssue[] }) {
+  constructor(
+    code: BrokerErrorCode,
+    message: string,
+    options?: ErrorOptions & { issues?: ProblemIssue[]; headers?: Record<string, string> },
+  ) {
     super(message, options);
     this.code = code;
     this.issues = options?.issues;
+    this.headers = options?.headers ?? {};
   }
 }

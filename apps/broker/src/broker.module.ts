@@ -3,12 +3,14 @@ import { APP_FILTER } from '@nestjs/core';
 import { BrokerLifecycle } from './broker.lifecycle';
 import { CLOCK, type Clock, systemClock } from './clock';
 import { BROKER_CONFIG, type BrokerConfig } from './config/config.schema';
+import { IdentityModule } from './identity/identity.module';
 import { OpenApiHttpController } from './openapi/openapi.http.controller';
 import { BROKER_DATABASE } from './persistence/broker-database';
 import { openBrokerDatabase } from './persistence/database.provider';
 import { PersistenceModule } from './persistence/persistence.module';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { QueriesModule } from './queries/queries.module';
+import { QuotasModule } from './quotas/quotas.module';
 import { SitesModule } from './sites/sites.module';
 import { BROKER_TRANSPORT, type BrokerTransport } from './transport/broker-transport';
 import { NatsBrokerTransport } from './transport/nats-broker.transport';
@@ -28,7 +30,7 @@ export class BrokerModule {
       module: BrokerModule,
       // The shared infrastructure is global so feature modules inject it without re-importing the root.
       global: true,
-      imports: [PersistenceModule, SitesModule, QueriesModule],
+      imports: [PersistenceModule, IdentityModule, QuotasModule, SitesModule, QueriesModule],
       controllers: [OpenApiHttpController],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },

@@ -19,6 +19,7 @@ describe('toProblemDetails', () => {
         code: 'BROKER_QUERY_INVALID',
         issues,
       },
+      headers: {},
     });
   });
 
@@ -59,11 +60,20 @@ describe('ProblemDetailsFilter', () => {
     const broker = await startTestBroker(db.env);
     try {
       const { id } = SubmitQueryResponse.parse(
-        (await request(broker.url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201)).body,
+        (
+          await request(broker.url)
+            .post('/api/v1/queries')
+            .set(await broker.as('alice'))
+            .send(FEMALE_QUERY)
+            .expect(201)
+        ).body,
       );
       // The database goes away under the running broker: broken infrastructure, not the caller's fault.
       await broker.app.get<BrokerDatabase>(BROKER_DATABASE).destroy();
-      const response = await request(broker.url).get(`/api/v1/queries/${id}`).expect(500);
+      const response = await request(broker.url)
+        .get(`/api/v1/queries/${id}`)
+        .set(await broker.as('alice'))
+        .expect(500);
       expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
       const problem = ProblemDetails.parse(response.body);
       expect(problem).toMatchObject({ status: 500, code: 'BROKER_INTERNAL' });

@@ -9,7 +9,16 @@ const TITLES: Record<BrokerErrorCode | 'BROKER_INTERNAL', string> = {
   BROKER_QUERY_INVALID: 'Invalid query',
   BROKER_BODY_INVALID_JSON: 'Body is not JSON',
   BROKER_PARAMETER_INVALID: 'Invalid parameter',
-  BROKER_IDENTITY_INVALID: 'Invalid identity',
+  BROKER_QUERY_TOO_COMPLEX: 'Query too complex',
+  BROKER_AUTH_REQUIRED: 'Authentication required',
+  BROKER_TOKEN_INVALID: 'Invalid token',
+  BROKER_TOKEN_EXPIRED: 'Token expired',
+  BROKER_ROLE_FORBIDDEN: 'Forbidden',
+  BROKER_USER_BLACKLISTED: 'User blacklisted',
+  BROKER_BLACKLIST_ENTRY_NOT_FOUND: 'Not blacklisted',
+  BROKER_QUOTA_EXCEEDED: 'Quota exceeded',
+  BROKER_POLLING_LIMIT_EXCEEDED: 'Polling too often',
+  BROKER_AUTH_UNAVAILABLE: 'Identity provider unavailable',
   BROKER_BAD_REQUEST: 'Bad request',
   BROKER_QUERY_NOT_FOUND: 'Query not found',
   BROKER_ROUTE_NOT_FOUND: 'Not found',
@@ -29,13 +38,14 @@ const CODE_OF_HTTP_STATUS: Partial<Record<number, BrokerErrorCode>> = {
 };
 
 /** A problem to answer with and, for server errors, what to log with its correlation id. */
-export type ProblemOutcome = { problem: ProblemDetails; logged?: unknown };
+export type ProblemOutcome = { problem: ProblemDetails; headers?: Readonly<Record<string, string>>; logged?: unknown };
 
 /** Maps anything a handler threw to an RFC 9457 problem; unknown errors become a generic 500 with a correlation id. */
 export function toProblemDetails(exception: unknown, newCorrelationId: () => string = randomUUID): ProblemOutcome {
   if (exception instanceof BrokerError) {
     return {
       problem: problem(exception.code, BROKER_ERROR_STATUS[exception.code], exception.message, exception.issues),
+      headers: exception.headers,
     };
   }
   if (exception instanceof HttpException && exception.getStatus() < 500) {
@@ -79,7 +89,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<IncomingMessage>();
     const response = http.getResponse<ServerResponse>();
-    const { problem: body, logged } = toProblemDetails(exception);
+    const { problem: body, headers, logged } = toProblemDetails(exception);
     if (logged !== undefined) {
       this.logger.error(
         { message: 'request failed', correlationId: body.correlationId, method: request.method, url: request.url },
@@ -92,6 +102,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     response.statusCode = body.status;
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      response.setHeader(name, value);
+    }
     response.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');
     response.end(JSON.stringify(body));

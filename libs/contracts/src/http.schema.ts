@@ -147,3 +147,49 @@ export const ProblemDetails = z.strictObject({
   correlationId: z.string().optional(),
 });
 export type ProblemDetails = z.infer<typeof ProblemDetails>;
+
+/** What a researcher may do: submit and read their own queries; a power user is exempt from the hard quota; an admin
+ * sees real site names, reads every query and lifts blacklists. */
+export const UserRole = z.enum(['researcher', 'power-user', 'admin']);
+export type UserRole = z.infer<typeof UserRole>;
+
+/** One submission quota as it stands for the caller. */
+export const QuotaLimit = z.strictObject({
+  /** Submissions allowed per interval; null when the limit is off or does not apply to the caller's role. */
+  amount: z.number().int().min(1).nullable(),
+  intervalSeconds: z.number().int().min(1),
+  /** Submissions counted in the current interval. */
+  used: z.number().int().min(0),
+  /** When the next submission fits again, if the limit is exhausted now; otherwise null. */
+  nextSlotAt: Timestamp.nullable(),
+});
+export type QuotaLimit = z.infer<typeof QuotaLimit>;
+
+/** `GET /api/v1/quota`: the caller's submission quotas, result polling interval and blacklist state. */
+export const QuotaUsage = z.strictObject({
+  userId: z.string().min(1),
+  role: UserRole,
+  /** Exceeding it answers 429 with Retry-After. */
+  soft: QuotaLimit,
+  /** Exceeding it blacklists the caller (403) until an admin lifts it. */
+  hard: QuotaLimit,
+  /** Reading one query's result again within this many seconds answers 429; 0 when off or exempt. */
+  pollIntervalSeconds: z.number().int().min(0),
+  blacklisted: z.boolean(),
+  blacklistedAt: Timestamp.nullable(),
+});
+export type QuotaUsage = z.infer<typeof QuotaUsage>;
+
+/** A researcher the hard quota blacklisted. */
+export const BlacklistEntry = z.strictObject({ userId: z.string().min(1), blacklistedAt: Timestamp });
+export type BlacklistEntry = z.infer<typeof BlacklistEntry>;
+
+/** `GET /api/v1/admin/blacklist`: every blacklisted researcher, longest listed first. */
+export const BlacklistList = z.array(BlacklistEntry);
+export type BlacklistList = z.infer<typeof BlacklistList>;
+
+/** `GET /api/v1/dev-issuer/jwks`: the public keys a token issuer signs with (RFC 7517). */
+export const JsonWebKeySet = z.strictObject({
+  keys: z.array(z.looseObject({ kty: z.string().min(1), kid: z.string().min(1), alg: z.string().optional() })),
+});
+export type JsonWebKeySet = z.infer<typeof JsonWebKeySet>;

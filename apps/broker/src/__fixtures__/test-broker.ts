@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { QueryEnvelope, ResultPayload, SiteId, UnsignedEnvelope } from '@fq/contracts';
 import { createBrokerApp } from '../broker.app';
 import type { Clock } from '../clock';
 import { loadBrokerConfig } from '../config/config.loader';
 import type { BrokerConfig } from '../config/config.schema';
+import type { CallerRole } from '../identity/caller';
+import { mintDevTokenWithKeyFile } from '../identity/dev-issuer';
 import type { BrokerTransport, TransportHandlers } from '../transport/broker-transport';
 import { writeTestRegistry } from './test-registry';
 
@@ -73,6 +78,10 @@ export interface TestBroker {
   clock: ManualClock;
   /** Where it listens, e.g. http://127.0.0.1:40123; supertest takes it as is. */
   url: string;
+  /** A bearer token of the broker's development issuer, valid for an hour of the test clock. */
+  tokenFor(user: string, role?: CallerRole): Promise<string>;
+  /** `{ Authorization: 'Bearer …' }` for `user` in `role` (researcher by default). */
+  as(user: string, role?: CallerRole): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -81,21 +90,44 @@ export async function startTestBroker(
   env: Record<string, string>,
   options: { transport?: InMemoryBrokerTransport; clock?: ManualClock } = {},
 ): Promise<TestBroker> {
-  const loaded = loadBrokerConfig({ ...writeTestRegistry(THREE_SITES).env, BROKER_DEV_IDENTITY: 'true', ...env });
+  const keyDir = mkdtempSync(join(tmpdir(), 'fq-broker-issuer-'));
+  const keyFile = join(keyDir, 'dev-issuer.jwk');
+  const loaded = loadBrokerConfig({
+    // The registry (sites.json with fresh keys) and the broker's signing seed live beside the issuer key.
+    ...writeTestRegistry(THREE_SITES, keyDir).env,
+    BROKER_DEV_ISSUER: 'true',
+    BROKER_DEV_ISSUER_KEY_FILE: keyFile,
+    // The manual clock stands still, so the submission quota and the polling limit are off unless a test sets them.
+    BROKER_QUOTA_SOFT_AMOUNT: '0',
+    BROKER_QUOTA_HARD_AMOUNT: '0',
+    BROKER_QUOTA_POLL_INTERVAL_SECONDS: '0',
+    ...env,
+  });
   if (!loaded.ok) {
+    rmSync(keyDir, { recursive: true, force: true });
     throw new Error(`test configuration invalid: ${loaded.error.join('; ')}`);
   }
   const transport = options.transport ?? new InMemoryBrokerTransport();
   const clock = options.clock ?? new ManualClock();
   const app = await createBrokerApp(loaded.value, { transport, clock, logger: false });
   await app.listen(0, '127.0.0.1');
+  const tokenFor = (user: string, role: CallerRole = 'researcher') =>
+    mintDevTokenWithKeyFile(keyFile, { user, role, ttlSeconds: 3600 }, clock.now());
   return {
     app,
     config: loaded.value,
     transport,
     clock,
     url: (await app.getUrl()).replace('[::1]', '127.0.0.1'),
-    close: () => app.close(),
+    tokenFor,
+    as: async (user, role) => ({ Authorization: `Bearer ${await tokenFor(user, role)}` }),
+    close: async () => {
+      try {
+        await app.close();
+      } finally {
+        rmSync(keyDir, { recursive: true, force: true });
+      }
+    },
   };
 }
 

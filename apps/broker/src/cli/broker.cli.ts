@@ -1,30 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { type BrokerCliIo, BrokerCliInputError, type BrokerCommandRegistrar } from './broker-command';
+import { registerTokenCommand } from './token.cli';
 
-/** Where a command writes: the process's streams, or buffers in a test. */
-export interface BrokerCliIo {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
-}
-
-/** Bad input to a command: each problem is printed on its own line and the exit code is 1. */
-export class BrokerCliInputError extends Error {
-  override readonly name = 'BrokerCliInputError';
-  constructor(readonly problems: string[]) {
-    super(problems.join('; '));
-  }
-}
-
-/**
- * Adds one command (or group) to the program. `run` takes the task the command's action started, so the CLI can
- * await it after commander has parsed the arguments.
- */
-export type BrokerCommandRegistrar = (
-  program: Command,
-  context: { io: BrokerCliIo; env: Readonly<Record<string, string | undefined>>; run: (task: Promise<number>) => void },
-) => void;
+export { type BrokerCliIo, BrokerCliInputError, type BrokerCommandRegistrar } from './broker-command';
 
 /** Every command of the broker operator's CLI; each feature adds its registrar here. */
-const COMMANDS: BrokerCommandRegistrar[] = [];
+const COMMANDS: BrokerCommandRegistrar[] = [registerTokenCommand];
 
 /** Runs the broker operator's CLI on `args` (without node and script); resolves to the process exit code. */
 export async function runBrokerCli(

@@ -12,6 +12,7 @@ const REGISTRY = writeTestRegistry([
 const SITES = {
   BROKER_SITES_FILE: REGISTRY.env.BROKER_SITES_FILE,
   BROKER_SIGNING_KEY: REGISTRY.env.BROKER_SIGNING_KEY,
+  BROKER_DEV_ISSUER: 'true',
 };
 
 describe('loadBrokerConfig', () => {
@@ -30,7 +31,14 @@ describe('loadBrokerConfig', () => {
         queryDeadlineSeconds: 60,
         thresholds: { results: 20, sites: 3, sitesResult: 20 },
         siteOfflineSeconds: 30,
-        devIdentity: false,
+        auth: { oidc: null, devIssuer: { keyFile: '.broker/dev-issuer.jwk' }, clockToleranceSeconds: 30 },
+        quotas: {
+          soft: { amount: 3, intervalSeconds: 60 },
+          hard: { amount: 50, intervalSeconds: 604_800 },
+          pollIntervalSeconds: 10,
+        },
+        requestLimits: { maxCriteria: 100, maxNestingDepth: 32, maxStringLength: 2048 },
+        corsOrigins: [],
         network: expect.objectContaining({
           sitesFile: REGISTRY.file,
           natsNkeySeed: null,
@@ -47,16 +55,13 @@ describe('loadBrokerConfig', () => {
       ...SITES,
       DATABASE_URL: 'postgres://broker:secret@db:5432/broker',
       BROKER_PORT: '',
-      BROKER_DEV_IDENTITY: 'true',
+      BROKER_DEV_ISSUER: 'true',
       NATS_URL: 'nats://a:4222, nats://b:4222',
     });
     expect(loaded.ok && loaded.value).toMatchObject({
-      database: {
-        kind: 'postgres',
-        url: 'postgres://broker:secret@db:5432/broker',
-      },
+      database: { kind: 'postgres', url: 'postgres://broker:secret@db:5432/broker' },
       http: { port: 3000 },
-      devIdentity: true,
+      auth: { devIssuer: { keyFile: '.broker/dev-issuer.jwk' } },
       natsServers: ['nats://a:4222', 'nats://b:4222'],
     });
   });
@@ -67,7 +72,8 @@ describe('loadBrokerConfig', () => {
       BROKER_PORT: '70000',
       BROKER_QUERY_DEADLINE_SECONDS: 'soon',
       BROKER_THRESHOLD_RESULTS: '-1',
-      BROKER_DEV_IDENTITY: 'maybe',
+      BROKER_DEV_ISSUER: 'maybe',
+      BROKER_CORS_ORIGINS: 'https://portal.example.org,https://*.example.org/app',
       DATABASE_URL: 'mysql://x',
     });
     expect(loaded.ok).toBe(false);
@@ -77,7 +83,8 @@ describe('loadBrokerConfig', () => {
         'BROKER_PORT: BROKER_PORT must be at most 65535',
         'BROKER_QUERY_DEADLINE_SECONDS: BROKER_QUERY_DEADLINE_SECONDS must be a whole number',
         'BROKER_THRESHOLD_RESULTS: BROKER_THRESHOLD_RESULTS must be at least 0',
-        'BROKER_DEV_IDENTITY: expected true or false',
+        'BROKER_DEV_ISSUER: expected true or false',
+        expect.stringMatching(/^BROKER_CORS_ORIGINS: "https:\/\/\*\.example\.org\/app" is not an origin/),
         'DATABASE_URL: DATABASE_URL must be a postgres:// or postgresql:// URL',
         'BROKER_SITES: BROKER_SITES is replaced by the site registry BROKER_SITES_FILE: register sites with `broker sites add`',
       ]),
@@ -85,10 +92,7 @@ describe('loadBrokerConfig', () => {
   });
 
   it('refuses to start without a site registry, naming the command that creates it', () => {
-    const loaded = loadBrokerConfig({
-      ...SITES,
-      BROKER_SITES_FILE: join(REGISTRY.dir, 'missing.json'),
-    });
+    const loaded = loadBrokerConfig({ ...SITES, BROKER_SITES_FILE: join(REGISTRY.dir, 'missing.json') });
     expect(loaded.ok ? [] : loaded.error).toEqual([
       `BROKER_SITES_FILE: cannot read ${join(REGISTRY.dir, 'missing.json')}: register sites with \`broker sites add\` (it creates the file)`,
     ]);
@@ -122,23 +126,13 @@ describe('loadBrokerConfig', () => {
       badRegistry,
       JSON.stringify({
         version: 1,
-        sites: [
-          {
-            id: 'site-a',
-            name: 'A',
-            natsUserPublicKey: 'U123',
-            envelopePublicKey: 'A1',
-          },
-        ],
+        sites: [{ id: 'site-a', name: 'A', natsUserPublicKey: 'U123', envelopePublicKey: 'A1' }],
       }),
     );
     const seedFile = join(REGISTRY.dir, 'loose.nk');
     writeFileSync(seedFile, generateEnvelopeKey().seed);
     chmodSync(seedFile, 0o644);
-    const bad = loadBrokerConfig({
-      BROKER_SITES_FILE: badRegistry,
-      BROKER_SIGNING_KEY_FILE: seedFile,
-    });
+    const bad = loadBrokerConfig({ BROKER_SITES_FILE: badRegistry, BROKER_SIGNING_KEY_FILE: seedFile });
     const problems = bad.ok ? [] : bad.error;
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -148,10 +142,7 @@ describe('loadBrokerConfig', () => {
         expect.stringMatching(/^BROKER_SIGNING_KEY_FILE: .*loose\.nk is readable by others \(mode 0644\)/),
       ]),
     );
-    const otherKey = loadBrokerConfig({
-      ...SITES,
-      BROKER_SIGNING_KEY: generateEnvelopeKey().seed,
-    });
+    const otherKey = loadBrokerConfig({ ...SITES, BROKER_SIGNING_KEY: generateEnvelopeKey().seed });
     expect(otherKey.ok ? [] : otherKey.error).toEqual([
       expect.stringMatching(
         /^BROKER_SIGNING_KEY_FILE: holds a key whose public key is not the one .* lists for the broker$/,
@@ -164,6 +155,7 @@ describe('summarizeBrokerConfig', () => {
   it('redacts passwords and tokens in URLs', () => {
     const loaded = loadBrokerConfig({
       ...SITES,
+      BROKER_DEV_ISSUER: 'true',
       DATABASE_URL: 'postgres://broker:s3cret@db/broker?sslpassword=k3y',
       NATS_URL: 'nats://t0ken@nats:4222',
     });

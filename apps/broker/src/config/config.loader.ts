@@ -34,7 +34,21 @@ export function summarizeBrokerConfig(config: BrokerConfig): Record<string, unkn
     queryDeadlineSeconds: config.queryDeadlineSeconds,
     thresholds: config.thresholds,
     siteOfflineSeconds: config.siteOfflineSeconds,
-    devIdentity: config.devIdentity,
+    auth: {
+      oidc:
+        config.auth.oidc === null
+          ? null
+          : {
+              ...config.auth.oidc,
+              issuer: redactUrl(config.auth.oidc.issuer),
+              jwksUrl: config.auth.oidc.jwksUrl === null ? null : redactUrl(config.auth.oidc.jwksUrl),
+            },
+      devIssuer: config.auth.devIssuer,
+      clockToleranceSeconds: config.auth.clockToleranceSeconds,
+    },
+    quotas: config.quotas,
+    requestLimits: config.requestLimits,
+    corsOrigins: config.corsOrigins,
   };
 }
 

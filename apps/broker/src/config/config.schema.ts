@@ -1,22 +1,10 @@
 import { SiteId } from '@fq/contracts';
 import { z } from 'zod';
+import { integer } from './env-values';
 import { NetworkEnv, toNetworkConfig } from './network-config.schema';
+import { SecurityEnv, toSecurityConfig } from './security-config.schema';
 
 const MAX_DEADLINE_SECONDS = 7 * 24 * 60 * 60;
-
-function integer(name: string, fallback: number, min: number, max: number) {
-  return z.coerce
-    .number({ error: `${name} must be a whole number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` })
-    .default(fallback);
-}
-
-const Flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-  .default('false')
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** One registered site as the broker's features see it; the keys live in `network.registry`. */
 export const RegisteredSite = z.strictObject({ id: SiteId, name: z.string().min(1).max(200) });
@@ -37,7 +25,7 @@ export const BrokerEnv = z.object({
   BROKER_THRESHOLD_SITES: integer('BROKER_THRESHOLD_SITES', 3, 0, 10_000),
   BROKER_THRESHOLD_SITES_RESULT: integer('BROKER_THRESHOLD_SITES_RESULT', 20, 0, 1_000_000),
   BROKER_SITE_OFFLINE_SECONDS: integer('BROKER_SITE_OFFLINE_SECONDS', 30, 1, 86_400),
-  BROKER_DEV_IDENTITY: Flag,
+  ...SecurityEnv.shape,
   ...NetworkEnv.shape,
 });
 
@@ -64,7 +52,7 @@ export const BrokerConfig = BrokerEnv.transform((env, ctx) => ({
     sitesResult: env.BROKER_THRESHOLD_SITES_RESULT,
   },
   siteOfflineSeconds: env.BROKER_SITE_OFFLINE_SECONDS,
-  devIdentity: env.BROKER_DEV_IDENTITY,
+  ...toSecurityConfig(env, ctx),
 })).superRefine((config, ctx) => {
   if (config.natsServers.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['NATS_URL'], message: 'NATS_URL names no server' });

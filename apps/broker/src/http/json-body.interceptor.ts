@@ -1,19 +1,21 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { from, type Observable, switchMap } from 'rxjs';
 import { BrokerError } from '../broker.errors';
+import type { Caller } from '../identity/caller';
 
 /** Request bodies above this size are refused unread: a CCDL query with its criteria fits easily. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** A request after this middleware: `body` holds the parsed JSON. */
-export type JsonRequest = IncomingMessage & { body?: unknown };
+/** A request inside a handler: `caller` as AuthGuard verified it, `body` the parsed JSON. */
+export type JsonRequest = IncomingMessage & { body?: unknown; caller?: Caller };
 
 /**
  * Reads a request body as strict `application/json` (UTF-8) up to `limit` bytes, with precise errors.
  *
- * Exported for tests; the middleware below wraps it.
+ * Exported for tests; the interceptor below wraps it.
  */
 export async function readJsonBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
   assertJsonContentType(request.headers['content-type']);
@@ -60,13 +62,22 @@ function assertJsonContentType(header: string | undefined): void {
   }
 }
 
-/** Parses JSON bodies of POST, PUT and PATCH requests; Nest's own body parser is off so every error is ours. */
+/**
+ * Parses JSON bodies of POST, PUT and PATCH requests; Nest's own body parser is off so every error is ours. An
+ * interceptor rather than a middleware: it runs after AuthGuard, so an unauthenticated body is never read.
+ */
 @Injectable()
-export class JsonBodyMiddleware implements NestMiddleware {
-  async use(request: JsonRequest, _response: ServerResponse, next: (error?: unknown) => void): Promise<void> {
-    if (METHODS_WITH_BODY.has(request.method ?? '')) {
-      request.body = await readJsonBody(request);
+export class JsonBodyInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<JsonRequest>();
+    if (!METHODS_WITH_BODY.has(request.method ?? '')) {
+      return next.handle();
     }
-    next();
+    return from(readJsonBody(request)).pipe(
+      switchMap((body) => {
+        request.body = body;
+        return next.handle();
+      }),
+    );
   }
 }

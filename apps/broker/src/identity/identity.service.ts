@@ -1,39 +1,64 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BrokerError } from '../broker.errors';
-import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
-import { ANONYMOUS_CALLER, Caller } from './caller';
+import type { Caller } from './caller';
+import { TokenVerifier } from './token-verifier';
 
-/**
- * Tells who is calling. Until OIDC exists this is the only place that knows: with BROKER_DEV_IDENTITY the broker
- * trusts the headers X-Researcher-Id and X-Researcher-Role (development only); otherwise everybody is `anonymous`.
- */
+const REALM = 'fq-broker';
+
+/** Tells who is calling: the only place that reads the `Authorization` header. */
 @Injectable()
 export class IdentityService {
-  constructor(@Inject(BROKER_CONFIG) private readonly config: Pick<BrokerConfig, 'devIdentity'>) {}
+  private readonly logger = new Logger('Identity');
 
-  /** The caller of a request; throws BROKER_IDENTITY_INVALID for malformed development headers. */
-  identify(request: IncomingMessage): Caller {
-    if (!this.config.devIdentity) {
-      return ANONYMOUS_CALLER;
-    }
-    const id = header(request, 'x-researcher-id');
-    const role = header(request, 'x-researcher-role');
-    const parsed = Caller.safeParse({ id: id ?? ANONYMOUS_CALLER.id, role: role ?? 'researcher' });
-    if (!parsed.success) {
-      throw new BrokerError('BROKER_IDENTITY_INVALID', 'the identity headers are malformed', {
-        issues: parsed.error.issues.map((issue) => ({
-          path: issue.path[0] === 'id' ? 'header:X-Researcher-Id' : 'header:X-Researcher-Role',
-          code: 'BROKER_IDENTITY_INVALID',
-          message: issue.message,
-        })),
+  constructor(private readonly verifier: TokenVerifier) {}
+
+  /**
+   * The caller a request's bearer token identifies. Throws 401 (no, malformed, invalid or expired token, with
+   * `WWW-Authenticate`), 403 (no broker role) or 503 (the identity provider is unreachable).
+   */
+  async authenticate(request: IncomingMessage): Promise<Caller> {
+    const header = request.headers.authorization;
+    if (header === undefined || header.trim() === '') {
+      throw new BrokerError('BROKER_AUTH_REQUIRED', 'send a bearer token: Authorization: Bearer <token>', {
+        headers: { 'WWW-Authenticate': `Bearer realm="${REALM}"` },
       });
     }
-    return parsed.data;
+    const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i.exec(header);
+    if (match === null || match[1].length > 16_384) {
+      throw invalidToken('BROKER_TOKEN_INVALID', 'the Authorization header is not "Bearer <token>"');
+    }
+    const verdict = await this.verifier.verify(match[1]);
+    if (verdict.ok) {
+      return verdict.value;
+    }
+    const { error } = verdict;
+    switch (error.code) {
+      case 'BROKER_TOKEN_INVALID':
+      case 'BROKER_TOKEN_EXPIRED':
+        throw invalidToken(error.code, error.message);
+      case 'BROKER_ROLE_FORBIDDEN':
+        throw forbidden(error.message);
+      case 'BROKER_AUTH_UNAVAILABLE':
+        this.logger.warn({ message: 'identity provider unavailable', error: String(error.cause) });
+        throw new BrokerError(error.code, error.message, { cause: error.cause, headers: { 'Retry-After': '5' } });
+    }
   }
 }
 
-function header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
+/** 403 for a caller whose role does not allow the request. */
+export function forbidden(message: string): BrokerError {
+  return new BrokerError('BROKER_ROLE_FORBIDDEN', message, {
+    headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` },
+  });
+}
+
+function invalidToken(code: 'BROKER_TOKEN_INVALID' | 'BROKER_TOKEN_EXPIRED', message: string): BrokerError {
+  // RFC 6750 §3: the description must not contain a double quote or a backslash.
+  const description = message.replace(/["\\]/g, "'");
+  return new BrokerError(code, message, {
+    headers: {
+      'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
+    },
+  });
 }

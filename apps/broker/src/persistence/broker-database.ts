@@ -35,10 +35,19 @@ export interface BrokerSecretsTable {
   value: string;
 }
 
+/** A researcher the hard quota blacklisted (`blacklisted_at` set) or whose blacklisting an admin lifted. */
+export interface UserBlacklistTable {
+  user_id: string;
+  blacklisted_at: string | null;
+  lifted_at: string | null;
+  lifted_by: string | null;
+}
+
 export interface BrokerTables {
   queries: QueriesTable;
   site_results: SiteResultsTable;
   broker_secrets: BrokerSecretsTable;
+  user_blacklist: UserBlacklistTable;
 }
 
 export type BrokerDatabase = Kysely<BrokerTables>;

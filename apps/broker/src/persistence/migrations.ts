@@ -58,6 +58,21 @@ export function brokerMigrations(dialect: SqlDialect): Record<string, Migration>
         await db.schema.dropTable('queries').execute();
       },
     },
+    '0002-user-blacklist': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Quota usage is counted from `queries`; only the blacklist needs its own rows.
+        await db.schema
+          .createTable('user_blacklist')
+          .addColumn('user_id', 'text', (col) => col.primaryKey())
+          .addColumn('blacklisted_at', 'text')
+          .addColumn('lifted_at', 'text')
+          .addColumn('lifted_by', 'text')
+          .execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('user_blacklist').execute();
+      },
+    },
   };
 }
 

@@ -11,52 +11,53 @@ import {
   Req,
   Res,
   Sse,
+  UseInterceptors,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { QueryList, QueryResult, SubmitQueryResponse } from '@fq/contracts';
-import type { JsonRequest } from '../http/json-body.interceptor';
-import { IdentityService } from '../identity/identity.service';
+import { JsonBodyInterceptor, type JsonRequest } from '../http/json-body.interceptor';
+import type { Caller } from '../identity/caller';
+import { CurrentCaller } from '../identity/current-caller.decorator';
 import { parseLastEventId, QueriesService } from './queries.service';
 
 /** The researcher's query API: submit, list, read and watch queries. */
 @Controller('api/v1/queries')
+@UseInterceptors(JsonBodyInterceptor)
 export class QueriesHttpController {
-  constructor(
-    private readonly queries: QueriesService,
-    private readonly identity: IdentityService,
-  ) {}
+  constructor(private readonly queries: QueriesService) {}
 
   /** `POST /api/v1/queries`: 201 with `Location` and `{ id }`, or 400 problem+json listing every issue. */
   @Post()
   @HttpCode(201)
   async submit(
     @Req() request: JsonRequest,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<SubmitQueryResponse> {
-    const id = await this.queries.submit(request.body, this.identity.identify(request));
+    const id = await this.queries.submit(request.body, caller);
     response.setHeader('Location', `/api/v1/queries/${id}`);
     return { id };
   }
 
   /** `GET /api/v1/queries?limit=&offset=`: the caller's queries, newest first. */
   @Get()
-  list(@Req() request: JsonRequest, @Query() params: unknown): Promise<QueryList> {
-    return this.queries.list(params, this.identity.identify(request));
+  list(@CurrentCaller() caller: Caller, @Query() params: unknown): Promise<QueryList> {
+    return this.queries.list(params, caller);
   }
 
   /** `GET /api/v1/queries/{id}`: status, total and per-site results under the display thresholds. */
   @Get(':id')
-  get(@Req() request: JsonRequest, @Param('id') id: string): Promise<QueryResult> {
-    return this.queries.get(id, this.identity.identify(request));
+  get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<QueryResult> {
+    return this.queries.get(id, caller);
   }
 
   /** `GET /api/v1/queries/{id}/events`: `site-result` per answer, then `completed` or `expired`, then the end. */
   @Sse(':id/events')
   events(
-    @Req() request: JsonRequest,
+    @CurrentCaller() caller: Caller,
     @Param('id') id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
   ): Promise<Observable<MessageEvent>> {
-    return this.queries.events(id, this.identity.identify(request), parseLastEventId(lastEventId));
+    return this.queries.events(id, caller, parseLastEventId(lastEventId));
   }
 }

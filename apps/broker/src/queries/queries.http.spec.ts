@@ -2,12 +2,13 @@ import { hashQuery, parseStructuredQuery } from '@fq/ccdl';
 import { ProblemDetails, QueryList, QueryResult, SubmitQueryResponse } from '@fq/contracts';
 import request from 'supertest';
 import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import type { CallerRole } from '../identity/caller';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 import { QueriesRepository } from '../persistence/queries.repository';
 import { QueryDispatchService } from './query-dispatch.service';
 import { queryEnvelopeId } from './query-envelope';
 
-const as = (id: string, role = 'researcher') => ({ 'X-Researcher-Id': id, 'X-Researcher-Role': role });
+const as = (id: string, role: CallerRole = 'researcher') => broker.as(id, role);
 
 let db: TestDatabase;
 let broker: TestBroker;
@@ -25,7 +26,7 @@ afterEach(async () => {
 async function submit(body: unknown = FEMALE_QUERY, who = 'alice'): Promise<string> {
   const response = await request(broker.url)
     .post('/api/v1/queries')
-    .set(as(who))
+    .set(await as(who))
     .send(body as object)
     .expect(201);
   return SubmitQueryResponse.parse(response.body).id;
@@ -33,7 +34,11 @@ async function submit(body: unknown = FEMALE_QUERY, who = 'alice'): Promise<stri
 
 describe('POST /api/v1/queries', () => {
   it('answers 201 with Location and the id', async () => {
-    const response = await request(broker.url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201);
+    const response = await request(broker.url)
+      .post('/api/v1/queries')
+      .set(await as('alice'))
+      .send(FEMALE_QUERY)
+      .expect(201);
     const { id } = SubmitQueryResponse.parse(response.body);
     expect(response.headers.location).toBe(`/api/v1/queries/${id}`);
   });
@@ -84,6 +89,7 @@ describe('POST /api/v1/queries', () => {
   it('answers 400 problem+json listing every issue and stores nothing', async () => {
     const response = await request(broker.url)
       .post('/api/v1/queries')
+      .set(await as('alice'))
       .send({
         inclusionCriteria: [
           [{ termCodes: [], timeRestriction: { afterDate: '2024-02-01', beforeDate: '2024-01-01' } }],
@@ -102,7 +108,14 @@ describe('POST /api/v1/queries', () => {
       ]),
     );
     expect(broker.transport.published).toEqual([]);
-    const list = QueryList.parse((await request(broker.url).get('/api/v1/queries').expect(200)).body);
+    const list = QueryList.parse(
+      (
+        await request(broker.url)
+          .get('/api/v1/queries')
+          .set(await as('alice'))
+          .expect(200)
+      ).body,
+    );
     expect(list.totalItems).toBe(0);
   });
 
@@ -120,7 +133,12 @@ describe('GET /api/v1/queries/{id}', () => {
   it('shows a running query with every site pending under a pseudonym', async () => {
     const id = await submit();
     const view = QueryResult.parse(
-      (await request(broker.url).get(`/api/v1/queries/${id}`).set(as('alice')).expect(200)).body,
+      (
+        await request(broker.url)
+          .get(`/api/v1/queries/${id}`)
+          .set(await as('alice'))
+          .expect(200)
+      ).body,
     );
     expect(view).toMatchObject({
       id,
@@ -147,7 +165,12 @@ describe('GET /api/v1/queries/{id}', () => {
       await broker.transport.deliver(answered(id, site, hash, count), broker.clock.now());
     }
     const view = QueryResult.parse(
-      (await request(broker.url).get(`/api/v1/queries/${id}`).set(as('alice')).expect(200)).body,
+      (
+        await request(broker.url)
+          .get(`/api/v1/queries/${id}`)
+          .set(await as('alice'))
+          .expect(200)
+      ).body,
     );
     expect(view).toMatchObject({ status: 'completed', total: 120, breakdownHidden: null, reportedSites: 3 });
     expect(view.sites.map((site) => site.count).sort()).toEqual([30, 40, 50]);
@@ -158,7 +181,13 @@ describe('GET /api/v1/queries/{id}', () => {
     for (let i = 0; i < 12; i++) {
       const id = await submit();
       const read = async () =>
-        QueryResult.parse((await request(broker.url).get(`/api/v1/queries/${id}`).set(as('root', 'admin'))).body)
+        QueryResult.parse(
+          (
+            await request(broker.url)
+              .get(`/api/v1/queries/${id}`)
+              .set(await as('root', 'admin'))
+          ).body,
+        )
           .sites.map((site) => `${site.siteId}`)
           .join(',');
       const first = await read();
@@ -177,7 +206,10 @@ describe('GET /api/v1/queries/{id}', () => {
       [`/api/v1/queries/${id}`, 'bob'],
       [`/api/v1/queries/${id}/events`, 'bob'],
     ]) {
-      const response = await request(broker.url).get(path).set(as(who)).expect(404);
+      const response = await request(broker.url)
+        .get(path)
+        .set(await as(who))
+        .expect(404);
       expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
       expect(ProblemDetails.parse(response.body).code).toBe('BROKER_QUERY_NOT_FOUND');
     }
@@ -186,17 +218,14 @@ describe('GET /api/v1/queries/{id}', () => {
   it('lets an admin read any query with real site names', async () => {
     const id = await submit(FEMALE_QUERY, 'alice');
     const view = QueryResult.parse(
-      (await request(broker.url).get(`/api/v1/queries/${id}`).set(as('root', 'admin')).expect(200)).body,
+      (
+        await request(broker.url)
+          .get(`/api/v1/queries/${id}`)
+          .set(await as('root', 'admin'))
+          .expect(200)
+      ).body,
     );
     expect(view.sites.map((site) => site.site).sort()).toEqual(['Uniklinik A', 'Uniklinik B', 'Uniklinik C']);
-  });
-
-  it('answers 400 for a malformed identity header', async () => {
-    const response = await request(broker.url).get('/api/v1/queries').set(as('alice', 'superuser')).expect(400);
-    expect(ProblemDetails.parse(response.body)).toMatchObject({
-      code: 'BROKER_IDENTITY_INVALID',
-      issues: [{ path: 'header:X-Researcher-Role' }],
-    });
   });
 });
 
@@ -209,38 +238,35 @@ describe('GET /api/v1/queries', () => {
     }
     await submit(FEMALE_QUERY, 'bob');
     const page = QueryList.parse(
-      (await request(broker.url).get('/api/v1/queries?limit=2&offset=1').set(as('alice')).expect(200)).body,
+      (
+        await request(broker.url)
+          .get('/api/v1/queries?limit=2&offset=1')
+          .set(await as('alice'))
+          .expect(200)
+      ).body,
     );
     expect(page).toMatchObject({ limit: 2, offset: 1, totalItems: 5 });
     expect(page.items.map((item) => item.id)).toEqual([ids[3], ids[2]]);
-    const all = QueryList.parse((await request(broker.url).get('/api/v1/queries').set(as('alice')).expect(200)).body);
+    const all = QueryList.parse(
+      (
+        await request(broker.url)
+          .get('/api/v1/queries')
+          .set(await as('alice'))
+          .expect(200)
+      ).body,
+    );
     expect(all.items.map((item) => item.id)).toEqual([...ids].reverse());
     expect(all.limit).toBe(20);
   });
 
   it('answers 400 for a page size out of range', async () => {
-    const response = await request(broker.url).get('/api/v1/queries?limit=1000').expect(400);
+    const response = await request(broker.url)
+      .get('/api/v1/queries?limit=1000')
+      .set(await as('alice'))
+      .expect(400);
     expect(ProblemDetails.parse(response.body)).toMatchObject({
       code: 'BROKER_PARAMETER_INVALID',
       issues: [{ path: 'query:limit' }],
     });
-  });
-});
-
-describe('identity without BROKER_DEV_IDENTITY', () => {
-  it('treats every caller as the researcher anonymous and ignores identity headers', async () => {
-    const plain = await startTestBroker({ ...db.env, BROKER_DEV_IDENTITY: 'false' });
-    try {
-      const response = await request(plain.url)
-        .post('/api/v1/queries')
-        .set(as('root', 'admin'))
-        .send(FEMALE_QUERY)
-        .expect(201);
-      const { id } = SubmitQueryResponse.parse(response.body);
-      const view = QueryResult.parse((await request(plain.url).get(`/api/v1/queries/${id}`).expect(200)).body);
-      expect(view.sites.every((site) => site.siteId === undefined && /^Site \d$/.test(site.site))).toBe(true);
-    } finally {
-      await plain.close();
-    }
   });
 });

@@ -1,8 +1,7 @@
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { JsonBodyMiddleware } from '../http/json-body.interceptor';
-import { IdentityService } from '../identity/identity.service';
+import { Module } from '@nestjs/common';
 import { BrokerSecretsRepository } from '../persistence/broker-secrets.repository';
 import { PersistenceModule } from '../persistence/persistence.module';
+import { QuotasModule } from '../quotas/quotas.module';
 import { SitesModule } from '../sites/sites.module';
 import { QueriesService, REQUESTER_KEY } from './queries.service';
 import { QueriesHttpController } from './queries.http.controller';
@@ -14,10 +13,9 @@ import { generateRequesterKey, REQUESTER_KEY_NAME } from './requester-pseudonym'
 
 /** Submission, dispatch, result collection, deadlines, aggregation and the query HTTP API. */
 @Module({
-  imports: [PersistenceModule, SitesModule],
+  imports: [PersistenceModule, QuotasModule, SitesModule],
   controllers: [QueriesHttpController],
   providers: [
-    IdentityService,
     QueriesService,
     QueryDeadlinesService,
     QueryDispatchService,
@@ -31,8 +29,4 @@ import { generateRequesterKey, REQUESTER_KEY_NAME } from './requester-pseudonym'
   ],
   exports: [QueryDeadlinesService, QueryDispatchService, QueryEventsBus, QueryResultsService],
 })
-export class QueriesModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes(QueriesHttpController);
-  }
-}
+export class QueriesModule {}

@@ -14,10 +14,12 @@ import { CLOCK, type Clock } from '../clock';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
 import type { Caller } from '../identity/caller';
 import { QueriesRepository } from '../persistence/queries.repository';
+import { QuotasService } from '../quotas/quotas.service';
 import type { StoredQuery } from '../persistence/records.schema';
 import { SiteRegistryService } from '../sites/site-registry.service';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
+import { findOversizedJson, findTooManyCriteria } from './query-complexity';
 import { signedQueryEnvelopeBytes } from './query-envelope';
 import { QueryEventsBus } from './query-events.bus';
 import { buildQueryEvents, buildQueryResult, buildQuerySummary } from './query-view';
@@ -43,7 +45,9 @@ export class QueriesService {
     private readonly dispatcher: QueryDispatchService,
     private readonly deadlines: QueryDeadlinesService,
     private readonly bus: QueryEventsBus,
-    @Inject(BROKER_CONFIG) private readonly config: Pick<BrokerConfig, 'queryDeadlineSeconds' | 'thresholds'>,
+    private readonly quotas: QuotasService,
+    @Inject(BROKER_CONFIG)
+    private readonly config: Pick<BrokerConfig, 'queryDeadlineSeconds' | 'thresholds' | 'requestLimits'>,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REQUESTER_KEY) private readonly requesterKey: string,
     @Optional() @Inject(PSEUDONYM_RANDOM) private readonly random?: RandomInt,
@@ -53,14 +57,29 @@ export class QueriesService {
     return this.config.thresholds;
   }
 
-  /** Validates a CCDL body, stores the query, then sends it to every registered site; returns its id. */
+  /**
+   * Validates a CCDL body and its size, admits it under the caller's quotas, stores the query, then sends it to every
+   * registered site; returns its id.
+   */
   async submit(body: unknown, caller: Caller): Promise<string> {
+    const limits = this.config.requestLimits;
+    // Before the CCDL parser: a body nested thousands of levels deep must not reach recursive code.
+    const oversized = findOversizedJson(body, limits);
+    if (oversized.length > 0) {
+      throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', 'the query exceeds the broker’s size limits', {
+        issues: oversized,
+      });
+    }
     const parsed = parseStructuredQuery(body);
     if (!parsed.ok) {
       const count = parsed.error.issues.length;
       throw new BrokerError('BROKER_QUERY_INVALID', `the query has ${count} issue${count === 1 ? '' : 's'}`, {
         issues: parsed.error.issues,
       });
+    }
+    const tooMany = findTooManyCriteria(parsed.value, limits.maxCriteria);
+    if (tooMany.length > 0) {
+      throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', tooMany[0].message, { issues: tooMany });
     }
     const now = this.clock.now();
     const query: StoredQuery = {
@@ -83,8 +102,9 @@ export class QueriesService {
         `the query needs ${envelopeBytes} bytes on the network; the limit is ${MAX_ENVELOPE_BYTES}`,
       );
     }
-    // Stored first: a crash between here and the network loses nothing, start-up dispatches it.
-    await this.repository.insertQuery(query);
+    // Stored first: a crash between here and the network loses nothing, start-up dispatches it. The stored row is
+    // what the quotas count.
+    await this.quotas.admitSubmission(caller, () => this.repository.insertQuery(query));
     this.deadlines.schedule(query);
     await this.dispatcher.dispatch(query);
     this.logger.log({ message: 'query submitted', queryId: query.id, sites: query.sites.length });
@@ -94,6 +114,7 @@ export class QueriesService {
   /** The result of one of the caller's queries (any query for an admin). */
   async get(id: string, caller: Caller): Promise<QueryResult> {
     const query = await this.findVisible(id, caller);
+    this.quotas.checkResultPoll(caller, query.id);
     return buildQueryResult(query, await this.repository.listSiteResults(query.id), this.thresholds, caller);
   }
 

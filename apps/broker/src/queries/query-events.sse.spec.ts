@@ -19,7 +19,11 @@ afterEach(async () => {
 });
 
 async function submit(): Promise<{ id: string; hash: string }> {
-  const response = await request(broker.url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201);
+  const response = await request(broker.url)
+    .post('/api/v1/queries')
+    .set(await broker.as('alice'))
+    .send(FEMALE_QUERY)
+    .expect(201);
   const { id } = SubmitQueryResponse.parse(response.body);
   return { id, hash: broker.transport.published[0].envelope.payload.queryHash };
 }
@@ -30,7 +34,7 @@ const answer = (id: string, hash: string, site: 'site-a' | 'site-b' | 'site-c', 
 describe('GET /api/v1/queries/{id}/events', () => {
   it('sends a site-result per answer as it happens, then completed, then closes', async () => {
     const { id, hash } = await submit();
-    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     expect(stream.response.statusCode).toBe(200);
     expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);
     await answer(id, hash, 'site-b', 40);
@@ -55,7 +59,9 @@ describe('GET /api/v1/queries/{id}/events', () => {
     await answer(id, hash, 'site-a', 30);
     await answer(id, hash, 'site-b', 40);
     await answer(id, hash, 'site-c', 50);
-    const events = await (await openEventStream(`${broker.url}/api/v1/queries/${id}/events`)).ended;
+    const events = await (
+      await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'))
+    ).ended;
     expect(events.map((event) => event.event)).toEqual(['site-result', 'site-result', 'site-result', 'completed']);
     expect(events.map((event) => SiteResultEvent.safeParse(JSON.parse(event.data)).data?.result.total)).toEqual([
       30,
@@ -68,7 +74,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   it('replays a running query, then continues live', async () => {
     const { id, hash } = await submit();
     await answer(id, hash, 'site-a', 30);
-    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     await waitFor(() => stream.events.length === 1, 'the replayed site-result');
     await answer(id, hash, 'site-b', 40);
     await answer(id, hash, 'site-c', 50);
@@ -80,7 +86,10 @@ describe('GET /api/v1/queries/{id}/events', () => {
     await answer(id, hash, 'site-a', 30);
     await answer(id, hash, 'site-b', 40);
     await answer(id, hash, 'site-c', 50);
-    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, { 'Last-Event-ID': '2' });
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, {
+      ...(await broker.as('alice')),
+      'Last-Event-ID': '2',
+    });
     expect((await stream.ended).map((event) => [event.id, event.event])).toEqual([
       ['3', 'site-result'],
       ['4', 'completed'],
@@ -89,7 +98,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
 
   it('ends with expired when the deadline passes before every site answered', async () => {
     const { id, hash } = await submit();
-    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     await answer(id, hash, 'site-a', 30);
     await waitFor(() => stream.events.length === 1, 'the site-result');
     broker.clock.advance(60_000);
@@ -103,7 +112,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
 
   it('closes open streams when the broker shuts down', async () => {
     const { id } = await submit();
-    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     await broker.close();
     // Ended or cut off: either way the client learns at once and an EventSource reconnects with Last-Event-ID.
     await expect(

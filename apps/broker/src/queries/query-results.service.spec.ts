@@ -31,13 +31,20 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   });
 
   async function submit(): Promise<{ id: string; hash: string }> {
-    const response = await request(broker.url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201);
+    const response = await request(broker.url)
+      .post('/api/v1/queries')
+      .set(await broker.as('alice'))
+      .send(FEMALE_QUERY)
+      .expect(201);
     const { id } = SubmitQueryResponse.parse(response.body);
     return { id, hash: broker.transport.published.at(-1)?.envelope.payload.queryHash ?? '' };
   }
 
   async function view(id: string, on: TestBroker = broker): Promise<QueryResult> {
-    const response = await request(on.url).get(`/api/v1/queries/${id}`).set('X-Researcher-Role', 'admin').expect(200);
+    const response = await request(on.url)
+      .get(`/api/v1/queries/${id}`)
+      .set(await on.as('operator', 'admin'))
+      .expect(200);
     return QueryResult.parse(response.body);
   }
 
@@ -139,9 +146,14 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
     await broker.transport.deliver(answered(id, 'site-a', hash, 30), broker.clock.now());
     const before = await view(id);
     const pseudonyms = async (on: TestBroker) =>
-      QueryResult.parse((await request(on.url).get(`/api/v1/queries/${id}`).expect(200)).body).sites.map(
-        (site) => `${site.site}:${site.status}`,
-      );
+      QueryResult.parse(
+        (
+          await request(on.url)
+            .get(`/api/v1/queries/${id}`)
+            .set(await on.as('alice'))
+            .expect(200)
+        ).body,
+      ).sites.map((site) => `${site.site}:${site.status}`);
     const labelsBefore = await pseudonyms(broker);
     await broker.close();
     broker = await startTestBroker({ ...db.env, ...OPEN });

@@ -21,6 +21,7 @@ import request from 'supertest';
 import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
 import { type TestRegistry, testSigner, writeTestRegistry } from '../__fixtures__/test-registry';
+import { mintDevTokenWithKeyFile } from '../identity/dev-issuer';
 import { createBrokerApp } from '../broker.app';
 import { loadBrokerConfig } from '../config/config.loader';
 // One nats-server launcher for every suite: the end-to-end harness's.
@@ -59,6 +60,10 @@ async function startBroker(sqliteFile: string): Promise<{ app: INestApplication;
     // One site: let its count show.
     BROKER_THRESHOLD_RESULTS: '0',
     BROKER_THRESHOLD_SITES: '1',
+    BROKER_DEV_ISSUER: 'true',
+    BROKER_DEV_ISSUER_KEY_FILE: join(dir, 'dev-issuer.jwk'),
+    // The test reads a result as often as it needs to.
+    BROKER_QUOTA_POLL_INTERVAL_SECONDS: '0',
   });
   if (!loaded.ok) {
     throw new Error(loaded.error.join('; '));
@@ -115,18 +120,34 @@ async function publishAnswer(query: QueryEnvelope, protectedCount: number): Prom
     },
     siteSigner(),
   );
-  await site.jetstream().publish(siteResultSubject('site-a'), encodeEnvelope(envelope), {
-    msgID: envelope.id,
+  await site.jetstream().publish(siteResultSubject('site-a'), encodeEnvelope(envelope), { msgID: envelope.id });
+}
+
+/** A researcher's bearer token from the broker's development issuer. */
+async function researcher(): Promise<Record<string, string>> {
+  const token = await mintDevTokenWithKeyFile(join(dir, 'dev-issuer.jwk'), {
+    user: 'alice',
+    role: 'researcher',
+    ttlSeconds: 600,
   });
+  return { Authorization: `Bearer ${token}` };
 }
 
 async function submit(url: string): Promise<string> {
-  const response = await request(url).post('/api/v1/queries').send(FEMALE_QUERY).expect(201);
+  const response = await request(url)
+    .post('/api/v1/queries')
+    .set(await researcher())
+    .send(FEMALE_QUERY)
+    .expect(201);
   return SubmitQueryResponse.parse(response.body).id;
 }
 
 async function view(url: string, id: string): Promise<QueryResult> {
-  return QueryResult.parse((await request(url).get(`/api/v1/queries/${id}`).expect(200)).body);
+  const response = await request(url)
+    .get(`/api/v1/queries/${id}`)
+    .set(await researcher())
+    .expect(200);
+  return QueryResult.parse(response.body);
 }
 
 describe('broker on NATS JetStream', () => {
@@ -143,7 +164,7 @@ describe('broker on NATS JetStream', () => {
       expect((await jsm.consumers.info('FQ_RESULTS', RESULTS_CONSUMER)).config.durable_name).toBe(RESULTS_CONSUMER);
 
       const id = await submit(broker.url);
-      const events = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`);
+      const events = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await researcher());
       const { envelope, msgId } = await receiveQuery(await site.jetstream().consumers.get('FQ_QUERIES', 'site-site-a'));
       expect(msgId).toBe(envelope.id);
       expect(envelope.payload.queryId).toBe(id);
@@ -151,23 +172,13 @@ describe('broker on NATS JetStream', () => {
 
       // Garbage and a result posing as another site are acknowledged and ignored; the consumer keeps going.
       await site.jetstream().publish(siteResultSubject('site-a'), new TextEncoder().encode('{not json'));
-      await publishAnswer(
-        {
-          ...envelope,
-          payload: { ...envelope.payload, queryId: randomUUID() },
-        },
-        5,
-      );
+      await publishAnswer({ ...envelope, payload: { ...envelope.payload, queryId: randomUUID() } }, 5);
       await publishAnswer(envelope, 120);
 
       const received = await events.ended;
       expect(received.map((event) => event.event)).toEqual(['site-result', 'completed']);
       const result = await view(broker.url, id);
-      expect(result).toMatchObject({
-        status: 'completed',
-        total: 120,
-        reportedSites: 1,
-      });
+      expect(result).toMatchObject({ status: 'completed', total: 120, reportedSites: 1 });
       expect(result.sites).toEqual([{ site: 'Site 1', status: 'answered', count: 120 }]);
     } finally {
       await broker.app.close();
@@ -199,11 +210,7 @@ describe('broker on NATS JetStream', () => {
         const sites = SiteStateList.parse((await request(broker.url).get('/api/v1/sites').expect(200)).body);
         return sites[0].online ? sites : null;
       }, 'site-a online');
-      expect(state).toMatchObject({
-        id: 'site-a',
-        agentVersion: '0.9.0',
-        dataFreshness: '2026-03-01T22:00:00.000Z',
-      });
+      expect(state).toMatchObject({ id: 'site-a', agentVersion: '0.9.0', dataFreshness: '2026-03-01T22:00:00.000Z' });
 
       await broker.app.close();
       broker = await startBroker(join(dir, 'heartbeat.sqlite'));
@@ -211,10 +218,7 @@ describe('broker on NATS JetStream', () => {
         const sites = SiteStateList.parse((await request(broker.url).get('/api/v1/sites').expect(200)).body);
         return sites[0].lastHeartbeat !== null ? sites : null;
       }, 'the kept heartbeat after a restart');
-      expect(again).toMatchObject({
-        online: true,
-        lastHeartbeat: state.lastHeartbeat,
-      });
+      expect(again).toMatchObject({ online: true, lastHeartbeat: state.lastHeartbeat });
     } finally {
       await broker.app.close();
     }
@@ -232,11 +236,7 @@ describe('broker on NATS JetStream', () => {
     broker = await startBroker(sqliteFile);
     try {
       // Start-up hands the backlog over before it serves HTTP.
-      expect(await view(broker.url, id)).toMatchObject({
-        status: 'completed',
-        total: 70,
-        reportedSites: 1,
-      });
+      expect(await view(broker.url, id)).toMatchObject({ status: 'completed', total: 70, reportedSites: 1 });
     } finally {
       await broker.app.close();
     }

@@ -1,0 +1,223 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import { z } from 'zod';
+import {
+  type AuthConfig,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  FDPG_ROLE_NAMES,
+  type RoleNames,
+} from '../config/security-config.schema';
+import { Caller, type CallerRole } from './caller';
+import type { DevIssuerKey } from './dev-issuer';
+
+/** Why a token was not accepted; each maps to a status in broker.errors.ts. */
+export type TokenRejection =
+  | { code: 'BROKER_TOKEN_INVALID' | 'BROKER_TOKEN_EXPIRED'; message: string }
+  | { code: 'BROKER_ROLE_FORBIDDEN'; message: string }
+  | { code: 'BROKER_AUTH_UNAVAILABLE'; message: string; cause: unknown };
+
+export type TokenVerdict = { ok: true; value: Caller } | { ok: false; error: TokenRejection };
+
+// Asymmetric signatures only: an HMAC or `none` token would let anybody who knows the JWKS forge one.
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+
+/** What we read of an OIDC discovery document. */
+const DiscoveryDocument = z.looseObject({ issuer: z.string(), jwks_uri: z.url({ protocol: /^https?$/ }) });
+
+/** Fetches a URL as JSON; tests may swap it. */
+export type FetchJson = (url: string) => Promise<unknown>;
+
+const fetchJson: FetchJson = async (url) => {
+  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) {
+    throw new Error(`GET ${url} answered ${response.status}`);
+  }
+  return response.json();
+};
+
+interface TrustedIssuer {
+  audience: string;
+  algorithms: string[];
+  rolesClaim: string[];
+  roleNames: RoleNames;
+  keys: () => Promise<JWTVerifyGetKey>;
+}
+
+/**
+ * Verifies bearer tokens (signature, issuer, audience, expiry with a small clock tolerance) from the configured OIDC
+ * issuer and, when enabled, the broker's own development issuer, and maps them to a caller.
+ */
+export class TokenVerifier {
+  private readonly issuers = new Map<string, TrustedIssuer>();
+
+  constructor(
+    private readonly config: AuthConfig,
+    devKey: DevIssuerKey | null,
+    private readonly now: () => Date,
+    private readonly fetch: FetchJson = fetchJson,
+  ) {
+    if (config.oidc !== null) {
+      const oidc = config.oidc;
+      let keys: Promise<JWTVerifyGetKey> | null = null;
+      this.issuers.set(oidc.issuer, {
+        audience: oidc.audience,
+        algorithms: ASYMMETRIC_ALGORITHMS,
+        rolesClaim: oidc.rolesClaim,
+        roleNames: oidc.roleNames,
+        keys: () => {
+          // Discovered once; a failure is forgotten so the next request tries again.
+          keys ??= this.remoteKeys(oidc.issuer, oidc.jwksUrl).catch((error: unknown) => {
+            keys = null;
+            throw error;
+          });
+          return keys;
+        },
+      });
+    }
+    if (devKey !== null) {
+      const local = createLocalJWKSet({ keys: [devKey.publicJwk] });
+      this.issuers.set(DEV_ISSUER, {
+        audience: DEV_AUDIENCE,
+        algorithms: ['EdDSA'],
+        rolesClaim: ['realm_access', 'roles'],
+        roleNames: FDPG_ROLE_NAMES,
+        keys: () => Promise.resolve(local),
+      });
+    }
+  }
+
+  /** The caller a compact JWS bearer token identifies, or why it does not. */
+  async verify(token: string): Promise<TokenVerdict> {
+    let claimedIssuer: unknown;
+    try {
+      claimedIssuer = decodeJwt(token).iss;
+    } catch {
+      return invalid('the bearer token is not a JWT');
+    }
+    const issuer = typeof claimedIssuer === 'string' ? this.issuers.get(claimedIssuer) : undefined;
+    if (issuer === undefined) {
+      return invalid('the bearer token comes from an issuer this broker does not trust');
+    }
+    let keys: JWTVerifyGetKey;
+    try {
+      keys = await issuer.keys();
+    } catch (error) {
+      return {
+        ok: false,
+        error: { code: 'BROKER_AUTH_UNAVAILABLE', message: 'the identity provider cannot be reached', cause: error },
+      };
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: typeof claimedIssuer === 'string' ? claimedIssuer : '',
+        audience: issuer.audience,
+        algorithms: issuer.algorithms,
+        clockTolerance: this.config.clockToleranceSeconds,
+        currentDate: this.now(),
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      return rejectionOf(error);
+    }
+    const role = strongestRole(claimAt(payload, issuer.rolesClaim), issuer.roleNames);
+    if (role === null) {
+      return {
+        ok: false,
+        error: { code: 'BROKER_ROLE_FORBIDDEN', message: 'the token carries none of the broker’s roles' },
+      };
+    }
+    const caller = Caller.safeParse({ id: payload.sub, role });
+    return caller.success ? { ok: true, value: caller.data } : invalid('the token’s subject is not a usable user id');
+  }
+
+  private async remoteKeys(issuer: string, jwksUrl: string | null): Promise<JWTVerifyGetKey> {
+    let url = jwksUrl;
+    if (url === null) {
+      const discovered = DiscoveryDocument.safeParse(await this.fetch(`${issuer}/.well-known/openid-configuration`));
+      if (!discovered.success || discovered.data.issuer.replace(/\/$/, '') !== issuer) {
+        throw new Error(`the discovery document of ${issuer} names no jwks_uri for this issuer`);
+      }
+      url = discovered.data.jwks_uri;
+    }
+    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 5_000 });
+    return async (header, input) => {
+      try {
+        return await remote(header, input);
+      } catch (error) {
+        // No matching key is the token's fault; a timeout, a broken JWKS or a network error is the provider's.
+        if (
+          error instanceof errors.JOSEError &&
+          !(error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+        ) {
+          throw error;
+        }
+        throw new KeySourceUnavailableError('the identity provider’s keys cannot be fetched', { cause: error });
+      }
+    };
+  }
+}
+
+class KeySourceUnavailableError extends Error {
+  override readonly name = 'KeySourceUnavailableError';
+}
+
+function invalid(message: string): TokenVerdict {
+  return { ok: false, error: { code: 'BROKER_TOKEN_INVALID', message } };
+}
+
+function rejectionOf(error: unknown): TokenVerdict {
+  if (error instanceof KeySourceUnavailableError) {
+    return { ok: false, error: { code: 'BROKER_AUTH_UNAVAILABLE', message: error.message, cause: error } };
+  }
+  if (error instanceof errors.JWTExpired) {
+    return { ok: false, error: { code: 'BROKER_TOKEN_EXPIRED', message: 'the bearer token has expired' } };
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return invalid(`the bearer token's claims are not accepted: ${error.message}`);
+  }
+  return invalid('the bearer token is malformed or its signature does not verify');
+}
+
+function claimAt(payload: JWTPayload, path: readonly string[]): unknown {
+  let value: unknown = payload;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function strongestRole(claim: unknown, names: RoleNames): CallerRole | null {
+  const roles = new Set(
+    Array.isArray(claim) ? claim.filter((r) => typeof r === 'string') : typeof claim === 'string' ? [claim] : [],
+  );
+  if (roles.has(names.admin)) {
+    return 'admin';
+  }
+  if (roles.has(names.powerUser)) {
+    return 'power-user';
+  }
+  return roles.has(names.researcher) ? 'researcher' : null;
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BROKER_DATABASE, type BrokerDatabase } from '../persistence/broker-database';
+
+/** A researcher's blacklist row: listed since `blacklistedAt` (null once lifted); `liftedAt` is the last lift. */
+export interface BlacklistState {
+  blacklistedAt: string | null;
+  liftedAt: string | null;
+}
+
+/** What the quotas count and keep: submissions (the `queries` rows themselves) and the blacklist. */
+@Injectable()
+export class QuotasRepository {
+  constructor(@Inject(BROKER_DATABASE) private readonly db: BrokerDatabase) {}
+
+  /** When the user submitted queries at or after `since` (ISO-8601 UTC), oldest first. */
+  async submissionTimesSince(userId: string, since: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('queries')
+      .select('created_at')
+      .where('requester_id', '=', userId)
+      .where('created_at', '>=', since)
+      .orderBy('created_at', 'asc')
+      .execute();
+    return rows.map((row) => row.created_at);
+  }
+
+  /** The user's blacklist row, or null if they were never blacklisted. */
+  async findBlacklistState(userId: string): Promise<BlacklistState | null> {
+    const row = await this.db
+      .selectFrom('user_blacklist')
+      .select(['blacklisted_at', 'lifted_at'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row === undefined ? null : { blacklistedAt: row.blacklisted_at, liftedAt: row.lifted_at };
+  }
+
+  /** Blacklists the user from `at` on; an existing listing keeps its original time. */
+  async blacklist(userId: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('user_blacklist')
+      .values({ user_id: userId, blacklisted_at: at, lifted_at: null, lifted_by: null })
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet((eb) => ({
+          blacklisted_at: eb.fn.coalesce('user_blacklist.blacklisted_at', eb.val(at)),
+        })),
+      )
+      .execute();
+  }
+
+  /** Lifts the user's blacklisting; false if they were not blacklisted. */
+  async lift(userId: string, at: string, by: string): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('user_blacklist')
+      .set({ blacklisted_at: null, lifted_at: at, lifted_by: by })
+      .where('user_id', '=', userId)
+      .where('blacklisted_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  /** Every blacklisted user, longest listed first. */
+  async listBlacklisted(): Promise<Array<{ userId: string; blacklistedAt: string }>> {
+    const rows = await this.db
+      .selectFrom('user_blacklist')
+      .select(['user_id', 'blacklisted_at'])
+      .where('blacklisted_at', 'is not', null)
+      .orderBy('blacklisted_at', 'asc')
+      .orderBy('user_id', 'asc')
+      .execute();
+    return rows.flatMap((row) =>
+      row.blacklisted_at === null ? [] : [{ userId: row.user_id, blacklistedAt: row.blacklisted_at }],
+    );
+  }
+}
