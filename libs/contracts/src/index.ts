@@ -32,6 +32,18 @@ export {
   type TimingIssue,
   verifyEnvelopeSignature,
 } from './envelope.signature';
+export {
+  brokerNatsPermissions,
+  monitorNatsPermissions,
+  type NatsAuthorizationOptions,
+  type NatsPermissions,
+  type NatsUser,
+  natsUsersOf,
+  renderNatsAuthorization,
+  renderNatsUser,
+  siteNatsPermissions,
+  siteNatsUser,
+} from './nats-authorization';
 export * from './site-registry.schema';
 export * from './subjects';
 export * from './http.schema';

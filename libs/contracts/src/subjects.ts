@@ -44,6 +44,11 @@ export function siteInboxPrefix(siteId: SiteId): string {
   return `_INBOX_site-${SiteId.parse(siteId)}`;
 }
 
+/** The durable consumer on QUERY_STREAM through which a site reads its queries (the broker creates it). */
+export function siteQueryConsumerName(siteId: SiteId): string {
+  return `site-${SiteId.parse(siteId)}`;
+}
+
 /** The inbox prefix of the broker's NATS connection. */
 export const BROKER_INBOX_PREFIX = '_INBOX_broker';
 

@@ -9,7 +9,14 @@ import {
   StorageType,
   type StreamConfig,
 } from 'nats';
-import { HEARTBEAT_STREAM, QUERY_STREAM, RESULT_STREAM, type SiteId, siteQuerySubject } from '@fq/contracts';
+import {
+  HEARTBEAT_STREAM,
+  QUERY_STREAM,
+  RESULT_STREAM,
+  type SiteId,
+  siteQueryConsumerName,
+  siteQuerySubject,
+} from '@fq/contracts';
 
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
@@ -22,7 +29,7 @@ export const RESULTS_CONSUMER = 'broker-results';
 
 /** The durable consumer a site binds to; the broker creates it so a site never needs the right to. */
 export function siteConsumerName(siteId: SiteId): string {
-  return `site-${siteId}`;
+  return siteQueryConsumerName(siteId);
 }
 
 /** The stream configurations of decision 0005. */

@@ -5,6 +5,7 @@ import {
   MAX_ENVELOPE_BYTES,
   openEnvelope,
   QUERY_STREAM,
+  siteQueryConsumerName,
   siteQuerySubject,
 } from '@fq/contracts';
 import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
@@ -26,9 +27,9 @@ const PREFETCH = 16;
 
 export type ConsumerState = 'idle' | 'waiting-for-consumer' | 'consuming' | 'stopped';
 
-/** The name of a site's durable pull consumer on the query stream (decision 0005). */
+/** The name of a site's durable pull consumer on the query stream (decision 0005; NATS permissions name it too). */
 export function siteConsumerName(siteId: string): string {
-  return `site-${siteId}`;
+  return siteQueryConsumerName(siteId);
 }
 
 /**
