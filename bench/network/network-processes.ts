@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BrokerHttpClient } from '../../test/support/broker.http-client';
+import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
+import { bearer, BrokerHttpClient } from '../../test/support/broker.http-client';
 import { ManagedProcess } from '../../test/support/managed.process';
 import type { NetworkSiteData } from './network-site-data';
 
@@ -62,7 +63,10 @@ async function startApp(
   }
 }
 
-/** Starts the broker (SQLite in `workDir`, dev identity) for `siteIds` and returns a client for its API. */
+/**
+ * Starts the broker (SQLite in `workDir`, its development issuer) for `siteIds` and returns a client for its API that
+ * calls as an admin (exempt from the quotas, as a benchmark must be).
+ */
 export async function startBroker(options: {
   repoRoot: string;
   workDir: string;
@@ -78,7 +82,8 @@ export async function startBroker(options: {
     BROKER_PORT: '0',
     BROKER_SQLITE_FILE: path.join(dir, 'broker.sqlite'),
     BROKER_SITES: options.siteIds.map((id) => `${id}=Bench ${id}`).join(','),
-    BROKER_DEV_IDENTITY: 'true',
+    BROKER_DEV_ISSUER: 'true',
+    BROKER_DEV_ISSUER_KEY_FILE: path.join(dir, 'dev-issuer.jwk'),
     BROKER_QUERY_DEADLINE_SECONDS: String(options.deadlineSeconds),
   };
   const { app, details } = await startApp(options.repoRoot, 'broker', 'broker', env, dir, 60_000);
@@ -88,7 +93,12 @@ export async function startBroker(options: {
     throw new Error(`the broker's READY line carries no URL: "${details}"`);
   }
   const reachable = url.replace('//0.0.0.0:', '//127.0.0.1:').replace(/\/$/, '');
-  return { app, client: new BrokerHttpClient(reachable) };
+  const token = await mintDevTokenWithKeyFile(path.join(dir, 'dev-issuer.jwk'), {
+    user: 'bench-admin',
+    role: 'admin',
+    ttlSeconds: 7 * 86_400,
+  });
+  return { app, client: new BrokerHttpClient(reachable, bearer(token)) };
 }
 
 /** Starts one site agent on `site` with rate limits out of the way and waits for its READY line. */

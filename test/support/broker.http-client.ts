@@ -2,14 +2,18 @@ import { ProblemDetails, QueryResult, SubmitQueryResponse } from '@fq/contracts'
 import type { z } from 'zod';
 import { waitFor } from './wait-for';
 
-/** The identity every suite uses (the broker runs with BROKER_DEV_IDENTITY=true): an admin sees real site ids. */
-export const E2E_ADMIN = { 'X-Researcher-Id': 'e2e-admin', 'X-Researcher-Role': 'admin' } as const;
+/** The `Authorization` header for a bearer token. */
+export function bearer(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
+}
 
 /** A raw HTTP answer: status, headers and the body as JSON (undefined when it is not JSON). */
 export interface HttpAnswer {
   status: number;
   contentType: string;
   location: string | null;
+  retryAfter: string | null;
+  wwwAuthenticate: string | null;
   body: unknown;
   text: string;
 }
@@ -25,11 +29,14 @@ export function expectShape<S extends z.ZodType>(schema: S, value: unknown, what
   return parsed.data;
 }
 
-/** A thin client for the broker's researcher API at `baseUrl` (e.g. `http://127.0.0.1:43125`). */
+/**
+ * A thin client for the broker's researcher API at `baseUrl` (e.g. `http://127.0.0.1:43125`), calling with
+ * `identity` (the `Authorization` header; suites use an admin, who sees real site ids and is exempt from quotas).
+ */
 export class BrokerHttpClient {
   constructor(
     readonly baseUrl: string,
-    private readonly identity: Record<string, string> = E2E_ADMIN,
+    private readonly identity: Record<string, string>,
   ) {}
 
   /** `POST /api/v1/queries` with `body` sent as is (a string) or as JSON (anything else). */
@@ -73,6 +80,11 @@ export class BrokerHttpClient {
     return this.request('GET', path);
   }
 
+  /** Any DELETE on the broker, e.g. `/api/v1/admin/blacklist/alice`. */
+  delete(path: string): Promise<HttpAnswer> {
+    return this.request('DELETE', path);
+  }
+
   /** The URL of a query's server-sent event stream. */
   eventsUrl(id: string): string {
     return `${this.baseUrl}/api/v1/queries/${id}/events`;
@@ -97,6 +109,8 @@ export class BrokerHttpClient {
       status: response.status,
       contentType: response.headers.get('content-type') ?? '',
       location: response.headers.get('location'),
+      retryAfter: response.headers.get('retry-after'),
+      wwwAuthenticate: response.headers.get('www-authenticate'),
       body: parseJson(text),
       text,
     };

@@ -1,5 +1,5 @@
 export { type AppHandle, type AppName, appEntryPoint, startApp } from './app.process';
-export { BrokerHttpClient, E2E_ADMIN, expectProblem, expectShape, type HttpAnswer } from './broker.http-client';
+export { bearer, BrokerHttpClient, expectProblem, expectShape, type HttpAnswer } from './broker.http-client';
 export { JetStreamProbe } from './jetstream.nats';
 export { ManagedProcess, type ProcessExit } from './managed.process';
 export {

@@ -3,10 +3,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateEnvelopeKey, type GeneratedKey, generateNatsUserKey, type SiteRegistry } from '@fq/contracts';
+import {
+  generateEnvelopeKey,
+  type GeneratedKey,
+  generateNatsUserKey,
+  type SiteRegistry,
+  type UserRole,
+} from '@fq/contracts';
 import { z } from 'zod';
+// The broker's own token minting, as its CLI uses it: the harness calls as any user in any role.
+import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
 import { type AppHandle, startApp } from './app.process';
-import { BrokerHttpClient } from './broker.http-client';
+import { bearer, BrokerHttpClient } from './broker.http-client';
 import { type NatsServerHandle, startNatsServer } from './nats-server.process';
 import { EVALUATION_DATE, generateSiteData, type SiteData } from './site-data.fixture';
 import { startWireTap, type WireTap } from './wire-tap.nats';
@@ -113,7 +121,8 @@ export class NetworkWorld {
       BROKER_SIGNING_KEY_FILE: join(dir, 'signing.nk'),
       BROKER_AUDIT_LOG: this.brokerAuditLog,
       BROKER_REPLAY_LOG: join(dir, 'received-envelopes.jsonl'),
-      BROKER_DEV_IDENTITY: 'true',
+      BROKER_DEV_ISSUER: 'true',
+      BROKER_DEV_ISSUER_KEY_FILE: this.devIssuerKeyFile,
       ...overrides,
     };
   }
@@ -128,7 +137,18 @@ export class NetworkWorld {
     }
     // A broker listening on every interface is reached through loopback.
     const reachable = url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:').replace(/\/$/, '');
-    return { app, url: reachable, client: new BrokerHttpClient(reachable) };
+    return { app, url: reachable, client: await this.clientFor(reachable, 'e2e-admin', 'admin') };
+  }
+
+  /** The broker's development issuer key (BROKER_DEV_ISSUER_KEY_FILE); the same across broker restarts. */
+  get devIssuerKeyFile(): string {
+    return join(this.root, 'broker', 'dev-issuer.jwk');
+  }
+
+  /** A client for the broker at `url` that calls as `user` in `role`, with a token of the development issuer. */
+  async clientFor(url: string, user: string, role: UserRole): Promise<BrokerHttpClient> {
+    const token = await mintDevTokenWithKeyFile(this.devIssuerKeyFile, { user, role, ttlSeconds: 3600 });
+    return new BrokerHttpClient(url, bearer(token));
   }
 
   /** The state directory of a site; the same across restarts of that site. */
