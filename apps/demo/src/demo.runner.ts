@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type DemoConfig, DEMO_SITES, type DemoSite } from './config/config.schema';
+// The broker's own token minting (as `broker token` does it), with the key file the demo's broker uses.
+import { mintDevTokenWithKeyFile } from '../../broker/src/identity/dev-issuer';
 import { exampleRequests } from './example-requests';
 import { findNatsServerBinary, NATS_INSTALL_HINT, natsReachable, startLocalNatsServer } from './nats/local-nats.server';
 import { DemoChild, describeExit } from './processes/demo-child.process';
@@ -114,10 +116,20 @@ export class DemoRunner {
       BROKER_PORT: String(this.config.broker.port),
       BROKER_SQLITE_FILE: join(demoDir, 'broker', 'broker.sqlite'),
       BROKER_SITES: DEMO_SITES.map((site) => `${site.id}=${site.name}`).join(','),
-      // The demo has no identity provider: X-Researcher-Id / X-Researcher-Role headers are trusted.
-      BROKER_DEV_IDENTITY: 'true',
+      // The demo has no identity provider: the broker's development issuer signs the demo's tokens.
+      BROKER_DEV_ISSUER: 'true',
+      BROKER_DEV_ISSUER_KEY_FILE: join(demoDir, 'broker', 'dev-issuer.jwk'),
     });
     await this.until(broker.waitForLine(/^READY broker\b/, BROKER_READY_MS));
+    const keyFile = join(demoDir, 'broker', 'dev-issuer.jwk');
+    const tokens = {
+      researcher: await mintDevTokenWithKeyFile(keyFile, {
+        user: 'demo-researcher',
+        role: 'researcher',
+        ttlSeconds: 12 * 3600,
+      }),
+      admin: await mintDevTokenWithKeyFile(keyFile, { user: 'demo-admin', role: 'admin', ttlSeconds: 12 * 3600 }),
+    };
 
     this.say('starting three site agents (each loads and indexes its data first)');
     const sites = DEMO_SITES.map((site) =>
@@ -130,7 +142,7 @@ export class DemoRunner {
     );
     await this.until(Promise.all(sites.map((site) => site.waitForLine(/^READY site-agent\b/, SITE_READY_MS))));
 
-    this.terminal.out(exampleRequests(brokerUrl, 'docs/examples/type-2-diabetes-hba1c.json'));
+    this.terminal.out(exampleRequests(brokerUrl, 'docs/examples/type-2-diabetes-hba1c.json', tokens));
   }
 
   private entryPoint(app: 'broker' | 'site-agent'): string {

@@ -1,27 +1,46 @@
-/** The ready-to-paste requests the demo prints once the network is up: submit, read, watch, sites. */
-export function exampleRequests(brokerUrl: string, queryFile: string): string {
+/** Bearer tokens of the broker's development issuer for the demo's researcher and admin. */
+export interface DemoTokens {
+  researcher: string;
+  admin: string;
+}
+
+/** The ready-to-paste requests the demo prints once the network is up: submit, read, watch, quota, sites. */
+export function exampleRequests(brokerUrl: string, queryFile: string, tokens: DemoTokens): string {
   const api = `${brokerUrl}/api/v1`;
   return [
     '',
     `The network is ready: broker ${brokerUrl}, three site agents, NATS JetStream. Try (in another terminal):`,
     '',
+    '  # every request carries a bearer token; this one is the demo researcher (valid 12 h; mint more with',
+    '  # `npm run broker -- token --user alice --role researcher --key-file .demo/broker/dev-issuer.jwk`)',
+    `  TOKEN=${tokens.researcher}`,
+    '',
     '  # submit the example query (type 2 diabetes, HbA1c > 7 %, adults, no cancer); the answer is {"id":"…"}',
-    `  curl -s -X POST ${api}/queries -H 'content-type: application/json' --data @${queryFile}`,
+    `  curl -s -X POST ${api}/queries -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' --data @${queryFile}`,
     '',
     '  # or keep the id for the next requests',
-    `  ID=$(curl -s -X POST ${api}/queries -H 'content-type: application/json' --data @${queryFile} | sed -E 's/.*"id":"([^"]+)".*/\\1/')`,
+    `  ID=$(curl -s -X POST ${api}/queries -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' --data @${queryFile} | sed -E 's/.*"id":"([^"]+)".*/\\1/')`,
     '',
-    '  # the result: status, total and per-site protected counts (sites under pseudonyms)',
-    `  curl -s ${api}/queries/$ID`,
-    '',
-    '  # the same as an admin, with real site names (development identity headers)',
-    `  curl -s ${api}/queries/$ID -H 'X-Researcher-Id: demo-admin' -H 'X-Researcher-Role: admin'`,
+    '  # the result: status, total and per-site protected counts (sites under pseudonyms; at most one read per 10 s)',
+    `  curl -s ${api}/queries/$ID -H "Authorization: Bearer $TOKEN"`,
     '',
     '  # watch the answers arrive as server-sent events (site-result per site, then completed)',
-    `  curl -N ${api}/queries/$ID/events`,
+    `  curl -N ${api}/queries/$ID/events -H "Authorization: Bearer $TOKEN"`,
+    '',
+    '  # your quota: 3 queries a minute, 50 a week before an admin must lift a blacklisting',
+    `  curl -s ${api}/quota -H "Authorization: Bearer $TOKEN"`,
+    '',
+    '  # the same result as an admin, with real site names',
+    `  curl -s ${api}/queries/$ID -H 'Authorization: Bearer ${tokens.admin}'`,
     '',
     '  # the registered sites and their heartbeats',
     `  curl -s ${api}/sites`,
+    '',
+    'The raw request, for any HTTP client:',
+    '',
+    `  POST ${api}/queries`,
+    `  Authorization: Bearer ${tokens.researcher}`,
+    '  Content-Type: application/json',
     '',
     'Press Ctrl-C to stop everything.',
     '',
