@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
-import { ProblemDetails, QueryList } from '@fq/contracts';
+import { JsonWebKeySet, ProblemDetails, QueryList } from '@fq/contracts';
 import request from 'supertest';
-import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { QueriesRepository } from '../persistence/queries.repository';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 
@@ -138,7 +138,7 @@ describe('bearer tokens', () => {
 
   it('serves the development issuer key set publicly', async () => {
     const response = await request(broker.url).get('/api/v1/dev-issuer/jwks').expect(200);
-    expect(response.body.keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' })]);
+    expect(JsonWebKeySet.parse(response.body).keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' })]);
     expect(JSON.stringify(response.body)).not.toContain('"d"');
   });
 

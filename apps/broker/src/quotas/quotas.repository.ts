@@ -12,13 +12,16 @@ export interface BlacklistState {
 export class QuotasRepository {
   constructor(@Inject(BROKER_DATABASE) private readonly db: BrokerDatabase) {}
 
-  /** When the user submitted queries at or after `since` (ISO-8601 UTC), oldest first. */
-  async submissionTimesSince(userId: string, since: string): Promise<string[]> {
+  /**
+   * When the user submitted queries after `since` (ISO-8601 UTC), oldest first. A sliding window excludes its start;
+   * counting from a lift (`inclusive`) includes a submission in the lift's own millisecond.
+   */
+  async submissionTimesSince(userId: string, since: string, inclusive = false): Promise<string[]> {
     const rows = await this.db
       .selectFrom('queries')
       .select('created_at')
       .where('requester_id', '=', userId)
-      .where('created_at', '>=', since)
+      .where('created_at', inclusive ? '>=' : '>', since)
       .orderBy('created_at', 'asc')
       .execute();
     return rows.map((row) => row.created_at);

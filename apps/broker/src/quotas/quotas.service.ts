@@ -45,7 +45,7 @@ export class QuotasService {
     }
     return this.oneAtATime(caller.id, async () => {
       const state = await this.repository.findBlacklistState(caller.id);
-      if (state?.blacklistedAt != null) {
+      if (state !== null && state.blacklistedAt !== null) {
         throw blacklisted(caller.id);
       }
       const now = this.clock.now();
@@ -80,7 +80,7 @@ export class QuotasService {
       soft: toLimit(soft),
       hard: toLimit(hard),
       pollIntervalSeconds: caller.role === 'admin' ? 0 : this.config.quotas.pollIntervalSeconds,
-      blacklisted: state?.blacklistedAt != null,
+      blacklisted: state !== null && state.blacklistedAt !== null,
       blacklistedAt: state?.blacklistedAt ?? null,
     };
   }
@@ -147,13 +147,14 @@ export class QuotasService {
     const { amount, intervalSeconds } = this.config.quotas.hard;
     const windowStart = new Date(now.getTime() - intervalSeconds * 1000);
     // Submissions before the last lift are forgiven with it.
-    const since = liftedAt !== null && Date.parse(liftedAt) > windowStart.getTime() ? new Date(liftedAt) : windowStart;
+    const fromLift = liftedAt !== null && Date.parse(liftedAt) > windowStart.getTime();
+    const since = fromLift ? new Date(liftedAt) : windowStart;
     const applies = caller.role === 'researcher' && amount > 0;
     return {
       amount: applies ? amount : null,
       intervalSeconds,
       since,
-      times: await this.repository.submissionTimesSince(caller.id, since.toISOString()),
+      times: await this.repository.submissionTimesSince(caller.id, since.toISOString(), fromLift),
     };
   }
 
