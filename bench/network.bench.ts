@@ -8,7 +8,13 @@ import { summarizeLatency } from './latency-stats';
 import { describeMachine, formatMachine } from './machine-info';
 import { runQuery, type QueryOutcome } from './network/final-event.client';
 import { parseNetworkBenchOptions, type NetworkBenchOptions } from './network/network-options';
-import { findRepoRoot, startBroker, startSiteAgent, type RunningApp } from './network/network-processes';
+import {
+  createNetworkKeys,
+  findRepoRoot,
+  startBroker,
+  startSiteAgent,
+  type RunningApp,
+} from './network/network-processes';
 import { ensureNetworkSite, generatorFingerprint, type NetworkSiteData } from './network/network-site-data';
 import { loadQuerySuite, type BenchQuery } from './query-suite';
 import { formatCount, formatMiB, formatMs, formatTable } from './report-table';
@@ -142,12 +148,13 @@ async function main(): Promise<number> {
   let nats: NatsServerHandle | null = null;
   try {
     nats = await startNatsServer({ storeDir: path.join(workDir, 'jetstream') });
+    const keys = await createNetworkKeys(workDir, siteIds);
     // Long enough that no query expires while the machine is saturated; an expiry would show as incomplete.
     const broker = await startBroker({
       repoRoot,
       workDir,
       natsUrl: nats.url,
-      siteIds,
+      keys,
       deadlineSeconds: 3600,
     });
     apps.push(broker.app);
@@ -161,6 +168,7 @@ async function main(): Promise<number> {
           workDir,
           natsUrl,
           site,
+          keys,
           evaluationDate: options.evaluationDate,
           readyMs: options.readyTimeoutSeconds * 1000,
         }),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { generateEnvelopeKey, type GeneratedKey, generateNatsUserKey, type SiteRegistry } from '@fq/contracts';
 import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
 import { bearer, BrokerHttpClient } from '../../test/support/broker.http-client';
 import { ManagedProcess } from '../../test/support/managed.process';
@@ -63,15 +64,54 @@ async function startApp(
   }
 }
 
+/** The envelope signing keys of one benchmark run: the broker's and every site's, as seed files in the work dir. */
+export interface NetworkKeys {
+  readonly broker: GeneratedKey;
+  readonly brokerSeedFile: string;
+  readonly registryFile: string;
+  readonly sites: ReadonlyMap<string, { key: GeneratedKey; seedFile: string }>;
+}
+
+/** Generates the run's signing keys and the broker's site registry (decision 0006), written 0600 under `workDir`. */
+export async function createNetworkKeys(workDir: string, siteIds: readonly string[]): Promise<NetworkKeys> {
+  const dir = path.join(workDir, 'keys');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const writeSeed = async (name: string, key: GeneratedKey): Promise<string> => {
+    const file = path.join(dir, `${name}.nk`);
+    await writeFile(file, `${key.seed}\n`, { mode: 0o600 });
+    return file;
+  };
+  const broker = generateEnvelopeKey();
+  const sites = new Map<string, { key: GeneratedKey; seedFile: string }>();
+  for (const id of siteIds) {
+    const key = generateEnvelopeKey();
+    sites.set(id, { key, seedFile: await writeSeed(`site-${id}`, key) });
+  }
+  // The benchmark's NATS has no logins, so the sites' NATS user keys are registered but their seeds are not kept.
+  const registry: SiteRegistry = {
+    version: 1,
+    broker: null,
+    sites: [...sites].map(([id, { key }]) => ({
+      id,
+      name: `Bench ${id}`,
+      natsUserPublicKey: generateNatsUserKey().publicKey,
+      envelopePublicKey: key.publicKey,
+    })),
+  };
+  const registryFile = path.join(dir, 'sites.json');
+  await writeFile(registryFile, JSON.stringify(registry, null, 2));
+  return { broker, brokerSeedFile: await writeSeed('broker', broker), registryFile, sites };
+}
+
 /**
- * Starts the broker (SQLite in `workDir`, its development issuer) for `siteIds` and returns a client for its API that
- * calls as an admin (exempt from the quotas, as a benchmark must be).
+ * Starts the broker (SQLite in `workDir`, its development issuer) for the sites in `keys` and returns a client for its
+ * API that calls as an admin (exempt from the quotas, as a benchmark must be).
  */
 export async function startBroker(options: {
   repoRoot: string;
   workDir: string;
   natsUrl: string;
-  siteIds: readonly string[];
+  keys: NetworkKeys;
   deadlineSeconds: number;
 }): Promise<{ app: RunningApp; client: BrokerHttpClient }> {
   const dir = path.join(options.workDir, 'broker');
@@ -81,7 +121,10 @@ export async function startBroker(options: {
     BROKER_HOST: '127.0.0.1',
     BROKER_PORT: '0',
     BROKER_SQLITE_FILE: path.join(dir, 'broker.sqlite'),
-    BROKER_SITES: options.siteIds.map((id) => `${id}=Bench ${id}`).join(','),
+    BROKER_SITES_FILE: options.keys.registryFile,
+    BROKER_SIGNING_KEY_FILE: options.keys.brokerSeedFile,
+    BROKER_AUDIT_LOG: path.join(dir, 'audit.jsonl'),
+    BROKER_REPLAY_LOG: path.join(dir, 'received-envelopes.jsonl'),
     BROKER_DEV_ISSUER: 'true',
     BROKER_DEV_ISSUER_KEY_FILE: path.join(dir, 'dev-issuer.jwk'),
     BROKER_QUERY_DEADLINE_SECONDS: String(options.deadlineSeconds),
@@ -107,14 +150,21 @@ export async function startSiteAgent(options: {
   workDir: string;
   natsUrl: string;
   site: NetworkSiteData;
+  keys: NetworkKeys;
   evaluationDate: string;
   readyMs: number;
 }): Promise<RunningApp> {
   const stateDir = path.join(options.workDir, 'sites', options.site.siteId);
   await mkdir(stateDir, { recursive: true });
+  const siteKey = options.keys.sites.get(options.site.siteId);
+  if (siteKey === undefined) {
+    throw new Error(`no keys for ${options.site.siteId}`);
+  }
   const env = {
     NATS_URL: options.natsUrl,
     SITE_ID: options.site.siteId,
+    SITE_SIGNING_KEY_FILE: siteKey.seedFile,
+    SITE_BROKER_PUBLIC_KEY: options.keys.broker.publicKey,
     SITE_DATA: options.site.dir,
     SITE_STATE_DIR: stateDir,
     SITE_EVALUATION_DATE: options.evaluationDate,
