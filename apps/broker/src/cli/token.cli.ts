@@ -1,9 +1,9 @@
-import { Option } from 'commander';
 import { CallerRole } from '../identity/caller';
-import { DevIssuerKeyError, mintDevTokenWithKeyFile, parseTtl } from '../identity/dev-issuer';
+import { DevIssuerKeyError, DevTokenRequest, mintDevTokenWithKeyFile, parseTtl } from '../identity/dev-issuer';
 import { BrokerCliInputError, type BrokerCommandRegistrar } from './broker-command';
 
 const DEFAULT_KEY_FILE = '.broker/dev-issuer.jwk';
+const MAX_TTL_SECONDS = 30 * 86_400;
 
 /**
  * `broker token --user alice --role researcher [--ttl 8h] [--key-file f]`: prints a bearer token of the development
@@ -14,30 +14,20 @@ export const registerTokenCommand: BrokerCommandRegistrar = (program, { io, env,
     .command('token')
     .description('mint a development bearer token (for a broker with BROKER_DEV_ISSUER=true)')
     .requiredOption('--user <id>', 'the user id (the token subject)')
-    .addOption(new Option('--role <role>', 'the role').choices(CallerRole.options).default('researcher'))
-    .option('--ttl <duration>', 'how long the token is valid: 90s, 30m, 8h, 2d', '8h')
+    .option('--role <role>', `the role: ${CallerRole.options.join(', ')}`, 'researcher')
+    .option('--ttl <duration>', 'how long the token is valid: 90s, 30m, 8h, 2d (at most 30d)', '8h')
     .option('--key-file <file>', `the issuer's key (default: BROKER_DEV_ISSUER_KEY_FILE or ${DEFAULT_KEY_FILE})`)
     .action((options: { user: string; role: string; ttl: string; keyFile?: string }) => {
       run(
         (async () => {
-          const ttlSeconds = parseTtl(options.ttl);
-          const role = CallerRole.safeParse(options.role);
-          if (ttlSeconds === null || !role.success) {
-            throw new BrokerCliInputError([`--ttl ${options.ttl} is not a duration such as 90s, 30m, 8h or 2d`]);
-          }
+          const request = parseTokenOptions(options);
           const keyFile = options.keyFile ?? env.BROKER_DEV_ISSUER_KEY_FILE ?? DEFAULT_KEY_FILE;
           try {
-            const token = await mintDevTokenWithKeyFile(keyFile, { user: options.user, role: role.data, ttlSeconds });
-            io.out.write(`${token}\n`);
+            io.out.write(`${await mintDevTokenWithKeyFile(keyFile, request)}\n`);
             return 0;
           } catch (error) {
             if (error instanceof DevIssuerKeyError) {
               throw new BrokerCliInputError([error.message]);
-            }
-            if (error instanceof Error && error.name === 'ZodError') {
-              throw new BrokerCliInputError([
-                `--user ${JSON.stringify(options.user)}: a user id is 1-128 printable ASCII characters; --ttl at most 30d`,
-              ]);
             }
             throw error;
           }
@@ -45,3 +35,28 @@ export const registerTokenCommand: BrokerCommandRegistrar = (program, { io, env,
       );
     });
 };
+
+// Every problem with the options at once, each naming the option and what it accepts.
+function parseTokenOptions(options: { user: string; role: string; ttl: string }): DevTokenRequest {
+  const problems: string[] = [];
+  const ttlSeconds = parseTtl(options.ttl);
+  if (ttlSeconds === null) {
+    problems.push(`--ttl ${JSON.stringify(options.ttl)} is not a duration such as 90s, 30m, 8h or 2d`);
+  } else if (ttlSeconds < 1 || ttlSeconds > MAX_TTL_SECONDS) {
+    problems.push(`--ttl ${options.ttl} is out of range: at least 1s, at most 30d`);
+  }
+  const role = CallerRole.safeParse(options.role);
+  if (!role.success) {
+    problems.push(`--role ${JSON.stringify(options.role)} is not a role: use ${CallerRole.options.join(', ')}`);
+  }
+  const user = DevTokenRequest.shape.user.safeParse(options.user);
+  if (!user.success) {
+    problems.push(
+      `--user ${JSON.stringify(options.user)}: a user id is 1-128 printable ASCII characters without spaces`,
+    );
+  }
+  if (problems.length > 0 || ttlSeconds === null || !role.success || !user.success) {
+    throw new BrokerCliInputError(problems);
+  }
+  return { user: user.data, role: role.data, ttlSeconds };
+}
