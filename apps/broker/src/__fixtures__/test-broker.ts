@@ -109,8 +109,14 @@ export async function startTestBroker(
   }
   const transport = options.transport ?? new InMemoryBrokerTransport();
   const clock = options.clock ?? new ManualClock();
-  const app = await createBrokerApp(loaded.value, { transport, clock, logger: false });
-  await app.listen(0, '127.0.0.1');
+  let app: INestApplication;
+  try {
+    app = await createBrokerApp(loaded.value, { transport, clock, logger: false });
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    rmSync(keyDir, { recursive: true, force: true });
+    throw error;
+  }
   const tokenFor = (user: string, role: CallerRole = 'researcher') =>
     mintDevTokenWithKeyFile(keyFile, { user, role, ttlSeconds: 3600 }, clock.now());
   return {
