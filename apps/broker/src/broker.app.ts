@@ -25,9 +25,12 @@ export async function createBrokerApp(
   app.disable('x-powered-by');
   app.use(setSecurityHeaders);
   if (config.corsOrigins.length > 0) {
+    const allowed = new Set(config.corsOrigins);
     // Bearer tokens, not cookies: no credentials mode; a browser client sends Authorization explicitly.
     app.enableCors({
-      origin: config.corsOrigins,
+      // A function, so that another origin gets no CORS header at all (a list would still expose headers to it).
+      origin: (origin: string | undefined, allow: (error: Error | null, allowed: boolean) => void) =>
+        allow(null, origin !== undefined && allowed.has(origin)),
       methods: ['GET', 'POST', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
       exposedHeaders: ['Location', 'Retry-After', 'WWW-Authenticate'],
