@@ -1,4 +1,5 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuditRecord } from './audit-record.schema';
 
@@ -18,14 +19,13 @@ export class AuditLogWriter {
 
   private constructor(
     readonly file: string,
-    private readonly handle: FileHandle,
+    private readonly fd: number,
   ) {}
 
   /** Opens (creating it and its directory if needed) the audit log for appending. */
   static async open(file: string): Promise<AuditLogWriter> {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const handle = await open(file, 'a', 0o640);
-    return new AuditLogWriter(file, handle);
+    return new AuditLogWriter(file, openSync(file, 'a', 0o640));
   }
 
   /** Validates and appends one record; resolves once the line is on disk. Appends are written in call order. */
@@ -39,9 +39,11 @@ export class AuditLogWriter {
       return Promise.reject(new Error(`audit log ${this.file} is closed`));
     }
     const line = `${JSON.stringify(parsed.data)}\n`;
-    const write = this.queue.then(async () => {
-      await this.handle.appendFile(line, 'utf8');
-      await this.handle.datasync();
+    // Synchronous calls: a promise-based append cost a site more CPU than the rest of a query, and the site handles
+    // one query at a time, so the fsync's wait (under a millisecond) holds up nothing else.
+    const write = this.queue.then(() => {
+      appendFileSync(this.fd, line, 'utf8');
+      fdatasyncSync(this.fd);
     });
     // A failed write must not poison later ones; the caller of this append sees the failure.
     this.queue = write.catch(() => undefined);
@@ -55,6 +57,6 @@ export class AuditLogWriter {
     }
     this.closed = true;
     await this.queue;
-    await this.handle.close();
+    closeSync(this.fd);
   }
 }
