@@ -3,7 +3,7 @@ import { QUERY_STREAM, siteQuerySubject, siteResultSubject } from '@fq/contracts
 import {
   adultsQuery,
   type BrokerHandle,
-  JetStreamProbe,
+  type JetStreamProbe,
   NetworkWorld,
   type SiteData,
   waitFor,
@@ -20,7 +20,7 @@ describe('a query delivered to a site twice', () => {
   beforeAll(async () => {
     world = await NetworkWorld.create();
     tap = await world.tap();
-    probe = await JetStreamProbe.connect(world.nats.url);
+    probe = await world.probe();
     const id = world.newSiteId('twice');
     site = { id, data: await world.generateSite(id, 200) };
     broker = await world.startBroker(world.brokerEnv([site.id]));

@@ -2,7 +2,7 @@ import { siteQuerySubject, siteResultSubject } from '@fq/contracts';
 import {
   adultsQuery,
   type BrokerHandle,
-  JetStreamProbe,
+  type JetStreamProbe,
   NetworkWorld,
   type SiteData,
   waitFor,
@@ -22,7 +22,7 @@ describe('a site that is offline while a query runs', () => {
   beforeAll(async () => {
     world = await NetworkWorld.create();
     tap = await world.tap();
-    probe = await JetStreamProbe.connect(world.nats.url);
+    probe = await world.probe();
     const onlineId = world.newSiteId('online');
     const offlineId = world.newSiteId('offline');
     online = { id: onlineId, data: await world.generateSite(onlineId, 200) };

@@ -2,6 +2,7 @@ export { type AppHandle, type AppName, appEntryPoint, startApp } from './app.pro
 export { bearer, BrokerHttpClient, expectProblem, expectShape, type HttpAnswer } from './broker.http-client';
 export { JetStreamProbe } from './jetstream.nats';
 export { ManagedProcess, type ProcessExit } from './managed.process';
+export { type NatsLogin, natsLoginOptions } from './nats-login';
 export {
   acceptsConnections,
   findNatsServerBinary,

@@ -29,6 +29,8 @@ export class ManagedProcess {
   private readonly lines: string[] = [];
   private readonly listeners = new Set<(line: string) => void>();
   private exit: ProcessExit | null = null;
+  /** Lines recorded since the start, including those no longer kept. */
+  private recorded = 0;
 
   private constructor(
     readonly spec: SpawnSpec,
@@ -82,9 +84,21 @@ export class ManagedProcess {
     return `--- ${this.spec.name} (last ${count} lines) ---\n${this.lines.slice(-count).join('\n')}`;
   }
 
-  /** Resolves with the regex match of the first line (already printed or still to come) that matches `pattern`. */
-  waitForLine(pattern: RegExp, deadlineMs: number): Promise<RegExpExecArray> {
-    const seen = this.lines.map((line) => pattern.exec(line)).find((match) => match !== null);
+  /** How many lines the process has printed so far; pass it to `waitForLine` to wait only for later lines. */
+  get lineCount(): number {
+    return this.recorded;
+  }
+
+  /**
+   * Resolves with the regex match of the first line (already printed or still to come) that matches `pattern`;
+   * lines before `fromLine` (a `lineCount`) are not considered.
+   */
+  waitForLine(pattern: RegExp, deadlineMs: number, fromLine = 0): Promise<RegExpExecArray> {
+    const firstKept = this.recorded - this.lines.length;
+    const seen = this.lines
+      .slice(Math.max(0, fromLine - firstKept))
+      .map((line) => pattern.exec(line))
+      .find((match) => match !== null);
     if (seen !== undefined) {
       return Promise.resolve(seen);
     }
@@ -120,6 +134,11 @@ export class ManagedProcess {
     });
   }
 
+  /** Sends `signal` without waiting for anything (e.g. SIGHUP to make a server reload its configuration). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** Sends `signal` and resolves when the process has exited; SIGKILL after a grace period if it does not. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<ProcessExit> {
     if (this.exit !== null) {
@@ -135,6 +154,7 @@ export class ManagedProcess {
   }
 
   private record(line: string): void {
+    this.recorded += 1;
     this.lines.push(line);
     if (this.lines.length > MAX_KEPT_LINES) {
       this.lines.splice(0, this.lines.length - MAX_KEPT_LINES);

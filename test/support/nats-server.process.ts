@@ -1,8 +1,8 @@
 import { accessSync, constants } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, relative, resolve } from 'node:path';
 import { ManagedProcess } from './managed.process';
 import { waitFor } from './wait-for';
 
@@ -17,8 +17,10 @@ export interface NatsServerHandle {
   readonly storeDir: string;
   /** Stops the server (SIGTERM, JetStream flushed) and waits for it to exit. */
   stop(): Promise<void>;
-  /** Starts the server again on the same port with the same store directory. */
+  /** Starts the server again on the same port with the same store directory (and configuration file). */
   restart(): Promise<void>;
+  /** Makes the server read its configuration file again (SIGHUP) and resolves once it has. */
+  reload(): Promise<void>;
   /** Stops the server and removes the store directory if the harness created it. */
   destroy(): Promise<void>;
   /** What the server logged, for failure messages. */
@@ -30,6 +32,8 @@ export interface NatsServerOptions {
   port?: number;
   /** JetStream store directory; by default a fresh temporary one. */
   storeDir?: string;
+  /** A nats-server configuration file (`-c`), e.g. an authorization block; the command-line flags take precedence. */
+  configFile?: string;
 }
 
 /** The nats-server binary: on PATH or Debian's /usr/sbin/nats-server; null when neither exists. */
@@ -58,7 +62,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const ownStoreDir = options.storeDir === undefined;
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), 'fq-e2e-nats-')));
   await mkdir(storeDir, { recursive: true });
-  let current = await launch(binary, options.port ?? -1, storeDir);
+  const configArgs =
+    options.configFile === undefined
+      ? ['-js', '-sd', storeDir]
+      : ['-c', await serverConfig(options.configFile, storeDir)];
+  let current = await launch(binary, options.port ?? -1, configArgs);
   const port = current.port;
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -69,7 +77,19 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     async restart() {
       await current.process.stop('SIGTERM');
-      current = await launch(binary, port, storeDir);
+      current = await launch(binary, port, configArgs);
+    },
+    async reload() {
+      const from = current.process.lineCount;
+      current.process.signal('SIGHUP');
+      const outcome = await current.process.waitForLine(
+        /Reloaded server configuration|Failed to reload.*/,
+        START_DEADLINE_MS,
+        from,
+      );
+      if (outcome[0].startsWith('Failed')) {
+        throw new Error(`nats-server did not reload its configuration: ${outcome[0]}`);
+      }
     },
     async destroy() {
       await current.process.stop('SIGTERM');
@@ -84,14 +104,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 async function launch(
   binary: string,
   requestedPort: number,
-  storeDir: string,
+  configArgs: readonly string[],
 ): Promise<{ process: ManagedProcess; port: number }> {
   const server = ManagedProcess.start({
     name: 'nats-server',
     command: binary,
-    args: ['-a', '127.0.0.1', '-p', String(requestedPort), '-js', '-sd', storeDir],
+    args: [...configArgs, '-a', '127.0.0.1', '-p', String(requestedPort)],
     env: {},
-    cwd: storeDir,
+    cwd: tmpdir(),
   });
   try {
     const listening = await server.waitForLine(/Listening for client connections on [^\s]+:(\d+)/, START_DEADLINE_MS);
@@ -107,6 +127,18 @@ async function launch(
     await server.stop('SIGKILL');
     throw error;
   }
+}
+
+/**
+ * A server configuration that enables JetStream in `storeDir` and includes `configFile`. JetStream is configured in
+ * the file, not by flags: nats-server 2.9 shuts JetStream down on a reload when only `-js` enabled it.
+ */
+async function serverConfig(configFile: string, storeDir: string): Promise<string> {
+  const file = join(storeDir, 'nats-server.conf');
+  // An include is resolved relative to the including file.
+  const included = relative(storeDir, resolve(configFile));
+  await writeFile(file, `jetstream { store_dir: ${JSON.stringify(storeDir)} }\ninclude ${JSON.stringify(included)}\n`);
+  return file;
 }
 
 /** True when a TCP connection to 127.0.0.1:port succeeds. */

@@ -4,9 +4,12 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  BROKER_INBOX_PREFIX,
   generateEnvelopeKey,
   type GeneratedKey,
   generateNatsUserKey,
+  renderNatsAuthorization,
+  siteInboxPrefix,
   type SiteRegistry,
   type UserRole,
 } from '@fq/contracts';
@@ -15,6 +18,8 @@ import { z } from 'zod';
 import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
 import { type AppHandle, startApp } from './app.process';
 import { bearer, BrokerHttpClient } from './broker.http-client';
+import { JetStreamProbe } from './jetstream.nats';
+import type { NatsLogin } from './nats-login';
 import { type NatsServerHandle, startNatsServer } from './nats-server.process';
 import { EVALUATION_DATE, generateSiteData, type SiteData } from './site-data.fixture';
 import { startWireTap, type WireTap } from './wire-tap.nats';
@@ -36,28 +41,39 @@ export interface SiteHandle {
 const AuditLine = z.looseObject({ decision: z.string(), queryId: z.string().nullable() });
 export type AuditLine = z.infer<typeof AuditLine>;
 
+type PartyKeys = { signing: GeneratedKey; nats: GeneratedKey };
+
 /**
- * One suite's private network: its own nats-server (free port, temporary JetStream store), temporary directories,
- * random site ids, and every process it started, all stopped and removed by `close()`.
+ * One suite's private network: its own nats-server (free port, temporary JetStream store, NATS permissions on: the
+ * broker, each site and a read-only monitor log in with their own nkeys), temporary directories, random site ids, and
+ * every process it started, all stopped and removed by `close()`.
  */
 export class NetworkWorld {
   private readonly apps = new Set<AppHandle>();
   private readonly taps = new Set<WireTap>();
-  /** Every party's two keys: the envelope signing key and the NATS user nkey (decision 0006). */
-  readonly brokerKeys = { signing: generateEnvelopeKey(), nats: generateNatsUserKey() };
-  private readonly siteKeys = new Map<string, { signing: GeneratedKey; nats: GeneratedKey }>();
+  private readonly siteKeys = new Map<string, PartyKeys>();
+  /** True when a site got keys after the server last read its authorization file. */
+  private authorizationStale = false;
 
   private constructor(
     readonly root: string,
     readonly nats: NatsServerHandle,
+    /** Every party's two keys: the envelope signing key and the NATS user nkey (decision 0006). */
+    readonly brokerKeys: PartyKeys,
+    /** The NATS login of the wire taps: subscribe to anything, publish nothing. */
+    private readonly monitorKey: GeneratedKey,
   ) {}
 
-  /** Creates the temporary root and starts the suite's nats-server. */
+  /** Creates the temporary root and starts the suite's nats-server with the authorization of the broker and taps. */
   static async create(): Promise<NetworkWorld> {
     const root = await mkdtemp(join(tmpdir(), 'fq-e2e-'));
+    const brokerKeys = { signing: generateEnvelopeKey(), nats: generateNatsUserKey() };
+    const monitorKey = generateNatsUserKey();
     try {
-      const nats = await startNatsServer({ storeDir: join(root, 'jetstream') });
-      return new NetworkWorld(root, nats);
+      const configFile = authorizationFile(root);
+      writeFileSync(configFile, worldAuthorization(brokerKeys, new Map(), monitorKey));
+      const nats = await startNatsServer({ storeDir: join(root, 'jetstream'), configFile });
+      return new NetworkWorld(root, nats, brokerKeys, monitorKey);
     } catch (error) {
       await rm(root, { recursive: true, force: true });
       throw error;
@@ -80,8 +96,39 @@ export class NetworkWorld {
     if (keys === undefined) {
       keys = { signing: generateEnvelopeKey(), nats: generateNatsUserKey() };
       this.siteKeys.set(siteId, keys);
+      this.authorizationStale = true;
     }
     return keys;
+  }
+
+  /**
+   * Gives the nats-server a user for every site that has keys (the authorization rendered from the world's registry,
+   * as `broker nats-config` writes it) and reloads it; app starts and logins call it, a suite rarely needs to.
+   */
+  async syncNatsAuthorization(): Promise<void> {
+    if (!this.authorizationStale) {
+      return;
+    }
+    this.authorizationStale = false;
+    writeFileSync(authorizationFile(this.root), worldAuthorization(this.brokerKeys, this.siteKeys, this.monitorKey));
+    await this.nats.reload();
+  }
+
+  /** The NATS login of the broker (its user nkey and inbox), for a test that acts as the broker on the wire. */
+  get brokerLogin(): NatsLogin {
+    return { nkeySeed: this.brokerKeys.nats.seed, inboxPrefix: BROKER_INBOX_PREFIX };
+  }
+
+  /** The NATS login of a site, known to the server once it resolves. */
+  async siteLogin(siteId: string): Promise<NatsLogin> {
+    const keys = this.keysOf(siteId);
+    await this.syncNatsAuthorization();
+    return { nkeySeed: keys.nats.seed, inboxPrefix: siteInboxPrefix(siteId) };
+  }
+
+  /** A plain NATS client logged in as the broker (re-publishing queries, consumer state). */
+  probe(): Promise<JetStreamProbe> {
+    return JetStreamProbe.connect(this.nats.url, this.brokerLogin);
   }
 
   /** The broker's audit log of refused envelopes. */
@@ -112,6 +159,7 @@ export class NetworkWorld {
     };
     writeFileSync(join(dir, 'sites.json'), JSON.stringify(registry, null, 2));
     writeFileSync(join(dir, 'signing.nk'), this.brokerKeys.signing.seed, { mode: 0o600 });
+    writeFileSync(join(dir, 'nats.nk'), this.brokerKeys.nats.seed, { mode: 0o600 });
     return {
       NATS_URL: this.nats.url,
       BROKER_HOST: '127.0.0.1',
@@ -119,6 +167,7 @@ export class NetworkWorld {
       BROKER_SQLITE_FILE: join(dir, 'broker.sqlite'),
       BROKER_SITES_FILE: join(dir, 'sites.json'),
       BROKER_SIGNING_KEY_FILE: join(dir, 'signing.nk'),
+      BROKER_NATS_NKEY_FILE: join(dir, 'nats.nk'),
       BROKER_AUDIT_LOG: this.brokerAuditLog,
       BROKER_REPLAY_LOG: join(dir, 'received-envelopes.jsonl'),
       BROKER_DEV_ISSUER: 'true',
@@ -130,6 +179,7 @@ export class NetworkWorld {
   /** Starts the broker and waits for `READY broker http://host:port`. */
   async startBroker(env: Record<string, string>): Promise<BrokerHandle> {
     await mkdir(join(this.root, 'broker'), { recursive: true });
+    await this.syncNatsAuthorization();
     const app = this.track(await startApp('broker', env, { cwd: this.root }));
     const url = /(https?:\/\/\S+)/.exec(app.readyDetails)?.[1];
     if (url === undefined) {
@@ -164,10 +214,12 @@ export class NetworkWorld {
     const keyDir = join(this.root, 'keys', siteId);
     mkdirSync(keyDir, { recursive: true, mode: 0o700 });
     writeFileSync(join(keyDir, 'signing.nk'), this.keysOf(siteId).signing.seed, { mode: 0o600 });
+    writeFileSync(join(keyDir, 'nats.nk'), this.keysOf(siteId).nats.seed, { mode: 0o600 });
     return {
       NATS_URL: this.nats.url,
       SITE_ID: siteId,
       SITE_SIGNING_KEY_FILE: join(keyDir, 'signing.nk'),
+      SITE_NATS_NKEY_FILE: join(keyDir, 'nats.nk'),
       SITE_BROKER_PUBLIC_KEY: this.brokerKeys.signing.publicKey,
       SITE_DATA: data.dir,
       SITE_STATE_DIR: this.siteStateDir(siteId),
@@ -179,6 +231,7 @@ export class NetworkWorld {
 
   /** Starts a site agent and waits for `READY site-agent <siteId> …`. */
   async startSite(siteId: string, env: Record<string, string>): Promise<SiteHandle> {
+    await this.syncNatsAuthorization();
     const app = this.track(await startApp('site-agent', env, { cwd: this.root, name: `site-agent ${siteId}` }));
     return { siteId, app };
   }
@@ -205,7 +258,7 @@ export class NetworkWorld {
 
   /** A wire tap on the world's nats-server, closed with the world. */
   async tap(): Promise<WireTap> {
-    const tap = await startWireTap(this.nats.url);
+    const tap = await startWireTap(this.nats.url, { nkeySeed: this.monitorKey.seed });
     this.taps.add(tap);
     return tap;
   }
@@ -227,4 +280,24 @@ export class NetworkWorld {
     this.apps.add(app);
     return app;
   }
+}
+
+function authorizationFile(root: string): string {
+  return join(root, 'nats-authorization.conf');
+}
+
+/** The world's nats-server authorization: the broker, every site with keys, and the taps' monitoring user. */
+function worldAuthorization(broker: PartyKeys, sites: ReadonlyMap<string, PartyKeys>, monitor: GeneratedKey): string {
+  return renderNatsAuthorization(
+    {
+      broker: { natsUserPublicKey: broker.nats.publicKey, envelopePublicKey: broker.signing.publicKey },
+      sites: [...sites].map(([id, keys]) => ({
+        id,
+        name: `Uniklinik ${id}`,
+        natsUserPublicKey: keys.nats.publicKey,
+        envelopePublicKey: keys.signing.publicKey,
+      })),
+    },
+    { monitorPublicKeys: [monitor.publicKey] },
+  );
 }

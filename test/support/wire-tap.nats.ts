@@ -1,5 +1,6 @@
 import { decodeEnvelope, type Envelope } from '@fq/contracts';
 import { connect, type NatsConnection } from 'nats';
+import { type NatsLogin, natsLoginOptions } from './nats-login';
 
 const JS_ACK_PREFIX = '$JS.ACK.';
 
@@ -30,12 +31,16 @@ export interface WireTap {
   close(): Promise<void>;
 }
 
-/** Connects to `natsUrl` and records everything published on the server from now on. */
-export async function startWireTap(natsUrl: string): Promise<WireTap> {
+/**
+ * Connects to `natsUrl` (as `login`, a monitoring user that may subscribe to `>`, where the server has authorization)
+ * and records everything published on the server from now on.
+ */
+export async function startWireTap(natsUrl: string, login?: NatsLogin): Promise<WireTap> {
   const connection: NatsConnection = await connect({
     servers: natsUrl,
     name: 'e2e-wire-tap',
     maxReconnectAttempts: -1,
+    ...natsLoginOptions(login),
   });
   const messages: TappedMessage[] = [];
   // A callback runs as the client parses each message, so a flush() round trip finds every earlier one recorded.
