@@ -77,7 +77,9 @@ export class QueriesService {
         issues: parsed.error.issues,
       });
     }
-    const tooMany = findTooManyCriteria(parsed.value, limits.maxCriteria);
+    const root =
+      typeof body === 'object' && body !== null && Object.hasOwn(body, 'cohortDefinition') ? '$.cohortDefinition' : '$';
+    const tooMany = findTooManyCriteria(parsed.value, limits.maxCriteria, root);
     if (tooMany.length > 0) {
       throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', tooMany[0].message, { issues: tooMany });
     }

@@ -58,19 +58,27 @@ function tooLong(path: string, what: string, length: number, max: number): Probl
   };
 }
 
-/** An issue if the query has more criteria (inclusion and exclusion, every OR alternative) than allowed. */
-export function findTooManyCriteria(query: StructuredQuery, maxCriteria: number): ProblemIssue[] {
-  const count = [...query.inclusionCriteria, ...(query.exclusionCriteria ?? [])].reduce(
-    (sum, group) => sum + group.length,
-    0,
-  );
-  return count > maxCriteria
+/**
+ * An issue if the query has more criteria (inclusion and exclusion, every OR alternative) than allowed, pointing at the
+ * first criterion beyond the limit.
+ * @param root - where the query sits in the body: `$`, or `$.cohortDefinition` in a CRTDL document
+ */
+export function findTooManyCriteria(query: StructuredQuery, maxCriteria: number, root = '$'): ProblemIssue[] {
+  const criteria = [
+    ...criterionPaths(`${root}.inclusionCriteria`, query.inclusionCriteria),
+    ...criterionPaths(`${root}.exclusionCriteria`, query.exclusionCriteria ?? []),
+  ];
+  return criteria.length > maxCriteria
     ? [
         {
-          path: '$',
+          path: criteria[maxCriteria],
           code: 'BROKER_QUERY_TOO_MANY_CRITERIA',
-          message: `the query has ${count} criteria; at most ${maxCriteria} are allowed`,
+          message: `the query has ${criteria.length} criteria; at most ${maxCriteria} are allowed`,
         },
       ]
     : [];
+}
+
+function criterionPaths(path: string, groups: ReadonlyArray<readonly unknown[]>): string[] {
+  return groups.flatMap((group, i) => group.map((_criterion, j) => `${path}[${i}][${j}]`));
 }
