@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Selectable } from 'kysely';
-import { BROKER_DATABASE, type BrokerDatabase, type QueriesTable, type SiteResultsTable } from './broker-database';
+import { PostgresAdapter, type Selectable, type Transaction } from 'kysely';
+import { z } from 'zod';
+import {
+  BROKER_DATABASE,
+  type BrokerDatabase,
+  type BrokerTables,
+  type QueriesTable,
+  type SiteResultsTable,
+} from './broker-database';
 import { type ResultOrigin, type SiteAnswer, StoredQuery, StoredQueryHeader, StoredSiteResult } from './records.schema';
 
 /** What recording a site result did: stored it (and maybe completed the query), or kept the earlier one. */
@@ -111,13 +118,7 @@ export class QueriesRepository {
     origin: ResultOrigin = 'site',
   ): Promise<RecordOutcome> {
     return this.db.transaction().execute(async (trx) => {
-      // Touching the query row first serialises concurrent results of one query (a row lock on PostgreSQL), so the
-      // count below sees every earlier result and exactly one of them completes the query.
-      await trx
-        .updateTable('queries')
-        .set((eb) => ({ status: eb.ref('status') }))
-        .where('id', '=', queryId)
-        .execute();
+      await this.lockQuery(trx, queryId);
       const inserted = await trx
         .insertInto('site_results')
         .values({ query_id: queryId, site_id: siteId, origin, received_at: receivedAt, ...answerColumns(answer) })
@@ -127,10 +128,14 @@ export class QueriesRepository {
         return { recorded: false };
       }
       const query = await trx.selectFrom('queries').select('sites_json').where('id', '=', queryId).executeTakeFirst();
-      const results = await trx.selectFrom('site_results').select('site_id').where('query_id', '=', queryId).execute();
-      const expected =
-        query === undefined ? Infinity : StoredQuery.shape.sites.parse(parseJson(query.sites_json)).length;
-      if (results.length < expected) {
+      const { count } = await trx
+        .selectFrom('site_results')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('query_id', '=', queryId)
+        .executeTakeFirstOrThrow();
+      // The sites were validated when the query was stored; only their number matters here.
+      const expected = query === undefined ? Infinity : JsonArray.parse(parseJson(query.sites_json)).length;
+      if (Number(count) < expected) {
         return { recorded: true, completed: false };
       }
       const updated = await trx
@@ -141,6 +146,17 @@ export class QueriesRepository {
         .executeTakeFirst();
       return { recorded: true, completed: Number(updated.numUpdatedRows) > 0 };
     });
+  }
+
+  /**
+   * Serialises concurrent results of one query, so the count after an insert sees every earlier result and exactly one
+   * of them completes the query. PostgreSQL needs a row lock; SQLite runs one transaction at a time on Kysely's single
+   * connection, and a dummy update there would rewrite the whole query row for every result.
+   */
+  private async lockQuery(trx: Transaction<BrokerTables>, queryId: string): Promise<void> {
+    if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
+      await trx.selectFrom('queries').select('id').where('id', '=', queryId).forUpdate().execute();
+    }
   }
 
   /** Marks a running query expired and every site without a result `expired`; false if it was no longer running. */
@@ -248,6 +264,8 @@ function toQueryFields(row: Omit<Selectable<QueriesTable>, 'query_json'>): Recor
     finishedAt: row.finished_at,
   };
 }
+
+const JsonArray = z.array(z.unknown());
 
 function parseJson(text: string): unknown {
   return JSON.parse(text);
