@@ -43,11 +43,19 @@ export interface UserBlacklistTable {
   lifted_by: string | null;
 }
 
+/** When a user last read a query's result (the polling limit); rows older than the interval are swept. */
+export interface ResultReadsTable {
+  user_id: string;
+  query_id: string;
+  read_at: string;
+}
+
 export interface BrokerTables {
   queries: QueriesTable;
   site_results: SiteResultsTable;
   broker_secrets: BrokerSecretsTable;
   user_blacklist: UserBlacklistTable;
+  result_reads: ResultReadsTable;
 }
 
 export type BrokerDatabase = Kysely<BrokerTables>;

@@ -73,6 +73,22 @@ export function brokerMigrations(dialect: SqlDialect): Record<string, Migration>
         await db.schema.dropTable('user_blacklist').execute();
       },
     },
+    '0003-result-reads': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The polling limit's last read per user and query, so a restart does not reset it.
+        await db.schema
+          .createTable('result_reads')
+          .addColumn('user_id', 'text', (col) => col.notNull())
+          .addColumn('query_id', 'text', (col) => col.notNull())
+          .addColumn('read_at', 'text', (col) => col.notNull())
+          .addPrimaryKeyConstraint('result_reads_user_query', ['user_id', 'query_id'])
+          .execute();
+        await db.schema.createIndex('result_reads_read_at').on('result_reads').column('read_at').execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('result_reads').execute();
+      },
+    },
   };
 }
 

@@ -116,7 +116,7 @@ export class QueriesService {
   /** The result of one of the caller's queries (any query for an admin). */
   async get(id: string, caller: Caller): Promise<QueryResult> {
     const query = await this.findVisible(id, caller);
-    this.quotas.checkResultPoll(caller, query.id);
+    await this.quotas.checkResultPoll(caller, query.id);
     return buildQueryResult(query, await this.repository.listSiteResults(query.id), this.thresholds, caller);
   }
 

@@ -113,6 +113,38 @@ describe.each(testDatabaseKinds())('quotas on %s', (kind) => {
     await request(broker.url).get(`/api/v1/queries/${id}`).set(auth).expect(200);
   });
 
+  it('keeps the polling limit across a restart', async () => {
+    const { id } = (await submit()).body as { id: string };
+    await request(broker.url)
+      .get(`/api/v1/queries/${id}`)
+      .set(await broker.as('alice'))
+      .expect(200);
+    await broker.close();
+    clock.advance(4_000);
+    broker = await startTestBroker({ ...db.env, ...QUOTAS }, { clock });
+    const auth = await broker.as('alice');
+    const again = await request(broker.url).get(`/api/v1/queries/${id}`).set(auth).expect(429);
+    expect(ProblemDetails.parse(again.body).code).toBe('BROKER_POLLING_LIMIT_EXCEEDED');
+    expect(again.headers['retry-after']).toBe('6');
+    clock.advance(6_000);
+    await request(broker.url).get(`/api/v1/queries/${id}`).set(auth).expect(200);
+  });
+
+  it('limits each user and query on its own, and never an admin', async () => {
+    const first = (await submit()).body as { id: string };
+    clock.advance(1_000);
+    const second = (await submit()).body as { id: string };
+    const alice = await broker.as('alice');
+    const root = await broker.as('root', 'admin');
+    await request(broker.url).get(`/api/v1/queries/${first.id}`).set(alice).expect(200);
+    await request(broker.url).get(`/api/v1/queries/${second.id}`).set(alice).expect(200);
+    for (let i = 0; i < 3; i++) {
+      await request(broker.url).get(`/api/v1/queries/${first.id}`).set(root).expect(200);
+    }
+    await request(broker.url).get(`/api/v1/queries/${second.id}`).set(alice).expect(429);
+    expect(await quota()).toMatchObject({ pollIntervalSeconds: 10 });
+  });
+
   it('counts no quota for rejected bodies', async () => {
     for (const body of ['{', '[]', JSON.stringify({ inclusionCriteria: 'x' })]) {
       const response = await request(broker.url)

@@ -7,7 +7,7 @@ export interface BlacklistState {
   liftedAt: string | null;
 }
 
-/** What the quotas count and keep: submissions (the `queries` rows themselves) and the blacklist. */
+/** What the quotas count and keep: submissions (the `queries` rows themselves), the blacklist and result reads. */
 @Injectable()
 export class QuotasRepository {
   constructor(@Inject(BROKER_DATABASE) private readonly db: BrokerDatabase) {}
@@ -59,6 +59,42 @@ export class QuotasRepository {
       .where('blacklisted_at', 'is not', null)
       .executeTakeFirst();
     return Number(updated.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Records that the user reads the query's result at `at`, unless their last read was after `since` and not after
+   * `at`; returns null when recorded, otherwise the last read. One upsert; a refused read costs a second select.
+   */
+  async recordResultRead(userId: string, queryId: string, at: string, since: string): Promise<string | null> {
+    const recorded = await this.db
+      .insertInto('result_reads')
+      .values({ user_id: userId, query_id: queryId, read_at: at })
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'query_id'])
+          .doUpdateSet((eb) => ({ read_at: eb.ref('excluded.read_at') }))
+          // A clock that went back does not lock anybody out.
+          .where((eb) => eb.or([eb('result_reads.read_at', '<=', since), eb('result_reads.read_at', '>', at)])),
+      )
+      .returning('read_at')
+      .executeTakeFirst();
+    if (recorded !== undefined) {
+      return null;
+    }
+    const last = await this.db
+      .selectFrom('result_reads')
+      .select('read_at')
+      .where('user_id', '=', userId)
+      .where('query_id', '=', queryId)
+      .executeTakeFirst();
+    // Swept between the two statements: nothing limits this read any more.
+    return last?.read_at ?? null;
+  }
+
+  /** Forgets result reads at or before `before`; they no longer limit anything. */
+  async deleteResultReadsBefore(before: string): Promise<number> {
+    const deleted = await this.db.deleteFrom('result_reads').where('read_at', '<=', before).executeTakeFirst();
+    return Number(deleted.numDeletedRows);
   }
 
   /** Every blacklisted user, longest listed first. */

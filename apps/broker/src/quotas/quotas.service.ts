@@ -6,8 +6,8 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
 import type { Caller } from '../identity/caller';
 import { QuotasRepository } from './quotas.repository';
 
-// Remembered result reads beyond this many are swept of those older than the polling interval.
-const POLL_MEMORY_SWEEP_AT = 10_000;
+// Every this many recorded result reads, those older than the polling interval are deleted.
+const POLL_SWEEP_EVERY = 1_000;
 
 interface Window {
   amount: number | null;
@@ -19,14 +19,14 @@ interface Window {
 /**
  * The FDPG quotas: a soft limit (too many submissions per interval: 429 with Retry-After), a hard limit (too many per
  * week: blacklisted, 403, until an admin lifts it; power users are exempt) and a polling limit on result reads. Admins
- * are exempt from all of them. Submissions are counted from the stored queries, so a restart forgets nothing.
+ * are exempt from all of them. Submissions are counted from the stored queries and result reads are stored, so a restart
+ * forgets nothing.
  */
 @Injectable()
 export class QuotasService {
   private readonly logger = new Logger('Quotas');
   private readonly submitting = new Map<string, Promise<unknown>>();
-  /** Last result read per user and query, in ms; in memory because the window is seconds long. */
-  private readonly lastReads = new Map<string, number>();
+  private readsSinceSweep = 0;
 
   constructor(
     private readonly repository: QuotasRepository,
@@ -85,31 +85,31 @@ export class QuotasService {
     };
   }
 
-  /** Records a read of a query's result; throws 429 with Retry-After if the caller read it within the interval. */
-  checkResultPoll(caller: Caller, queryId: string): void {
+  /**
+   * Records a read of a query's result in the database (one upsert), so a restart does not reset the polling limit;
+   * throws 429 with Retry-After if the caller read it within the interval.
+   */
+  async checkResultPoll(caller: Caller, queryId: string): Promise<void> {
     const intervalMs = this.config.quotas.pollIntervalSeconds * 1000;
     if (caller.role === 'admin' || intervalMs === 0) {
       return;
     }
-    const now = this.clock.now().getTime();
-    const key = `${caller.id}\n${queryId}`;
-    const last = this.lastReads.get(key);
-    if (last !== undefined && now - last < intervalMs && now >= last) {
-      const next = new Date(last + intervalMs);
+    const now = this.clock.now();
+    const since = new Date(now.getTime() - intervalMs).toISOString();
+    const last = await this.repository.recordResultRead(caller.id, queryId, now.toISOString(), since);
+    if (last !== null) {
+      const next = new Date(Date.parse(last) + intervalMs);
       throw new BrokerError(
         'BROKER_POLLING_LIMIT_EXCEEDED',
         `read this result at most once per ${this.config.quotas.pollIntervalSeconds} s, or watch its events instead`,
-        { headers: { 'Retry-After': String(secondsUntil(next, new Date(now))) } },
+        { headers: { 'Retry-After': String(secondsUntil(next, now)) } },
       );
     }
-    if (this.lastReads.size >= POLL_MEMORY_SWEEP_AT) {
-      for (const [stale, at] of this.lastReads) {
-        if (now - at >= intervalMs) {
-          this.lastReads.delete(stale);
-        }
-      }
+    this.readsSinceSweep += 1;
+    if (this.readsSinceSweep >= POLL_SWEEP_EVERY) {
+      this.readsSinceSweep = 0;
+      await this.repository.deleteResultReadsBefore(since);
     }
-    this.lastReads.set(key, now);
   }
 
   /** Every blacklisted user, longest listed first. */
