@@ -147,8 +147,8 @@ async function main(): Promise<number> {
   const apps: RunningApp[] = [];
   let nats: NatsServerHandle | null = null;
   try {
-    nats = await startNatsServer({ storeDir: path.join(workDir, 'jetstream') });
     const keys = await createNetworkKeys(workDir, siteIds);
+    nats = await startNatsServer({ storeDir: path.join(workDir, 'jetstream'), configFile: keys.natsAuthorizationFile });
     // Long enough that no query expires while the machine is saturated; an expiry would show as incomplete.
     const broker = await startBroker({
       repoRoot,

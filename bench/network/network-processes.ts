@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateEnvelopeKey, type GeneratedKey, generateNatsUserKey, type SiteRegistry } from '@fq/contracts';
+import {
+  generateEnvelopeKey,
+  type GeneratedKey,
+  generateNatsUserKey,
+  renderNatsAuthorization,
+  type SiteRegistry,
+} from '@fq/contracts';
 import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
 import { bearer, BrokerHttpClient } from '../../test/support/broker.http-client';
 import { ManagedProcess } from '../../test/support/managed.process';
@@ -64,15 +70,23 @@ async function startApp(
   }
 }
 
-/** The envelope signing keys of one benchmark run: the broker's and every site's, as seed files in the work dir. */
-export interface NetworkKeys {
-  readonly broker: GeneratedKey;
-  readonly brokerSeedFile: string;
-  readonly registryFile: string;
-  readonly sites: ReadonlyMap<string, { key: GeneratedKey; seedFile: string }>;
+/** One party's two seeds (decision 0006): the envelope signing key and the NATS user nkey, as 0600 files. */
+export interface PartySeeds {
+  readonly signing: GeneratedKey;
+  readonly signingSeedFile: string;
+  readonly natsSeedFile: string;
 }
 
-/** Generates the run's signing keys and the broker's site registry (decision 0006), written 0600 under `workDir`. */
+/** The keys of one benchmark run: the broker's and every site's, the registry and the NATS authorization. */
+export interface NetworkKeys {
+  readonly broker: PartySeeds;
+  readonly registryFile: string;
+  /** The nats-server `authorization` block for the broker and every site (`-c`, via startNatsServer's configFile). */
+  readonly natsAuthorizationFile: string;
+  readonly sites: ReadonlyMap<string, PartySeeds>;
+}
+
+/** Generates the run's keys, the broker's site registry and the NATS authorization, written under `workDir`. */
 export async function createNetworkKeys(workDir: string, siteIds: readonly string[]): Promise<NetworkKeys> {
   const dir = path.join(workDir, 'keys');
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -81,26 +95,44 @@ export async function createNetworkKeys(workDir: string, siteIds: readonly strin
     await writeFile(file, `${key.seed}\n`, { mode: 0o600 });
     return file;
   };
-  const broker = generateEnvelopeKey();
-  const sites = new Map<string, { key: GeneratedKey; seedFile: string }>();
+  const party = async (name: string): Promise<{ seeds: PartySeeds; nats: GeneratedKey }> => {
+    const signing = generateEnvelopeKey();
+    const nats = generateNatsUserKey();
+    return {
+      seeds: {
+        signing,
+        signingSeedFile: await writeSeed(`${name}-signing`, signing),
+        natsSeedFile: await writeSeed(`${name}-nats`, nats),
+      },
+      nats,
+    };
+  };
+  const broker = await party('broker');
+  const sites = new Map<string, { seeds: PartySeeds; nats: GeneratedKey }>();
   for (const id of siteIds) {
-    const key = generateEnvelopeKey();
-    sites.set(id, { key, seedFile: await writeSeed(`site-${id}`, key) });
+    sites.set(id, await party(`site-${id}`));
   }
-  // The benchmark's NATS has no logins, so the sites' NATS user keys are registered but their seeds are not kept.
   const registry: SiteRegistry = {
     version: 1,
-    broker: null,
-    sites: [...sites].map(([id, { key }]) => ({
+    broker: { natsUserPublicKey: broker.nats.publicKey, envelopePublicKey: broker.seeds.signing.publicKey },
+    sites: [...sites].map(([id, { seeds, nats }]) => ({
       id,
       name: `Bench ${id}`,
-      natsUserPublicKey: generateNatsUserKey().publicKey,
-      envelopePublicKey: key.publicKey,
+      natsUserPublicKey: nats.publicKey,
+      envelopePublicKey: seeds.signing.publicKey,
     })),
   };
   const registryFile = path.join(dir, 'sites.json');
   await writeFile(registryFile, JSON.stringify(registry, null, 2));
-  return { broker, brokerSeedFile: await writeSeed('broker', broker), registryFile, sites };
+  // The benchmark measures the network as deployed: NATS checks every login and permission.
+  const natsAuthorizationFile = path.join(dir, 'nats-authorization.conf');
+  await writeFile(natsAuthorizationFile, renderNatsAuthorization(registry));
+  return {
+    broker: broker.seeds,
+    registryFile,
+    natsAuthorizationFile,
+    sites: new Map([...sites].map(([id, { seeds }]) => [id, seeds])),
+  };
 }
 
 /**
@@ -122,7 +154,8 @@ export async function startBroker(options: {
     BROKER_PORT: '0',
     BROKER_SQLITE_FILE: path.join(dir, 'broker.sqlite'),
     BROKER_SITES_FILE: options.keys.registryFile,
-    BROKER_SIGNING_KEY_FILE: options.keys.brokerSeedFile,
+    BROKER_SIGNING_KEY_FILE: options.keys.broker.signingSeedFile,
+    BROKER_NATS_NKEY_FILE: options.keys.broker.natsSeedFile,
     BROKER_AUDIT_LOG: path.join(dir, 'audit.jsonl'),
     BROKER_REPLAY_LOG: path.join(dir, 'received-envelopes.jsonl'),
     BROKER_DEV_ISSUER: 'true',
@@ -163,8 +196,9 @@ export async function startSiteAgent(options: {
   const env = {
     NATS_URL: options.natsUrl,
     SITE_ID: options.site.siteId,
-    SITE_SIGNING_KEY_FILE: siteKey.seedFile,
-    SITE_BROKER_PUBLIC_KEY: options.keys.broker.publicKey,
+    SITE_SIGNING_KEY_FILE: siteKey.signingSeedFile,
+    SITE_NATS_NKEY_FILE: siteKey.natsSeedFile,
+    SITE_BROKER_PUBLIC_KEY: options.keys.broker.signing.publicKey,
     SITE_DATA: options.site.dir,
     SITE_STATE_DIR: stateDir,
     SITE_EVALUATION_DATE: options.evaluationDate,

@@ -5,6 +5,7 @@ import { type DemoConfig, DEMO_SITES, type DemoSite } from './config/config.sche
 // The broker's own token minting (as `broker token` does it), with the key file the demo's broker uses.
 import { mintDevTokenWithKeyFile } from '../../broker/src/identity/dev-issuer';
 import { exampleRequests } from './example-requests';
+import { type DemoKeys, ensureDemoKeys } from './network/demo-keys.generator';
 import { findNatsServerBinary, NATS_INSTALL_HINT, natsReachable, startLocalNatsServer } from './nats/local-nats.server';
 import { DemoChild, describeExit } from './processes/demo-child.process';
 import { formatLogLine, prefixLine } from './processes/log-line.formatter';
@@ -101,7 +102,8 @@ export class DemoRunner {
     const siteMain = this.entryPoint('site-agent');
     await this.until(this.assertPortFree());
 
-    const natsUrl = await this.until(this.resolveNats(demoDir));
+    const keys = await this.until(this.prepareKeys(demoDir));
+    const natsUrl = await this.until(this.resolveNats(demoDir, keys));
 
     for (const site of DEMO_SITES) {
       await this.until(this.prepareSite(demoDir, site));
@@ -115,7 +117,11 @@ export class DemoRunner {
       BROKER_HOST: this.config.broker.host,
       BROKER_PORT: String(this.config.broker.port),
       BROKER_SQLITE_FILE: join(demoDir, 'broker', 'broker.sqlite'),
-      BROKER_SITES: DEMO_SITES.map((site) => `${site.id}=${site.name}`).join(','),
+      BROKER_SITES_FILE: keys.registryFile,
+      BROKER_SIGNING_KEY_FILE: keys.brokerSigningSeedFile,
+      BROKER_NATS_NKEY_FILE: keys.brokerNatsSeedFile,
+      BROKER_AUDIT_LOG: join(demoDir, 'broker', 'audit.jsonl'),
+      BROKER_REPLAY_LOG: join(demoDir, 'broker', 'received-envelopes.jsonl'),
       // The demo has no identity provider: the broker's development issuer signs the demo's tokens.
       BROKER_DEV_ISSUER: 'true',
       BROKER_DEV_ISSUER_KEY_FILE: join(demoDir, 'broker', 'dev-issuer.jwk'),
@@ -138,6 +144,9 @@ export class DemoRunner {
         SITE_ID: site.id,
         SITE_DATA: siteDataDir(demoDir, site),
         SITE_STATE_DIR: join(demoDir, 'state', site.id),
+        SITE_SIGNING_KEY_FILE: keys.sites.get(site.id)?.signingSeedFile ?? '',
+        SITE_NATS_NKEY_FILE: keys.sites.get(site.id)?.natsSeedFile ?? '',
+        SITE_BROKER_PUBLIC_KEY: keys.brokerEnvelopePublicKey,
       }),
     );
     await this.until(Promise.all(sites.map((site) => site.waitForLine(/^READY site-agent\b/, SITE_READY_MS))));
@@ -170,20 +179,33 @@ export class DemoRunner {
     });
   }
 
-  private async resolveNats(demoDir: string): Promise<string> {
+  /** The broker's and the sites' keys, the registry and the NATS authorization: created on the first run. */
+  private async prepareKeys(demoDir: string): Promise<DemoKeys> {
+    const keys = await ensureDemoKeys(demoDir, DEMO_SITES);
+    if (!keys.ok) {
+      throw new DemoError(keys.problems.join('\n'));
+    }
+    this.say(`keys and site registry in ${join(demoDir, 'broker')} and ${join(demoDir, 'keys')}`);
+    return keys.value;
+  }
+
+  private async resolveNats(demoDir: string, keys: DemoKeys): Promise<string> {
     if (this.config.natsUrl !== null) {
       if (!(await natsReachable(this.config.natsUrl))) {
         throw new DemoError(`no NATS server answers at NATS_URL=${this.config.natsUrl}\n${NATS_INSTALL_HINT}`);
       }
-      this.say(`using the NATS server at ${this.config.natsUrl} (it must have JetStream enabled)`);
+      this.say(
+        `using the NATS server at ${this.config.natsUrl}: it needs JetStream and, if it checks logins, the users in ` +
+          keys.authorizationFile,
+      );
       return this.config.natsUrl;
     }
     const binary = findNatsServerBinary(this.env.PATH ?? '');
     if (binary === null) {
       throw new DemoError(`nats-server was not found on PATH or at /usr/sbin/nats-server.\n${NATS_INSTALL_HINT}`);
     }
-    this.say(`starting ${binary} with JetStream (store: ${join(demoDir, 'nats')})`);
-    const { child, url } = await startLocalNatsServer(binary, join(demoDir, 'nats'), (line) =>
+    this.say(`starting ${binary} with JetStream (store: ${join(demoDir, 'nats')}) and per-site permissions`);
+    const { child, url } = await startLocalNatsServer(binary, join(demoDir, 'nats'), keys.authorizationFile, (line) =>
       this.print('nats', line),
     );
     this.children.push(child);

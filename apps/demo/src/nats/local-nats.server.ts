@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { DemoChild } from '../processes/demo-child.process';
 
 const DEBIAN_BINARY = '/usr/sbin/nats-server';
@@ -33,17 +33,30 @@ export function findNatsServerBinary(pathVariable: string): string | null {
   return null;
 }
 
-/** Starts nats-server with JetStream on 127.0.0.1 (a port it picks) keeping its store in `storeDir`. */
+/**
+ * Starts nats-server with JetStream on 127.0.0.1 (a port it picks) keeping its store in `storeDir`, with the users and
+ * permissions of `authorizationFile` (which must lie in `storeDir`): a configuration file includes it.
+ */
 export async function startLocalNatsServer(
   binary: string,
   storeDir: string,
+  authorizationFile: string,
   onLine: (line: string) => void,
 ): Promise<{ child: DemoChild; url: string }> {
   await mkdir(storeDir, { recursive: true });
+  if (dirname(authorizationFile) !== storeDir) {
+    throw new Error(`${authorizationFile} must be in ${storeDir}`);
+  }
+  const configFile = join(storeDir, 'nats-server.conf');
+  // JetStream in the file, not by flags: a reload (SIGHUP) of nats-server 2.9 stops JetStream that only -js enabled.
+  await writeFile(
+    configFile,
+    `jetstream { store_dir: ${JSON.stringify(storeDir)} }\ninclude ${JSON.stringify(basename(authorizationFile))}\n`,
+  );
   const child = DemoChild.start({
     label: 'nats',
     command: binary,
-    args: ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', storeDir],
+    args: ['-c', configFile, '-a', '127.0.0.1', '-p', '-1'],
     env: {},
     cwd: storeDir,
     onLine,
