@@ -44,6 +44,25 @@ describe('AuditLogWriter', () => {
     expect(lines.map((l) => (JSON.parse(l) as AuditRecord).decision)).toEqual(['held', 'answered', 'expired']);
   });
 
+  it('commits many concurrent appends, each resolved once its line is written, all in call order', async () => {
+    const writer = await AuditLogWriter.open(file);
+    const ids = Array.from({ length: 200 }, (_, i) => `0f4b7e2a-9c3d-4e8f-a1b2-${String(i).padStart(12, '0')}`);
+    const order: number[] = [];
+    await Promise.all(
+      ids.map((envelopeId, i) =>
+        writer.append(record({ envelopeId })).then(async () => {
+          // Resolved means written: the line is in the file already.
+          expect(await readFile(file, 'utf8')).toContain(envelopeId);
+          order.push(i);
+        }),
+      ),
+    );
+    await writer.close();
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as AuditRecord).envelopeId)).toEqual(ids);
+    expect(order).toHaveLength(200);
+  });
+
   it('appends to an existing log and never rewrites earlier lines', async () => {
     await writeFile(join(dir, 'audit.jsonl'), '{"earlier":"line"}\n');
     const writer = await AuditLogWriter.open(join(dir, 'audit.jsonl'));

@@ -216,6 +216,36 @@ describe('QueryHandler', () => {
       expect(await w.auditLines()).toHaveLength(1);
     });
 
+    it('sends a copy that arrives while the query is in hand back for later, and answers once', async () => {
+      const w = await open();
+      const envelope = queryEnvelope();
+
+      const [first, second] = await Promise.all([
+        w.handler.handleQuery(envelope, { streamSequence: 1 }),
+        w.handler.handleQuery(envelope, { streamSequence: 1 }),
+      ]);
+      expect([first, second]).toEqual(['ack', 'retry']);
+      await expect(w.handler.handleQuery(envelope, { streamSequence: 1 })).resolves.toBe('ack');
+
+      expect(w.publisher.published).toHaveLength(1);
+      expect(await w.auditLines()).toHaveLength(1);
+    });
+
+    it('answers different queries handled at the same time, each once', async () => {
+      const w = await open();
+      const envelopes = Array.from({ length: 20 }, () => queryEnvelope());
+
+      const dispositions = await Promise.all(
+        envelopes.map((envelope, i) => w.handler.handleQuery(envelope, { streamSequence: i + 1 })),
+      );
+
+      expect(dispositions).toEqual(envelopes.map(() => 'ack'));
+      expect(new Set(w.publisher.published.map((result) => result.payload.queryId))).toEqual(
+        new Set(envelopes.map((envelope) => envelope.payload.queryId)),
+      );
+      expect(await w.auditLines()).toHaveLength(20);
+    });
+
     it('remembers answered ids across a restart of the store', async () => {
       const w = await open();
       const envelope = queryEnvelope();

@@ -84,6 +84,7 @@ export class QueryHandler {
   private readonly siteId: SiteId;
   private approvalsRunning = false;
   private readonly reportedApprovalProblems = new Set<string>();
+  private readonly inFlight = new Set<string>();
 
   constructor(private readonly deps: QueryHandlerDeps) {
     this.siteId = deps.config.siteId;
@@ -95,6 +96,24 @@ export class QueryHandler {
    * after it was processed is a replay (ENVELOPE_REPLAYED).
    */
   async handleQuery(envelope: QueryEnvelope, delivery: Delivery = NO_DELIVERY): Promise<Disposition> {
+    const { queryId } = envelope.payload;
+    // The transport handles several messages at once; a second copy of a query in hand comes back once it is done.
+    if (this.inFlight.has(queryId)) {
+      this.deps.logger.log(
+        { message: 'a copy of this query is in hand; it will come back', queryId },
+        QueryHandler.name,
+      );
+      return 'retry';
+    }
+    this.inFlight.add(queryId);
+    try {
+      return await this.handleQueryOnce(envelope, delivery);
+    } finally {
+      this.inFlight.delete(queryId);
+    }
+  }
+
+  private async handleQueryOnce(envelope: QueryEnvelope, delivery: Delivery): Promise<Disposition> {
     const { clock, processed, approvals, policy, rateLimiter, config, logger } = this.deps;
     const { queryId, queryHash, query } = envelope.payload;
     if (envelope.sender.kind !== 'broker') {
@@ -427,7 +446,10 @@ function isReplay(finished: ProcessedQuery | undefined, envelope: QueryEnvelope,
   );
 }
 
-function processedFrom(envelope: QueryEnvelope, delivery: Delivery): Pick<ProcessedQuery, 'envelopeId' | 'streamSequence'> {
+function processedFrom(
+  envelope: QueryEnvelope,
+  delivery: Delivery,
+): Pick<ProcessedQuery, 'envelopeId' | 'streamSequence'> {
   return delivery.streamSequence === null
     ? { envelopeId: envelope.id }
     : { envelopeId: envelope.id, streamSequence: delivery.streamSequence };

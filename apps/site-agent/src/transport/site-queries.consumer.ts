@@ -40,6 +40,7 @@ export function siteConsumerName(siteId: string): string {
 export class SiteQueriesConsumer {
   private stopped = false;
   private messages: ConsumerMessages | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private currentState: ConsumerState = 'idle';
@@ -75,13 +76,14 @@ export class SiteQueriesConsumer {
     return true;
   }
 
-  /** Stops pulling, lets the message in hand finish, and returns. */
+  /** Stops pulling, lets the messages in hand finish, and returns. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.currentState = 'stopped';
     this.wake?.();
     await this.messages?.close();
     await this.loop;
+    await Promise.all(this.inFlight);
   }
 
   private async bind(): Promise<Consumer | null> {
@@ -124,7 +126,13 @@ export class SiteQueriesConsumer {
         const messages = await consumer.consume({ max_messages: PREFETCH, abort_on_missing_resource: true });
         this.messages = messages;
         for await (const message of messages) {
-          await this.process(message);
+          // Up to PREFETCH queries at once: each waits for its audit line to reach the disk, and waiting together
+          // lets one sync cover many lines (the audit log commits in groups).
+          if (this.inFlight.size >= PREFETCH) {
+            await Promise.race(this.inFlight);
+          }
+          const task: Promise<void> = this.process(message).finally(() => this.inFlight.delete(task));
+          this.inFlight.add(task);
         }
       } catch (error) {
         if (!this.stopped) {
