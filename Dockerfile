@@ -22,7 +22,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node docs/examples ./docs/examples
 # Mount points owned by the runtime user, so named volumes start writable for it.
-RUN mkdir -p /var/lib/fq/broker /var/lib/fq/data /var/lib/fq/state \
+RUN mkdir -p /var/lib/fq/broker /var/lib/fq/data /var/lib/fq/state /var/lib/fq/network \
   && chown -R node:node /var/lib/fq
 USER node
 # Both apps print one JSON log line per event to stdout and stop gracefully on SIGTERM.

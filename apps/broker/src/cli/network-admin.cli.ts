@@ -200,8 +200,9 @@ export const registerNetworkCommands: BrokerCommandRegistrar = (program, { io, e
           const file = resolve(options.out);
           await writeFile(file, authorization.text, { mode: 0o644 });
           io.out.write(
-            `# wrote ${file}: ${authorization.users} users; start nats-server with -c ${file} (or include it), ` +
-              'or reload a running one with `nats-server --signal reload`\n',
+            `# wrote ${file}: ${authorization.users} users; include it in the nats-server configuration (which ` +
+              'should enable JetStream with a jetstream block, not -js) and start or reload the server ' +
+              '(`nats-server --signal reload`)\n',
           );
           return 0;
         })(),
