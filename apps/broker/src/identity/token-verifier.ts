@@ -26,6 +26,9 @@ export type TokenRejection =
 
 export type TokenVerdict = { ok: true; value: Caller } | { ok: false; error: TokenRejection };
 
+/** Verified tokens kept for repeat requests; past this many the memory starts over. */
+const MAX_REMEMBERED_TOKENS = 10_000;
+
 // Asymmetric signatures only: an HMAC or `none` token would let anybody who knows the JWKS forge one.
 const ASYMMETRIC_ALGORITHMS = [
   'RS256',
@@ -68,6 +71,8 @@ interface TrustedIssuer {
  */
 export class TokenVerifier {
   private readonly issuers = new Map<string, TrustedIssuer>();
+  /** Tokens verified before, with their caller and expiry: a client sends the same token with every request. */
+  private readonly verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
 
   constructor(
     private readonly config: AuthConfig,
@@ -107,6 +112,34 @@ export class TokenVerifier {
 
   /** The caller a compact JWS bearer token identifies, or why it does not. */
   async verify(token: string): Promise<TokenVerdict> {
+    const nowMs = this.now().getTime();
+    const known = this.verified.get(token);
+    if (known !== undefined && nowMs < known.expiresAtMs) {
+      return { ok: true, value: known.caller };
+    }
+    const verdict = await this.verifyOnce(token);
+    if (verdict.ok) {
+      this.remember(token, verdict.value, nowMs);
+    }
+    return verdict;
+  }
+
+  // Until the token's own expiry (no later than the clock tolerance would allow), as a fresh verification would.
+  private remember(token: string, caller: Caller, nowMs: number): void {
+    const exp = decodeJwt(token).exp;
+    if (typeof exp !== 'number') {
+      return;
+    }
+    if (this.verified.size >= MAX_REMEMBERED_TOKENS) {
+      this.verified.clear();
+    }
+    const expiresAtMs = exp * 1000 + this.config.clockToleranceSeconds * 1000;
+    if (expiresAtMs > nowMs) {
+      this.verified.set(token, { caller, expiresAtMs });
+    }
+  }
+
+  private async verifyOnce(token: string): Promise<TokenVerdict> {
     let claimedIssuer: unknown;
     try {
       claimedIssuer = decodeJwt(token).iss;
