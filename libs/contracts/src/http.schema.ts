@@ -148,6 +148,10 @@ export const ProblemDetails = z.strictObject({
 });
 export type ProblemDetails = z.infer<typeof ProblemDetails>;
 
+/** A problem that lists where the request is wrong: a 400 for a bad parameter always carries at least one issue. */
+export const ValidationProblemDetails = ProblemDetails.extend({ issues: z.array(ProblemIssue).min(1) });
+export type ValidationProblemDetails = z.infer<typeof ValidationProblemDetails>;
+
 /** What a researcher may do: submit and read their own queries; a power user is exempt from the hard quota; an admin
  * sees real site names, reads every query and lifts blacklists. */
 export const UserRole = z.enum(['researcher', 'power-user', 'admin']);

@@ -1,14 +1,20 @@
 import { StructuredQuery } from '@fq/ccdl';
 import {
+  BlacklistEntry,
+  BlacklistList,
+  JsonWebKeySet,
   ProblemDetails,
   QueryList,
   QueryListParams,
   QueryResult,
   QuerySummary,
+  QuotaLimit,
+  QuotaUsage,
   SiteResultEvent,
   SiteStateList,
   SubmitQueryRequest,
   SubmitQueryResponse,
+  ValidationProblemDetails,
 } from '@fq/contracts';
 import { z } from 'zod';
 
@@ -22,24 +28,80 @@ const COMPONENTS = {
   QueryList,
   SiteResultEvent,
   SiteStateList,
+  QuotaLimit,
+  QuotaUsage,
+  BlacklistEntry,
+  BlacklistList,
+  JsonWebKeySet,
   ProblemDetails,
+  ValidationProblemDetails,
 } as const;
+
+/** The security scheme every protected operation names. */
+export const BEARER_AUTH = 'bearerAuth';
+
+type Operation = Record<string, unknown> & { responses: Record<string, unknown> };
 
 const ref = (id: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: keyof typeof COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({
+const header = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
   description,
-  content: { 'application/problem+json': { schema: ref('ProblemDetails') } },
+  schema,
 });
-const queryId = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', format: 'uuid' },
-};
+const problem = (
+  description: string,
+  options: { headers?: Record<string, unknown>; schema?: 'ProblemDetails' | 'ValidationProblemDetails' } = {},
+) => ({
+  description,
+  ...(options.headers === undefined ? {} : { headers: options.headers }),
+  content: { 'application/problem+json': { schema: ref(options.schema ?? 'ProblemDetails') } },
+});
+const retryAfter = (why: string) => ({
+  'Retry-After': header(`Seconds until ${why}`, { type: 'integer', minimum: 1 }),
+});
+const pathParameter = (name: string, schema: Record<string, unknown>) => ({ name, in: 'path', required: true, schema });
+const queryId = pathParameter('id', { type: 'string', format: 'uuid' });
+
+/** Open to anybody: no security requirement, stated explicitly over the document's default. */
+const publicOperation = (operation: Operation): Operation => ({ ...operation, security: [] });
+
+/**
+ * Needs a bearer token: the security requirement and the answers of the guard (401 with WWW-Authenticate, 403 for a
+ * missing or insufficient role, 503 when the identity provider cannot be reached).
+ */
+const protectedOperation = (operation: Operation, forbidden = 'The token carries no broker role'): Operation => ({
+  ...operation,
+  security: [{ [BEARER_AUTH]: [] }],
+  responses: {
+    ...operation.responses,
+    401: problem(
+      'No bearer token (BROKER_AUTH_REQUIRED), or an invalid or expired one (BROKER_TOKEN_INVALID, BROKER_TOKEN_EXPIRED)',
+      {
+        headers: {
+          'WWW-Authenticate': header('`Bearer realm="fq-broker"`, with `error="invalid_token"` for a bad token'),
+        },
+      },
+    ),
+    403: problem(forbidden, {
+      headers: { 'WWW-Authenticate': header('`Bearer realm="fq-broker", error="insufficient_scope"`') },
+    }),
+    503: problem('The identity provider cannot be reached to check the token (BROKER_AUTH_UNAVAILABLE)', {
+      headers: retryAfter('it is worth trying again'),
+    }),
+  },
+});
+
+/** Options of the document that follow the broker's configuration. */
+export interface OpenApiOptions {
+  /** The development issuer is on, so its key set is served. */
+  devIssuer: boolean;
+}
 
 /** The broker's OpenAPI 3.1 document, generated from the contracts' zod schemas with z.toJSONSchema. */
-export function buildOpenApiDocument(version: string): Record<string, unknown> {
+export function buildOpenApiDocument(
+  version: string,
+  options: OpenApiOptions = { devIssuer: false },
+): Record<string, unknown> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(COMPONENTS)) {
     registry.add(schema, { id });
@@ -60,6 +122,158 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io: 'input' });
     return rest;
   };
+  const badParameter = problem(
+    'A parameter is malformed or out of range (BROKER_PARAMETER_INVALID); `issues` says which',
+    {
+      schema: 'ValidationProblemDetails',
+    },
+  );
+  const notFound = problem('No such query for this caller (BROKER_QUERY_NOT_FOUND)');
+  const paths: Record<string, Record<string, Operation>> = {
+    '/api/v1/queries': {
+      post: protectedOperation(
+        {
+          summary: 'Submit a query to every registered site',
+          requestBody: { required: true, content: json('SubmitQueryRequest') },
+          responses: {
+            201: {
+              description: 'Stored and sent to the sites',
+              headers: { Location: header('/api/v1/queries/{id}') },
+              content: json('SubmitQueryResponse'),
+            },
+            400: {
+              ...problem(
+                'Not a valid CCDL query (BROKER_QUERY_INVALID), beyond a complexity limit (BROKER_QUERY_TOO_COMPLEX: ' +
+                  'criteria, nesting depth, string length), both with `issues` listing every problem; or not UTF-8 ' +
+                  'JSON (BROKER_BODY_INVALID_JSON)',
+              ),
+              content: {
+                'application/problem+json': {
+                  schema: ref('ProblemDetails'),
+                  example: {
+                    type: 'urn:fq:problem:broker-query-too-complex',
+                    title: 'Query too complex',
+                    status: 400,
+                    detail: 'the query has 101 criteria; at most 100 are allowed',
+                    code: 'BROKER_QUERY_TOO_COMPLEX',
+                    issues: [
+                      {
+                        path: '$.exclusionCriteria[0][3]',
+                        code: 'BROKER_QUERY_TOO_MANY_CRITERIA',
+                        message: 'the query has 101 criteria; at most 100 are allowed',
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+            413: problem(
+              'Body larger than 256 kB (BROKER_BODY_TOO_LARGE), or the query does not fit a network message ' +
+                '(BROKER_QUERY_TOO_LARGE)',
+            ),
+            415: problem('Body is not application/json in UTF-8 (BROKER_UNSUPPORTED_MEDIA_TYPE)'),
+            429: problem('Soft quota exhausted (BROKER_QUOTA_EXCEEDED)', {
+              headers: retryAfter('the next submission fits'),
+            }),
+          },
+        },
+        'The token carries no broker role (BROKER_ROLE_FORBIDDEN), or the hard quota blacklisted the caller ' +
+          '(BROKER_USER_BLACKLISTED) until an admin lifts it',
+      ),
+      get: protectedOperation({
+        summary: "The caller's queries, newest first",
+        parameters: [
+          { name: 'limit', in: 'query', schema: paramSchema(QueryListParams.shape.limit) },
+          { name: 'offset', in: 'query', schema: paramSchema(QueryListParams.shape.offset) },
+        ],
+        responses: { 200: { description: 'One page', content: json('QueryList') }, 400: badParameter },
+      }),
+    },
+    '/api/v1/queries/{id}': {
+      get: protectedOperation({
+        summary: 'Status, total and per-site results of a query',
+        description: 'One read per query and user within the polling interval; admins are exempt.',
+        parameters: [queryId],
+        responses: {
+          200: { description: 'The result as it stands', content: json('QueryResult') },
+          404: notFound,
+          429: problem(
+            'Read again within the polling interval (BROKER_POLLING_LIMIT_EXCEEDED); watch the events instead',
+            {
+              headers: retryAfter('the result may be read again'),
+            },
+          ),
+        },
+      }),
+    },
+    '/api/v1/queries/{id}/events': {
+      get: protectedOperation({
+        summary: 'Server-sent events: `site-result` per site answer, then `completed` or `expired`, then the end',
+        description:
+          'Event ids count from 1; a client that reconnects with Last-Event-ID gets the events after it. ' +
+          '`site-result` carries SiteResultEvent, `completed` and `expired` carry QueryResult. Not polling-limited.',
+        parameters: [queryId, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
+        responses: {
+          200: {
+            description: 'An event stream',
+            content: {
+              'text/event-stream': {
+                schema: { type: 'string' },
+                itemSchema: { oneOf: [ref('SiteResultEvent'), ref('QueryResult')] },
+              },
+            },
+          },
+          404: notFound,
+        },
+      }),
+    },
+    '/api/v1/quota': {
+      get: protectedOperation({
+        summary: "The caller's submission quotas, polling interval and blacklist state",
+        responses: { 200: { description: 'As they stand now', content: json('QuotaUsage') } },
+      }),
+    },
+    '/api/v1/admin/blacklist': {
+      get: protectedOperation(
+        {
+          summary: 'Every user the hard quota blacklisted, longest listed first (admins only)',
+          responses: { 200: { description: 'The blacklist', content: json('BlacklistList') } },
+        },
+        'The caller is not an admin (BROKER_ROLE_FORBIDDEN)',
+      ),
+    },
+    '/api/v1/admin/blacklist/{userId}': {
+      delete: protectedOperation(
+        {
+          summary: "Lift a user's blacklisting; the hard quota then counts from the lift (admins only)",
+          parameters: [pathParameter('userId', { type: 'string', minLength: 1, maxLength: 128 })],
+          responses: {
+            204: { description: 'Lifted' },
+            400: badParameter,
+            404: problem('The user is not blacklisted (BROKER_BLACKLIST_ENTRY_NOT_FOUND)'),
+          },
+        },
+        'The caller is not an admin (BROKER_ROLE_FORBIDDEN)',
+      ),
+    },
+    '/api/v1/sites': {
+      get: publicOperation({
+        summary: 'Registered sites, whether they are online and how fresh their data are',
+        responses: { 200: { description: 'Every registered site', content: json('SiteStateList') } },
+      }),
+    },
+    '/api/docs': {
+      get: publicOperation({ summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 JSON' } } }),
+    },
+  };
+  if (options.devIssuer) {
+    paths['/api/v1/dev-issuer/jwks'] = {
+      get: publicOperation({
+        summary: "The development issuer's public key (BROKER_DEV_ISSUER=true only; never in production)",
+        responses: { 200: { description: 'A JSON Web Key Set', content: json('JsonWebKeySet') } },
+      }),
+    };
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -68,74 +282,25 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       description:
         'Submit an MII CCDL feasibility query, watch the sites answer, read protected totals. Totals below the ' +
         'results threshold and per-site counts of too few sites are withheld (FDPG rules); sites appear under ' +
-        'per-query pseudonyms.',
+        'per-query pseudonyms. Every operation needs a bearer token (OIDC, roles researcher, power-user, admin) ' +
+        'unless it says otherwise.',
     },
-    paths: {
-      '/api/v1/queries': {
-        post: {
-          summary: 'Submit a query to every registered site',
-          requestBody: { required: true, content: json('SubmitQueryRequest') },
-          responses: {
-            201: {
-              description: 'Stored and sent to the sites',
-              headers: { Location: { schema: { type: 'string' }, description: '/api/v1/queries/{id}' } },
-              content: json('SubmitQueryResponse'),
-            },
-            400: problem('Not a valid CCDL query or not JSON; `issues` lists every problem'),
-            413: problem('Body larger than 256 kB, or the query does not fit a network message'),
-            415: problem('Body is not application/json (UTF-8)'),
-          },
-        },
-        get: {
-          summary: "The caller's queries, newest first",
-          parameters: [
-            { name: 'limit', in: 'query', schema: paramSchema(QueryListParams.shape.limit) },
-            { name: 'offset', in: 'query', schema: paramSchema(QueryListParams.shape.offset) },
-          ],
-          responses: { 200: { description: 'One page', content: json('QueryList') }, 400: problem('Bad parameters') },
-        },
-      },
-      '/api/v1/queries/{id}': {
-        get: {
-          summary: 'Status, total and per-site results of a query',
-          parameters: [queryId],
-          responses: {
-            200: { description: 'The result as it stands', content: json('QueryResult') },
-            404: problem('No such query for this caller'),
-          },
-        },
-      },
-      '/api/v1/queries/{id}/events': {
-        get: {
-          summary: 'Server-sent events: `site-result` per site answer, then `completed` or `expired`, then the end',
+    // The default; each operation also states its own.
+    security: [{ [BEARER_AUTH]: [] }],
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        [BEARER_AUTH]: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
           description:
-            'Event ids count from 1; a client that reconnects with Last-Event-ID gets the events after it. ' +
-            '`site-result` carries SiteResultEvent, `completed` and `expired` carry QueryResult.',
-          parameters: [queryId, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
-          responses: {
-            200: {
-              description: 'An event stream',
-              content: {
-                'text/event-stream': {
-                  schema: { type: 'string' },
-                  itemSchema: { oneOf: [ref('SiteResultEvent'), ref('QueryResult')] },
-                },
-              },
-            },
-            404: problem('No such query for this caller'),
-          },
+            'An access token of the configured OIDC issuer (BROKER_AUTH_ISSUER), or of the development issuer ' +
+            '(`broker token`). The role comes from the realm roles FeasibilityUser, FeasibilityPowerUser, ' +
+            'FeasibilityAdmin.',
         },
-      },
-      '/api/v1/sites': {
-        get: {
-          summary: 'Registered sites, whether they are online and how fresh their data are',
-          responses: { 200: { description: 'Every registered site', content: json('SiteStateList') } },
-        },
-      },
-      '/api/docs': {
-        get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 JSON' } } },
       },
     },
-    components: { schemas: components },
   };
 }
