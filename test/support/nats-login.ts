@@ -6,17 +6,20 @@ export interface NatsLogin {
   nkeySeed: string;
   /** The inbox prefix the user's permissions allow (e.g. `_INBOX_broker`); nats.js's default `_INBOX` otherwise. */
   inboxPrefix?: string;
+  /** TLS files where the server requires TLS with client certificates. */
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
 }
 
 /** The nats.js connection options of `login`; none without one (a server without authorization). */
 export function natsLoginOptions(
   login: NatsLogin | undefined,
-): Pick<ConnectionOptions, 'authenticator' | 'inboxPrefix'> {
+): Pick<ConnectionOptions, 'authenticator' | 'inboxPrefix' | 'tls'> {
   if (login === undefined) {
     return {};
   }
   return {
     authenticator: nkeyAuthenticator(new TextEncoder().encode(login.nkeySeed)),
     ...(login.inboxPrefix === undefined ? {} : { inboxPrefix: login.inboxPrefix }),
+    ...(login.tls === undefined ? {} : { tls: login.tls }),
   };
 }

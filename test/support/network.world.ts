@@ -22,6 +22,7 @@ import { JetStreamProbe } from './jetstream.nats';
 import type { NatsLogin } from './nats-login';
 import { type NatsServerHandle, startNatsServer } from './nats-server.process';
 import { EVALUATION_DATE, generateSiteData, type SiteData } from './site-data.fixture';
+import { createTestCertificates, renderServerTls, type TestCertificates } from './tls-certificates';
 import { startWireTap, type WireTap } from './wire-tap.nats';
 
 /** A running broker and a client for its HTTP API. */
@@ -62,18 +63,24 @@ export class NetworkWorld {
     readonly brokerKeys: PartyKeys,
     /** The NATS login of the wire taps: subscribe to anything, publish nothing. */
     private readonly monitorKey: GeneratedKey,
+    /** Set when the server requires TLS with client certificates (`create({ tls: true })`). */
+    readonly certificates: TestCertificates | null,
   ) {}
 
-  /** Creates the temporary root and starts the suite's nats-server with the authorization of the broker and taps. */
-  static async create(): Promise<NetworkWorld> {
+  /**
+   * Creates the temporary root and starts the suite's nats-server with the authorization of the broker and taps;
+   * with `tls`, the server also requires TLS and a client certificate from a throwaway CA.
+   */
+  static async create(options: { tls?: boolean } = {}): Promise<NetworkWorld> {
     const root = await mkdtemp(join(tmpdir(), 'fq-e2e-'));
     const brokerKeys = { signing: generateEnvelopeKey(), nats: generateNatsUserKey() };
     const monitorKey = generateNatsUserKey();
     try {
+      const certificates = options.tls === true ? await createTestCertificates(join(root, 'tls')) : null;
       const configFile = authorizationFile(root);
-      writeFileSync(configFile, worldAuthorization(brokerKeys, new Map(), monitorKey));
+      writeFileSync(configFile, worldServerConfig(brokerKeys, new Map(), monitorKey, certificates));
       const nats = await startNatsServer({ storeDir: join(root, 'jetstream'), configFile });
-      return new NetworkWorld(root, nats, brokerKeys, monitorKey);
+      return new NetworkWorld(root, nats, brokerKeys, monitorKey, certificates);
     } catch (error) {
       await rm(root, { recursive: true, force: true });
       throw error;
@@ -110,20 +117,41 @@ export class NetworkWorld {
       return;
     }
     this.authorizationStale = false;
-    writeFileSync(authorizationFile(this.root), worldAuthorization(this.brokerKeys, this.siteKeys, this.monitorKey));
+    writeFileSync(
+      authorizationFile(this.root),
+      worldServerConfig(this.brokerKeys, this.siteKeys, this.monitorKey, this.certificates),
+    );
     await this.nats.reload();
   }
 
   /** The NATS login of the broker (its user nkey and inbox), for a test that acts as the broker on the wire. */
   get brokerLogin(): NatsLogin {
-    return { nkeySeed: this.brokerKeys.nats.seed, inboxPrefix: BROKER_INBOX_PREFIX };
+    return { nkeySeed: this.brokerKeys.nats.seed, inboxPrefix: BROKER_INBOX_PREFIX, ...this.clientTls() };
   }
 
   /** The NATS login of a site, known to the server once it resolves. */
   async siteLogin(siteId: string): Promise<NatsLogin> {
     const keys = this.keysOf(siteId);
     await this.syncNatsAuthorization();
-    return { nkeySeed: keys.nats.seed, inboxPrefix: siteInboxPrefix(siteId) };
+    return { nkeySeed: keys.nats.seed, inboxPrefix: siteInboxPrefix(siteId), ...this.clientTls() };
+  }
+
+  /** The client side of TLS (CA, certificate, key) when the world's server requires it. */
+  private clientTls(): Pick<NatsLogin, 'tls'> {
+    const c = this.certificates;
+    return c === null ? {} : { tls: { caFile: c.caFile, certFile: c.clientCertFile, keyFile: c.clientKeyFile } };
+  }
+
+  /** The apps' TLS variables (`prefix` BROKER or SITE) when the world's server requires TLS. */
+  private tlsEnv(prefix: 'BROKER' | 'SITE'): Record<string, string> {
+    const c = this.certificates;
+    return c === null
+      ? {}
+      : {
+          [`${prefix}_NATS_TLS_CA_FILE`]: c.caFile,
+          [`${prefix}_NATS_TLS_CERT_FILE`]: c.clientCertFile,
+          [`${prefix}_NATS_TLS_KEY_FILE`]: c.clientKeyFile,
+        };
   }
 
   /** A plain NATS client logged in as the broker (re-publishing queries, consumer state). */
@@ -168,6 +196,7 @@ export class NetworkWorld {
       BROKER_SITES_FILE: join(dir, 'sites.json'),
       BROKER_SIGNING_KEY_FILE: join(dir, 'signing.nk'),
       BROKER_NATS_NKEY_FILE: join(dir, 'nats.nk'),
+      ...this.tlsEnv('BROKER'),
       BROKER_AUDIT_LOG: this.brokerAuditLog,
       BROKER_REPLAY_LOG: join(dir, 'received-envelopes.jsonl'),
       BROKER_DEV_ISSUER: 'true',
@@ -220,6 +249,7 @@ export class NetworkWorld {
       SITE_ID: siteId,
       SITE_SIGNING_KEY_FILE: join(keyDir, 'signing.nk'),
       SITE_NATS_NKEY_FILE: join(keyDir, 'nats.nk'),
+      ...this.tlsEnv('SITE'),
       SITE_BROKER_PUBLIC_KEY: this.brokerKeys.signing.publicKey,
       SITE_DATA: data.dir,
       SITE_STATE_DIR: this.siteStateDir(siteId),
@@ -258,7 +288,7 @@ export class NetworkWorld {
 
   /** A wire tap on the world's nats-server, closed with the world. */
   async tap(): Promise<WireTap> {
-    const tap = await startWireTap(this.nats.url, { nkeySeed: this.monitorKey.seed });
+    const tap = await startWireTap(this.nats.url, { nkeySeed: this.monitorKey.seed, ...this.clientTls() });
     this.taps.add(tap);
     return tap;
   }
@@ -284,6 +314,17 @@ export class NetworkWorld {
 
 function authorizationFile(root: string): string {
   return join(root, 'nats-authorization.conf');
+}
+
+/** The world's nats-server configuration: the authorization of every party and, if asked for, TLS. */
+function worldServerConfig(
+  broker: PartyKeys,
+  sites: ReadonlyMap<string, PartyKeys>,
+  monitor: GeneratedKey,
+  certificates: TestCertificates | null,
+): string {
+  const tls = certificates === null ? '' : renderServerTls(certificates);
+  return tls + worldAuthorization(broker, sites, monitor);
 }
 
 /** The world's nats-server authorization: the broker, every site with keys, and the taps' monitoring user. */
