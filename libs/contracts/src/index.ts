@@ -47,3 +47,4 @@ export {
 export * from './site-registry.schema';
 export * from './subjects';
 export * from './http.schema';
+export { readSecretFile, SecretText } from './secret-file';

@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { NatsUserPublicKey, renderNatsUser, siteNatsUser } from '@fq/contracts';
+import { NatsUserPublicKey, renderNatsUser, SecretText, siteNatsUser } from '@fq/contracts';
 import { z } from 'zod';
 import { DEFAULT_KEYS_DIR, DEFAULT_SIGNING_KEY_FILE, DEFAULT_SITES_FILE } from '../config/network-config.schema';
-import { SecretText } from '../config/secret-file';
 import {
   addSite,
   type EnrolmentResult,

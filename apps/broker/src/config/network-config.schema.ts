@@ -4,11 +4,12 @@ import {
   type EnvelopeSigner,
   envelopeSignerFromSeed,
   natsUserPublicKeyOf,
+  readSecretFile,
+  SecretText,
   type SiteRegistration,
   SiteRegistry,
 } from '@fq/contracts';
 import { z } from 'zod';
-import { readSecretFile, SecretText } from './secret-file';
 
 /** Where the broker keeps its keys by default (`broker keys init` writes them). */
 export const DEFAULT_KEYS_DIR = '.broker/keys';
@@ -117,7 +118,12 @@ export function toNetworkConfig(
   if ((env.BROKER_NATS_TLS_CERT_FILE === undefined) !== (env.BROKER_NATS_TLS_KEY_FILE === undefined)) {
     problem('BROKER_NATS_TLS_CERT_FILE', 'and BROKER_NATS_TLS_KEY_FILE go together (a client certificate and its key)');
   }
-  if (signer?.ok === true && registry !== null && registry.broker !== null && registry.broker.envelopePublicKey !== signer.value.publicKey) {
+  if (
+    signer?.ok === true &&
+    registry !== null &&
+    registry.broker !== null &&
+    registry.broker.envelopePublicKey !== signer.value.publicKey
+  ) {
     problem(
       'BROKER_SIGNING_KEY_FILE',
       `holds a key whose public key is not the one ${env.BROKER_SITES_FILE} lists for the broker`,

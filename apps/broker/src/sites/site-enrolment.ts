@@ -6,14 +6,15 @@ import {
   type GeneratedKey,
   generateEnvelopeKey,
   generateNatsUserKey,
-  natsUserPublicKeyOf,
   type NatsUserPublicKey,
+  natsUserPublicKeyOf,
+  readSecretFile,
   renderNatsAuthorization,
+  SecretText,
   SiteId,
   SiteRegistration,
   SiteRegistry,
 } from '@fq/contracts';
-import { readSecretFile, SecretText } from '../config/secret-file';
 
 // The operator's side of decision 0006: the broker's keys, registering a site, the nats-server authorization.
 // Failures the operator can fix are values with one line per problem; only broken infrastructure throws.

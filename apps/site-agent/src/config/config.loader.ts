@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { envelopeSignerFromSeed, natsUserPublicKeyOf } from '@fq/contracts';
+import { envelopeSignerFromSeed, natsUserPublicKeyOf, readSecretFile, SecretText } from '@fq/contracts';
 import { SITE_AGENT_ENV_NAMES, SiteAgentEnv, type SiteAgentConfig, type SiteSecurityConfig } from './config.schema';
-import { readSecretFile, SecretText } from './secret-file';
 
 /** Nest injection token of the parsed `SiteAgentConfig`. */
 export const SITE_AGENT_CONFIG = Symbol('SITE_AGENT_CONFIG');

@@ -1,8 +1,7 @@
 import { delimiter } from 'node:path';
-import { EnvelopePublicKey, type EnvelopeSigner, SiteId } from '@fq/contracts';
+import { EnvelopePublicKey, type EnvelopeSigner, type SecretText, SiteId } from '@fq/contracts';
 import { DEFAULT_PROTECTION_POLICY, Epsilon, MAX_ROUNDING, type ProtectionPolicy } from '@fq/privacy';
 import { z } from 'zod';
-import type { SecretText } from './secret-file';
 
 /** Every environment variable the site agent reads; anything else with the SITE_ prefix is reported as unknown. */
 export const SITE_AGENT_ENV_NAMES = [
