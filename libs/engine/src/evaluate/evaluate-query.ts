@@ -107,6 +107,43 @@ function forEachMatchingRow(match: TableMatch, visit: (row: number) => void): vo
   }
 }
 
+/**
+ * Adds the patient of every row of the match that passes its checks to the bitset `words`: the hot loop of every
+ * criterion. Written out per number of checks, without the per-row closures of `forEachMatchingRow`, because a
+ * criterion over every Patient row (an age, say) spent most of its time in those calls.
+ */
+function addMatchingPatients(match: TableMatch, patient: Int32Array, words: Uint32Array): void {
+  const { checks } = match;
+  const first = checks.length > 0 ? checks[0] : null;
+  const rest = checks.slice(1);
+  const consider = (rows: ArrayLike<number> | null, count: number): void => {
+    for (let i = 0; i < count; i++) {
+      const row = rows === null ? i : rows[i];
+      if (first !== null && !first(row)) {
+        continue;
+      }
+      let passes = true;
+      for (let c = 0; c < rest.length; c++) {
+        if (!rest[c](row)) {
+          passes = false;
+          break;
+        }
+      }
+      if (passes) {
+        const p = patient[row];
+        words[p >>> 5] |= 1 << (p & 31);
+      }
+    }
+  };
+  if (match.sources === null) {
+    consider(null, match.table.rows);
+    return;
+  }
+  for (const rows of match.sources) {
+    consider(rows, rows.length);
+  }
+}
+
 /** The rows posted under a code in a postings list. */
 function postedRows(postings: Postings, codeId: number | undefined): Uint32Array | null {
   if (codeId === undefined || codeId >= postings.localOf.length) {
@@ -141,7 +178,7 @@ class QueryEvaluator {
     const patients = new PatientSet(this.index.patientCount);
     for (const match of this.criterionMatches(criterion, path, diagnostic)) {
       const patient = match.table.patient;
-      forEachMatchingRow(match, (row) => patients.add(patient[row]));
+      addMatchingPatients(match, patient, patients.words);
     }
     return patients;
   }
