@@ -16,7 +16,15 @@ import type { Postings } from '../index/postings';
 import type { CriterionMapping } from '../mapping/mapping.schema';
 import { PatientSet } from './patient-set';
 import type { CriterionDiagnostic, CriterionIssue, EvaluateOptions, QueryEvaluation } from './query-evaluation';
-import { AGE_UNITS, ageCheck, type NumberCondition, quantityCheck, type RowCheck } from './row-checks';
+import {
+  AGE_UNITS,
+  type AgeBounds,
+  ageBounds,
+  ageBoundsCheck,
+  type NumberCondition,
+  quantityCheck,
+  type RowCheck,
+} from './row-checks';
 
 /** Rows of one table that satisfy a criterion: candidate rows (null = every row) that pass every check. */
 interface TableMatch {
@@ -141,6 +149,58 @@ function addMatchingPatients(match: TableMatch, patient: Int32Array, words: Uint
   }
   for (const rows of match.sources) {
     consider(rows, rows.length);
+  }
+}
+
+const rowsByValue = new WeakMap<Int32Array, Uint32Array>();
+
+/** The row numbers of `column` ordered by its value, computed once per column of an index. */
+function rowsOrderedBy(column: Int32Array): Uint32Array {
+  let order = rowsByValue.get(column);
+  if (order === undefined) {
+    const rows = Array.from({ length: column.length }, (_, row) => row);
+    rows.sort((a, b) => column[a] - column[b]);
+    order = Uint32Array.from(rows);
+    rowsByValue.set(column, order);
+  }
+  return order;
+}
+
+/** The number of leading rows of `order` whose value in `column` is at most `bound` (binary search). */
+function countAtMost(order: Uint32Array, column: Int32Array, bound: number): number {
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (column[order[mid]] <= bound) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return low;
+}
+
+/**
+ * Rows that may pass an age check, as candidate lists: those with `end <= endBound`, or those with
+ * `start > startBound`, whichever is shorter; null (every row) when neither bound narrows anything.
+ */
+function ageCandidateRows(start: Int32Array, end: Int32Array, bounds: AgeBounds): Uint32Array[] | null {
+  switch (bounds.kind) {
+    case 'never':
+      return [];
+    case 'either':
+      return null;
+    case 'between': {
+      const byEnd = Number.isFinite(bounds.endBound) ? rowsOrderedBy(end) : null;
+      const byStart = Number.isFinite(bounds.startBound) ? rowsOrderedBy(start) : null;
+      const endRows = byEnd === null ? null : byEnd.subarray(0, countAtMost(byEnd, end, bounds.endBound));
+      const startRows = byStart === null ? null : byStart.subarray(countAtMost(byStart, start, bounds.startBound));
+      if (endRows === null || (startRows !== null && startRows.length < endRows.length)) {
+        return startRows === null ? null : [startRows];
+      }
+      return [endRows];
+    }
   }
 }
 
@@ -342,7 +402,12 @@ class QueryEvaluator {
         });
         return;
       }
-      match.checks.push(ageCheck(slot.start, slot.end, this.today, unit as AgeUnit, condition));
+      const bounds = ageBounds(this.today, unit as AgeUnit, condition);
+      match.checks.push(ageBoundsCheck(slot.start, slot.end, bounds));
+      if (match.sources === null) {
+        // An age over every patient reads only the rows whose birth days can pass, found in the birth-day order.
+        match.sources = ageCandidateRows(slot.start, slot.end, bounds);
+      }
       return;
     }
     unsupported('this criterion has no numeric value to filter on');

@@ -71,23 +71,21 @@ const AGE_LIMIT = 1_000_000;
 const clamp = (n: number): number => Math.max(-AGE_LIMIT, Math.min(AGE_LIMIT, n));
 
 /**
- * An age column (birth day ranges) passes when every possible birth day gives an age in completed `unit`s at
- * `today` that satisfies the condition. Ages fall as the birth day rises, so the youngest age comes from the
- * range's end and the oldest from its start; each bound becomes a birth-day comparison computed once.
+ * What an age condition means for a row's birth day range [start, end], as birth-day bounds computed once:
+ * `end <= endBound && start > startBound` (or, for `ne`, either of two such tests); `never` when no age can match.
+ * Ages fall as the birth day rises, so the youngest age comes from the range's end and the oldest from its start.
  */
-export function ageCheck(
-  start: Int32Array,
-  end: Int32Array,
-  today: number,
-  unit: AgeUnit,
-  condition: NumberCondition,
-): RowCheck {
+export type AgeBounds =
+  | { kind: 'never' }
+  | { kind: 'between'; endBound: number; startBound: number }
+  | { kind: 'either'; endBound: number; startBound: number };
+
+/** The birth-day bounds of an age condition in completed `unit`s at `today`. */
+export function ageBounds(today: number, unit: AgeUnit, condition: NumberCondition): AgeBounds {
   // youngest >= k  ⟺  end <= latest(k);  oldest <= k  ⟺  start > latest(k + 1).
   const latest = (k: number): number => latestBirthForAge(today, clamp(k), unit);
   let minYoungest = -Infinity;
   let maxOldest = Infinity;
-  let never = false;
-  let either: [number, number] | null = null;
   if (condition.type === 'range') {
     minYoungest = Math.ceil(condition.min);
     maxOldest = Math.floor(condition.max);
@@ -108,25 +106,51 @@ export function ageCheck(
         maxOldest = Math.floor(v);
         break;
       case 'eq':
-        never = !integral;
+        if (!integral) {
+          return { kind: 'never' };
+        }
         minYoungest = v;
         maxOldest = v;
         break;
       case 'ne':
         // Every possible age differs from v: all above it or all below it.
-        either = integral ? [v + 1, v - 1] : null;
+        if (integral) {
+          return { kind: 'either', endBound: latest(v + 1), startBound: latest(v) };
+        }
+        // No whole number of units equals a fraction: every age passes.
         break;
     }
   }
-  if (never) {
-    return () => false;
+  return {
+    kind: 'between',
+    endBound: minYoungest === -Infinity ? Infinity : latest(minYoungest),
+    startBound: maxOldest === Infinity ? -Infinity : latest(maxOldest + 1),
+  };
+}
+
+/** An age column (birth day ranges) passes when every possible birth day gives an age that satisfies the condition. */
+export function ageCheck(
+  start: Int32Array,
+  end: Int32Array,
+  today: number,
+  unit: AgeUnit,
+  condition: NumberCondition,
+): RowCheck {
+  return ageBoundsCheck(start, end, ageBounds(today, unit, condition));
+}
+
+/** The row check of computed age bounds. */
+export function ageBoundsCheck(start: Int32Array, end: Int32Array, bounds: AgeBounds): RowCheck {
+  switch (bounds.kind) {
+    case 'never':
+      return () => false;
+    case 'either': {
+      const { endBound, startBound } = bounds;
+      return (row) => start[row] <= end[row] && (end[row] <= endBound || start[row] > startBound);
+    }
+    case 'between': {
+      const { endBound, startBound } = bounds;
+      return (row) => start[row] <= end[row] && end[row] <= endBound && start[row] > startBound;
+    }
   }
-  if (either !== null) {
-    const endBound = latest(either[0]);
-    const startBound = latest(either[1] + 1);
-    return (row) => start[row] <= end[row] && (end[row] <= endBound || start[row] > startBound);
-  }
-  const endBound = minYoungest === -Infinity ? Infinity : latest(minYoungest);
-  const startBound = maxOldest === Infinity ? -Infinity : latest(maxOldest + 1);
-  return (row) => start[row] <= end[row] && end[row] <= endBound && start[row] > startBound;
 }
