@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type DemoConfig, DEMO_SITES, type DemoSite } from './config/config.schema';
 // The broker's own token minting (as `broker token` does it), with the key file the demo's broker uses.
 import { mintDevTokenWithKeyFile } from '../../broker/src/identity/dev-issuer';
@@ -135,6 +135,7 @@ export class DemoRunner {
         ttlSeconds: 12 * 3600,
       }),
       admin: await mintDevTokenWithKeyFile(keyFile, { user: 'demo-admin', role: 'admin', ttlSeconds: 12 * 3600 }),
+      keyFile: relative(process.cwd(), keyFile) || keyFile,
     };
 
     this.say('starting three site agents (each loads and indexes its data first)');

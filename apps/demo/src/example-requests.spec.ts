@@ -4,6 +4,7 @@ describe('exampleRequests', () => {
   const text = exampleRequests('http://localhost:3000', 'docs/examples/q.json', {
     researcher: 'eyJ.researcher.sig',
     admin: 'eyJ.admin.sig',
+    keyFile: '/srv/demo/broker/dev-issuer.jwk',
   });
 
   it('prints a ready-to-paste request with the demo researcher’s bearer token', () => {
@@ -13,6 +14,12 @@ describe('exampleRequests', () => {
         '  Authorization: Bearer eyJ.researcher.sig',
         '  Content-Type: application/json',
       ]),
+    );
+  });
+
+  it('tells how to mint more tokens with the demo issuer’s own key file', () => {
+    expect(text).toContain(
+      'npm run broker -- token --user alice --role researcher --key-file /srv/demo/broker/dev-issuer.jwk',
     );
   });
 

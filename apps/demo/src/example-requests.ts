@@ -1,7 +1,8 @@
-/** Bearer tokens of the broker's development issuer for the demo's researcher and admin. */
+/** Bearer tokens of the broker's development issuer for the demo's researcher and admin, and the issuer's key file. */
 export interface DemoTokens {
   researcher: string;
   admin: string;
+  keyFile: string;
 }
 
 /** The ready-to-paste requests the demo prints once the network is up: submit, read, watch, quota, sites. */
@@ -12,7 +13,7 @@ export function exampleRequests(brokerUrl: string, queryFile: string, tokens: De
     `The network is ready: broker ${brokerUrl}, three site agents, NATS JetStream. Try (in another terminal):`,
     '',
     '  # every request carries a bearer token; this one is the demo researcher (valid 12 h; mint more with',
-    '  # `npm run broker -- token --user alice --role researcher --key-file .demo/broker/dev-issuer.jwk`)',
+    `  # \`npm run broker -- token --user alice --role researcher --key-file ${tokens.keyFile}\`)`,
     `  TOKEN=${tokens.researcher}`,
     '',
     '  # submit the example query (type 2 diabetes, HbA1c > 7 %, adults, no cancer); the answer is {"id":"…"}',
