@@ -40,14 +40,8 @@ export function decodeEnvelope<T extends Envelope['type']>(
   data: Uint8Array,
   expected: readonly T[],
 ): DecodeResult<Extract<Envelope, { type: T }>> {
-  if (data.byteLength > MAX_ENVELOPE_BYTES) {
-    return fail('ENVELOPE_TOO_LARGE', `${data.byteLength} bytes exceed the limit of ${MAX_ENVELOPE_BYTES}`);
-  }
-  const json = parseJson(data);
-  if (!json.ok) {
-    return json;
-  }
-  return parseEnvelope(json.value, expected);
+  const json = readJson(data);
+  return json.ok ? parseEnvelope(json.value, expected) : json;
 }
 
 /** The public key that signs for `sender`, or null when the receiver does not know (or accept) that sender. */
@@ -62,10 +56,7 @@ export function openEnvelope<T extends Envelope['type']>(
   expected: readonly T[],
   keyOf: EnvelopeKeyResolver,
 ): DecodeResult<Extract<Envelope, { type: T }>> {
-  if (data.byteLength > MAX_ENVELOPE_BYTES) {
-    return fail('ENVELOPE_TOO_LARGE', `${data.byteLength} bytes exceed the limit of ${MAX_ENVELOPE_BYTES}`);
-  }
-  const json = parseJson(data);
+  const json = readJson(data);
   if (!json.ok) {
     return json;
   }
@@ -88,7 +79,11 @@ export function openEnvelope<T extends Envelope['type']>(
   return parsed;
 }
 
-function parseJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false; error: EnvelopeIssue } {
+/** The JSON in a message that is not too large to read; every receiver starts here. */
+function readJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false; error: EnvelopeIssue } {
+  if (data.byteLength > MAX_ENVELOPE_BYTES) {
+    return fail('ENVELOPE_TOO_LARGE', `${data.byteLength} bytes exceed the limit of ${MAX_ENVELOPE_BYTES}`);
+  }
   try {
     return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)) };
   } catch (error) {

@@ -1,5 +1,6 @@
 import { generateEnvelopeKey, generateNatsUserKey } from './envelope-keys';
 import {
+  natsClientTls,
   brokerNatsPermissions,
   monitorNatsPermissions,
   renderNatsAuthorization,
@@ -117,5 +118,16 @@ describe('renderNatsAuthorization', () => {
         permissions: { publish: { deny: ['>'] }, subscribe: { allow: ['a" ]'] } },
       }),
     ).toThrow(/refusing/);
+  });
+});
+
+describe('natsClientTls', () => {
+  it('passes on only the files that are set', () => {
+    expect(natsClientTls({ caFile: '/ca.pem', certFile: null, keyFile: null })).toEqual({ caFile: '/ca.pem' });
+    expect(natsClientTls({ caFile: null, certFile: '/c.pem', keyFile: '/k.pem' })).toEqual({
+      certFile: '/c.pem',
+      keyFile: '/k.pem',
+    });
+    expect(natsClientTls({ caFile: null, certFile: null, keyFile: null })).toEqual({});
   });
 });

@@ -14,6 +14,7 @@ import {
   BROKER_INBOX_PREFIX,
   encodeEnvelope,
   HEARTBEAT_STREAM,
+  natsClientTls,
   QUERY_STREAM,
   type QueryEnvelope,
   RESULT_STREAM,
@@ -187,14 +188,6 @@ export function brokerNatsAuthOptions(
     ...(natsNkeySeed === null
       ? {}
       : { authenticator: nkeyAuthenticator(new TextEncoder().encode(natsNkeySeed.reveal())) }),
-    ...(tls === null
-      ? {}
-      : {
-          tls: {
-            ...(tls.caFile === null ? {} : { caFile: tls.caFile }),
-            ...(tls.certFile === null ? {} : { certFile: tls.certFile }),
-            ...(tls.keyFile === null ? {} : { keyFile: tls.keyFile }),
-          },
-        }),
+    ...(tls === null ? {} : { tls: natsClientTls(tls) }),
   };
 }

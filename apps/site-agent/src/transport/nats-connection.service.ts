@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { siteInboxPrefix } from '@fq/contracts';
+import { natsClientTls, siteInboxPrefix } from '@fq/contracts';
 import {
   connect,
   type ConnectionOptions,
@@ -104,15 +104,7 @@ export function siteNatsAuthOptions(
     ...(natsNkeySeed === null
       ? {}
       : { authenticator: nkeyAuthenticator(new TextEncoder().encode(natsNkeySeed.reveal())) }),
-    ...(tls === null
-      ? {}
-      : {
-          tls: {
-            ...(tls.caFile === null ? {} : { caFile: tls.caFile }),
-            ...(tls.certFile === null ? {} : { certFile: tls.certFile }),
-            ...(tls.keyFile === null ? {} : { keyFile: tls.keyFile }),
-          },
-        }),
+    ...(tls === null ? {} : { tls: natsClientTls(tls) }),
   };
 }
 
