@@ -152,18 +152,31 @@ function addMatchingPatients(match: TableMatch, patient: Int32Array, words: Uint
   }
 }
 
-const rowsByValue = new WeakMap<Int32Array, Uint32Array>();
+/** The rows with a usable birth day range (start <= end), ordered by the range's start and by its end. */
+interface BirthOrders {
+  byStart: Uint32Array;
+  byEnd: Uint32Array;
+}
 
-/** The row numbers of `column` ordered by its value, computed once per column of an index. */
-function rowsOrderedBy(column: Int32Array): Uint32Array {
-  let order = rowsByValue.get(column);
-  if (order === undefined) {
-    const rows = Array.from({ length: column.length }, (_, row) => row);
-    rows.sort((a, b) => column[a] - column[b]);
-    order = Uint32Array.from(rows);
-    rowsByValue.set(column, order);
+const birthOrders = new WeakMap<Int32Array, BirthOrders>();
+
+/** The birth-day orders of an age column, computed once per column of an index. */
+function birthOrdersOf(start: Int32Array, end: Int32Array): BirthOrders {
+  let orders = birthOrders.get(end);
+  if (orders === undefined) {
+    const valid: number[] = [];
+    for (let row = 0; row < end.length; row++) {
+      if (start[row] <= end[row]) {
+        valid.push(row);
+      }
+    }
+    orders = {
+      byStart: Uint32Array.from([...valid].sort((a, b) => start[a] - start[b])),
+      byEnd: Uint32Array.from([...valid].sort((a, b) => end[a] - end[b])),
+    };
+    birthOrders.set(end, orders);
   }
-  return order;
+  return orders;
 }
 
 /** The number of leading rows of `order` whose value in `column` is at most `bound` (binary search). */
@@ -182,26 +195,33 @@ function countAtMost(order: Uint32Array, column: Int32Array, bound: number): num
 }
 
 /**
- * Rows that may pass an age check, as candidate lists: those with `end <= endBound`, or those with
- * `start > startBound`, whichever is shorter; null (every row) when neither bound narrows anything.
+ * Rows that may pass an age condition over every row, from the birth-day orders: those with `end <= endBound` or those
+ * with `start > startBound`, whichever is shorter. `exact` when only one bound exists: then every listed row passes
+ * and the rows need no check at all. Null when the condition has no bound to search by.
  */
-function ageCandidateRows(start: Int32Array, end: Int32Array, bounds: AgeBounds): Uint32Array[] | null {
-  switch (bounds.kind) {
-    case 'never':
-      return [];
-    case 'either':
-      return null;
-    case 'between': {
-      const byEnd = Number.isFinite(bounds.endBound) ? rowsOrderedBy(end) : null;
-      const byStart = Number.isFinite(bounds.startBound) ? rowsOrderedBy(start) : null;
-      const endRows = byEnd === null ? null : byEnd.subarray(0, countAtMost(byEnd, end, bounds.endBound));
-      const startRows = byStart === null ? null : byStart.subarray(countAtMost(byStart, start, bounds.startBound));
-      if (endRows === null || (startRows !== null && startRows.length < endRows.length)) {
-        return startRows === null ? null : [startRows];
-      }
-      return [endRows];
-    }
+function ageCandidateRows(
+  start: Int32Array,
+  end: Int32Array,
+  bounds: AgeBounds,
+): { rows: Uint32Array; exact: boolean } | null {
+  if (bounds.kind === 'never') {
+    return { rows: new Uint32Array(0), exact: true };
   }
+  const byEndBound = Number.isFinite(bounds.endBound);
+  const byStartBound = Number.isFinite(bounds.startBound);
+  if (bounds.kind === 'either' || (!byEndBound && !byStartBound)) {
+    return null;
+  }
+  const orders = birthOrdersOf(start, end);
+  const endRows = byEndBound ? orders.byEnd.subarray(0, countAtMost(orders.byEnd, end, bounds.endBound)) : null;
+  const startRows = byStartBound
+    ? orders.byStart.subarray(countAtMost(orders.byStart, start, bounds.startBound))
+    : null;
+  const exact = !(byEndBound && byStartBound);
+  if (endRows === null || (startRows !== null && startRows.length < endRows.length)) {
+    return startRows === null ? null : { rows: startRows, exact };
+  }
+  return { rows: endRows, exact };
 }
 
 /** The rows posted under a code in a postings list. */
@@ -403,10 +423,14 @@ class QueryEvaluator {
         return;
       }
       const bounds = ageBounds(this.today, unit as AgeUnit, condition);
-      match.checks.push(ageBoundsCheck(slot.start, slot.end, bounds));
-      if (match.sources === null) {
-        // An age over every patient reads only the rows whose birth days can pass, found in the birth-day order.
-        match.sources = ageCandidateRows(slot.start, slot.end, bounds);
+      // An age over every patient reads only the rows whose birth days can pass, found in a birth-day order; with a
+      // single bound those are exactly the passing rows and need no check.
+      const candidates = match.sources === null ? ageCandidateRows(slot.start, slot.end, bounds) : null;
+      if (candidates !== null) {
+        match.sources = [candidates.rows];
+      }
+      if (candidates === null || !candidates.exact) {
+        match.checks.push(ageBoundsCheck(slot.start, slot.end, bounds));
       }
       return;
     }
