@@ -117,39 +117,55 @@ function forEachMatchingRow(match: TableMatch, visit: (row: number) => void): vo
 
 /**
  * Adds the patient of every row of the match that passes its checks to the bitset `words`: the hot loop of every
- * criterion. Written out per number of checks, without the per-row closures of `forEachMatchingRow`, because a
- * criterion over every Patient row (an age, say) spent most of its time in those calls.
+ * criterion. Written out per case (listed rows or every row; no, one or several checks) without per-row closures or
+ * branches on the case, because a criterion over many rows spent most of its time in that overhead.
  */
 function addMatchingPatients(match: TableMatch, patient: Int32Array, words: Uint32Array): void {
-  const { checks } = match;
-  const first = checks.length > 0 ? checks[0] : null;
-  const rest = checks.slice(1);
-  const consider = (rows: ArrayLike<number> | null, count: number): void => {
-    for (let i = 0; i < count; i++) {
-      const row = rows === null ? i : rows[i];
-      if (first !== null && !first(row)) {
-        continue;
-      }
-      let passes = true;
-      for (let c = 0; c < rest.length; c++) {
-        if (!rest[c](row)) {
-          passes = false;
-          break;
-        }
-      }
-      if (passes) {
-        const p = patient[row];
-        words[p >>> 5] |= 1 << (p & 31);
-      }
-    }
-  };
   if (match.sources === null) {
-    consider(null, match.table.rows);
+    addEveryRow(match.table.rows, match.checks, patient, words);
     return;
   }
   for (const rows of match.sources) {
-    consider(rows, rows.length);
+    addListedRows(rows, match.checks, patient, words);
   }
+}
+
+function addListedRows(rows: Uint32Array, checks: readonly RowCheck[], patient: Int32Array, words: Uint32Array): void {
+  if (checks.length === 0) {
+    for (let i = 0; i < rows.length; i++) {
+      const p = patient[rows[i]];
+      words[p >>> 5] |= 1 << (p & 31);
+    }
+    return;
+  }
+  const check = checks[0];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (check(row) && passesRest(checks, row)) {
+      const p = patient[row];
+      words[p >>> 5] |= 1 << (p & 31);
+    }
+  }
+}
+
+function addEveryRow(count: number, checks: readonly RowCheck[], patient: Int32Array, words: Uint32Array): void {
+  const check = checks.length === 0 ? null : checks[0];
+  for (let row = 0; row < count; row++) {
+    if (check === null || (check(row) && passesRest(checks, row))) {
+      const p = patient[row];
+      words[p >>> 5] |= 1 << (p & 31);
+    }
+  }
+}
+
+/** Whether the row passes every check after the first. */
+function passesRest(checks: readonly RowCheck[], row: number): boolean {
+  for (let c = 1; c < checks.length; c++) {
+    if (!checks[c](row)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** The rows with a usable birth day range (start <= end), ordered by the range's start and by its end. */
