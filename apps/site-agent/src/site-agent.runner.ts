@@ -1,4 +1,5 @@
 import type { LoggerService, OnModuleDestroy } from '@nestjs/common';
+import { siteQueryConsumerName } from '@fq/contracts';
 import type { QueryHandler } from './queries/query.handler';
 import type { ProcessedQueryStore } from './queries/processed-query.store';
 import type { AuditLogWriter } from './audit/audit-log.writer';
@@ -6,7 +7,7 @@ import type { SiteAgentConfig } from './config/config.schema';
 import type { ReloadOutcome, ReloadTrigger, SiteDataService, SiteDataSnapshot } from './site-data/site-data.service';
 import type { HeartbeatPublisher } from './transport/heartbeat.publisher';
 import type { NatsConnectionService } from './transport/nats-connection.service';
-import { siteConsumerName, type SiteQueriesConsumer } from './transport/site-queries.consumer';
+import type { SiteQueriesConsumer } from './transport/site-queries.consumer';
 
 /** How often held queries are checked for an operator's decision. */
 export const APPROVAL_POLL_MS = 1000;
@@ -70,7 +71,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
     }
     logger.log({ message: 'site agent ready', siteId: config.siteId, approval: config.policy.approval });
     return (
-      `READY site-agent ${config.siteId} consumer=${siteConsumerName(config.siteId)} ` +
+      `READY site-agent ${config.siteId} consumer=${siteQueryConsumerName(config.siteId)} ` +
       `dataVersion=${loaded.value.dataVersion} approval=${config.policy.approval}`
     );
   }

@@ -27,11 +27,6 @@ const CONSUMER_NOT_FOUND = 10014;
 /** The durable pull consumer through which the broker reads results. */
 export const RESULTS_CONSUMER = 'broker-results';
 
-/** The durable consumer a site binds to; the broker creates it so a site never needs the right to. */
-export function siteConsumerName(siteId: SiteId): string {
-  return siteQueryConsumerName(siteId);
-}
-
 /** The stream configurations of decision 0005. */
 export function streamConfigs(): Array<Partial<StreamConfig> & { name: string }> {
   const common = { storage: StorageType.File, retention: RetentionPolicy.Limits, num_replicas: 1 };
@@ -61,7 +56,8 @@ export async function ensureJetStreamTopology(jsm: JetStreamManager, siteIds: re
   }
   for (const siteId of siteIds) {
     await ensureConsumer(jsm, QUERY_STREAM.name, {
-      durable_name: siteConsumerName(siteId),
+      // The broker creates each site's consumer, so a site never needs the right to.
+      durable_name: siteQueryConsumerName(siteId),
       filter_subject: siteQuerySubject(siteId),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,

@@ -14,6 +14,7 @@ import {
   type QueryEnvelope,
   RESULT_STREAM,
   siteHeartbeatSubject,
+  siteQueryConsumerName,
   siteQuerySubject,
   siteResultSubject,
   signEnvelope,
@@ -31,7 +32,7 @@ import { SiteAgentRunner } from '../site-agent.runner';
 // One nats-server launcher for every suite: the end-to-end harness's.
 import { type NatsServerHandle, startNatsServer } from '../../../../test/support/nats-server.process';
 import { SITE_AGENT_VERSION } from './heartbeat.publisher';
-import { siteConsumerName, SiteQueriesConsumer } from './site-queries.consumer';
+import { SiteQueriesConsumer } from './site-queries.consumer';
 
 jest.setTimeout(60_000);
 
@@ -109,7 +110,7 @@ describe('site agent over NATS JetStream', () => {
   /** Waits until the site's consumer has delivered and acknowledged everything published so far. */
   async function waitUntilConsumed(): Promise<void> {
     await waitFor(async () => {
-      const info = await jsm.consumers.info(QUERY_STREAM.name, siteConsumerName(siteId));
+      const info = await jsm.consumers.info(QUERY_STREAM.name, siteQueryConsumerName(siteId));
       return info.num_pending === 0 && info.num_ack_pending === 0;
     }, 'the site consumer to be drained');
   }
@@ -219,7 +220,7 @@ describe('site agent over NATS JetStream', () => {
 
     // The broker registers the site: its durable pull consumer, filtered to its own subject.
     await jsm.consumers.add(QUERY_STREAM.name, {
-      durable_name: siteConsumerName(siteId),
+      durable_name: siteQueryConsumerName(siteId),
       filter_subject: siteQuerySubject(siteId),
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(30_000),
@@ -301,7 +302,7 @@ describe('site agent over NATS JetStream', () => {
     expect(await auditLines()).toContainEqual(
       expect.objectContaining({ decision: 'rejected-message', code: 'ENVELOPE_JSON_INVALID' }),
     );
-    const info = await jsm.consumers.info(QUERY_STREAM.name, siteConsumerName(siteId));
+    const info = await jsm.consumers.info(QUERY_STREAM.name, siteQueryConsumerName(siteId));
     expect(info.num_ack_pending).toBe(0);
   });
 

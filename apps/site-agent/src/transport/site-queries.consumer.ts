@@ -27,11 +27,6 @@ const PREFETCH = 16;
 
 export type ConsumerState = 'idle' | 'waiting-for-consumer' | 'consuming' | 'stopped';
 
-/** The name of a site's durable pull consumer on the query stream (decision 0005; NATS permissions name it too). */
-export function siteConsumerName(siteId: string): string {
-  return siteQueryConsumerName(siteId);
-}
-
 /**
  * Pulls the site's queries from its durable consumer `site-<id>` on FQ_QUERIES, decodes each, hands it to the
  * handler and acks or naks by the handler's disposition. The consumer is the broker's to create; until it exists the
@@ -56,7 +51,7 @@ export class SiteQueriesConsumer {
     private readonly retry: BindRetryOptions = DEFAULT_BIND_RETRY,
   ) {
     this.subject = siteQuerySubject(config.siteId);
-    this.durable = siteConsumerName(config.siteId);
+    this.durable = siteQueryConsumerName(config.siteId);
     // Only the broker sends queries; no site key is trusted here.
     const brokerKey = config.security.brokerPublicKey;
     this.keyOf = (sender) => (sender.kind === 'broker' ? brokerKey : null);
