@@ -128,18 +128,10 @@ export function ageBounds(today: number, unit: AgeUnit, condition: NumberConditi
   };
 }
 
-/** An age column (birth day ranges) passes when every possible birth day gives an age that satisfies the condition. */
-export function ageCheck(
-  start: Int32Array,
-  end: Int32Array,
-  today: number,
-  unit: AgeUnit,
-  condition: NumberCondition,
-): RowCheck {
-  return ageBoundsCheck(start, end, ageBounds(today, unit, condition));
-}
-
-/** The row check of computed age bounds. */
+/**
+ * An age column (birth day ranges) passes when every possible birth day gives an age that satisfies the condition:
+ * the row check of its computed bounds.
+ */
 export function ageBoundsCheck(start: Int32Array, end: Int32Array, bounds: AgeBounds): RowCheck {
   switch (bounds.kind) {
     case 'never':
