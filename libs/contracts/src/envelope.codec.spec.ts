@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { decodeEnvelope, encodeEnvelope, MAX_ENVELOPE_BYTES } from './envelope.codec';
+import {
+  decodeEnvelope,
+  describeEnvelopeIssue,
+  encodeEnvelope,
+  MAX_ENVELOPE_BYTES,
+  readEnvelopeIdsLeniently,
+} from './envelope.codec';
 import type { QueryEnvelope, ResultEnvelope } from './envelope.schema';
 import { siteIdOfSubject, siteQuerySubject, siteResultSubject, siteSubjectPattern } from './subjects';
 
@@ -119,5 +125,35 @@ describe('site subjects', () => {
     for (const bad of ['a.b', '*', '>', 'A', '', '-a', 'a b']) {
       expect(() => siteQuerySubject(bad)).toThrow();
     }
+  });
+});
+
+describe('describeEnvelopeIssue', () => {
+  it('adds the first five schema issues to the message', () => {
+    const issues = Array.from({ length: 7 }, (_, i) => ({ path: `$.f${i}`, message: `bad ${i}` }));
+    expect(describeEnvelopeIssue({ code: 'ENVELOPE_SCHEMA_INVALID', message: 'not an envelope', issues })).toBe(
+      'not an envelope ($.f0: bad 0; $.f1: bad 1; $.f2: bad 2; $.f3: bad 3; $.f4: bad 4)',
+    );
+    expect(describeEnvelopeIssue({ code: 'ENVELOPE_JSON_INVALID', message: 'not JSON' })).toBe('not JSON');
+  });
+});
+
+describe('readEnvelopeIdsLeniently', () => {
+  const envelopeId = '0f4b7e2a-9c3d-4e8f-a1b2-c3d4e5f60718';
+  const queryId = '6a1f6c0e-2f4b-4c1e-9d3a-0b8e7f6a5c41';
+  const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+  it('reads the ids of an otherwise invalid envelope and nothing that is not a UUID', () => {
+    expect(readEnvelopeIdsLeniently(bytes({ id: envelopeId, payload: { queryId }, junk: 1 }))).toEqual({
+      envelopeId,
+      queryId,
+    });
+    expect(readEnvelopeIdsLeniently(bytes({ id: 'x', payload: 'y' }))).toEqual({ envelopeId: null, queryId: null });
+  });
+
+  it('gives up on bytes that are no JSON or too large', () => {
+    expect(readEnvelopeIdsLeniently(new Uint8Array([0xff, 0x7b]))).toEqual({ envelopeId: null, queryId: null });
+    const large = bytes({ id: envelopeId, pad: 'x'.repeat(MAX_ENVELOPE_BYTES) });
+    expect(readEnvelopeIdsLeniently(large)).toEqual({ envelopeId: null, queryId: null });
   });
 });

@@ -1,4 +1,5 @@
 import { formatIssuePath } from '@fq/ccdl';
+import { z } from 'zod';
 import { Envelope, type Sender, type UnsignedEnvelope } from './envelope.schema';
 import { verifyEnvelopeSignature } from './envelope.signature';
 
@@ -119,4 +120,38 @@ function parseEnvelope<T extends Envelope['type']>(
 
 function fail(code: EnvelopeIssue['code'], message: string): { ok: false; error: EnvelopeIssue } {
   return { ok: false, error: { code, message } };
+}
+
+/** One line about why a message was refused, with its first few schema issues; receivers log and audit it. */
+export function describeEnvelopeIssue(issue: EnvelopeIssue): string {
+  const details = (issue.issues ?? [])
+    .slice(0, 5)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
+  return details === '' ? issue.message : `${issue.message} (${details})`;
+}
+
+const LenientIds = z.object({
+  id: z.uuid().optional().catch(undefined),
+  payload: z
+    .object({ queryId: z.uuid().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+});
+
+/** Envelope and query ids from a message that was refused, where they can be read; for audit logs only. */
+export function readEnvelopeIdsLeniently(data: Uint8Array): { envelopeId: string | null; queryId: string | null } {
+  const none = { envelopeId: null, queryId: null };
+  if (data.byteLength > MAX_ENVELOPE_BYTES) {
+    return none;
+  }
+  try {
+    // Lenient on purpose: ids are worth reading even from text that is not valid UTF-8.
+    const parsed = LenientIds.safeParse(JSON.parse(new TextDecoder().decode(data)));
+    return parsed.success
+      ? { envelopeId: parsed.data.id ?? null, queryId: parsed.data.payload?.queryId ?? null }
+      : none;
+  } catch {
+    return none;
+  }
 }

@@ -2,12 +2,14 @@ export * from './envelope.schema';
 export {
   decodeEnvelope,
   type DecodeResult,
+  describeEnvelopeIssue,
   encodeEnvelope,
   EnvelopeCode,
   type EnvelopeIssue,
   type EnvelopeKeyResolver,
   MAX_ENVELOPE_BYTES,
   openEnvelope,
+  readEnvelopeIdsLeniently,
 } from './envelope.codec';
 export { canonicalJson } from './canonical-json';
 export {

@@ -2,16 +2,16 @@ import type { LoggerService } from '@nestjs/common';
 import {
   checkEnvelopeTiming,
   DEFAULT_CLOCK_SKEW_MS,
+  describeEnvelopeIssue,
   EnvelopeCode,
   type EnvelopeKeyResolver,
   type HeartbeatEnvelope,
-  MAX_ENVELOPE_BYTES,
   openEnvelope,
+  readEnvelopeIdsLeniently,
   type ResultEnvelope,
   type SiteRegistration,
   siteIdOfSubject,
 } from '@fq/contracts';
-import { z } from 'zod';
 import type { TransportHandlers } from './broker-transport';
 import type { EnvelopeAudit } from './envelope-audit.log';
 import type { ReplayGuard } from './received-envelopes.store';
@@ -102,11 +102,7 @@ export class EnvelopeReceiver {
     });
     const opened = openEnvelope(message.data, [type], this.keyOf);
     if (!opened.ok) {
-      const details = (opened.error.issues ?? [])
-        .slice(0, 5)
-        .map((issue) => `${issue.path}: ${issue.message}`)
-        .join('; ');
-      return refuse(opened.error.code, details === '' ? opened.error.message : `${opened.error.message} (${details})`);
+      return refuse(opened.error.code, describeEnvelopeIssue(opened.error));
     }
     const envelope = opened.value;
     const { sender, payload } = envelope;
@@ -150,7 +146,7 @@ export class EnvelopeReceiver {
         subject: message.subject.slice(0, 512),
         streamSequence: message.streamSequence,
         storedAt: message.storedAt.toISOString(),
-        envelopeId: readEnvelopeIdLeniently(message.data),
+        envelopeId: readEnvelopeIdsLeniently(message.data).envelopeId,
         siteId,
       });
       return 'ack';
@@ -159,19 +155,5 @@ export class EnvelopeReceiver {
       this.deps.logger.error({ message: 'auditing a refused message failed', error: String(error) });
       return 'retry';
     }
-  }
-}
-
-const LenientId = z.object({ id: z.uuid().optional().catch(undefined) });
-
-function readEnvelopeIdLeniently(data: Uint8Array): string | null {
-  if (data.byteLength > MAX_ENVELOPE_BYTES) {
-    return null;
-  }
-  try {
-    const parsed = LenientId.safeParse(JSON.parse(new TextDecoder().decode(data)));
-    return parsed.success ? (parsed.data.id ?? null) : null;
-  } catch {
-    return null;
   }
 }

@@ -1,17 +1,16 @@
 import type { LoggerService } from '@nestjs/common';
 import {
-  type EnvelopeIssue,
+  describeEnvelopeIssue,
   type EnvelopeKeyResolver,
-  MAX_ENVELOPE_BYTES,
   openEnvelope,
   QUERY_STREAM,
+  readEnvelopeIdsLeniently,
   siteQueryConsumerName,
   siteQuerySubject,
 } from '@fq/contracts';
 import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
-import { z } from 'zod';
 import type { SiteAgentConfig } from '../config/config.schema';
-import { type Disposition, type MessageRejection, type QueryHandler, SiteResultCode } from '../queries/query.handler';
+import { type Disposition, type QueryHandler, SiteResultCode } from '../queries/query.handler';
 import type { NatsConnectionService } from './nats-connection.service';
 
 /** How long to wait between attempts to bind to a consumer the broker has not created yet. */
@@ -173,8 +172,8 @@ export class SiteQueriesConsumer {
     if (!decoded.ok) {
       return this.handler.handleRejectedMessage({
         code: decoded.error.code,
-        message: describeIssue(decoded.error),
-        ...readIdsLeniently(message.data),
+        message: describeEnvelopeIssue(decoded.error),
+        ...readEnvelopeIdsLeniently(message.data),
       });
     }
     if (message.subject !== this.subject) {
@@ -197,38 +196,5 @@ export class SiteQueriesConsumer {
       }
       this.wake = done;
     });
-  }
-}
-
-/** One line about why a message was refused, with its first few schema issues. */
-export function describeIssue(issue: EnvelopeIssue): string {
-  const details = (issue.issues ?? [])
-    .slice(0, 5)
-    .map((i) => `${i.path}: ${i.message}`)
-    .join('; ');
-  return details === '' ? issue.message : `${issue.message} (${details})`;
-}
-
-const LenientIds = z.object({
-  id: z.uuid().optional().catch(undefined),
-  payload: z
-    .object({ queryId: z.uuid().optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
-});
-
-/** Envelope and query ids from a message that failed validation, where they can be read; for the audit log only. */
-export function readIdsLeniently(data: Uint8Array): Pick<MessageRejection, 'envelopeId' | 'queryId'> {
-  if (data.byteLength > MAX_ENVELOPE_BYTES) {
-    return { envelopeId: null, queryId: null };
-  }
-  try {
-    const parsed = LenientIds.safeParse(JSON.parse(new TextDecoder().decode(data)));
-    if (!parsed.success) {
-      return { envelopeId: null, queryId: null };
-    }
-    return { envelopeId: parsed.data.id ?? null, queryId: parsed.data.payload?.queryId ?? null };
-  } catch {
-    return { envelopeId: null, queryId: null };
   }
 }
