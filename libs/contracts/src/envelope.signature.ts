@@ -47,6 +47,11 @@ export function verifyEnvelopeSignature(raw: Readonly<Record<string, unknown>>, 
   return verifyWithPublicKey(publicKey, bytes, decoded);
 }
 
+/** Whether `expiresAt` has been reached at `at`. */
+export function isEnvelopeExpired(envelope: Pick<Envelope, 'expiresAt'>, at: Date): boolean {
+  return Date.parse(envelope.expiresAt) <= at.getTime();
+}
+
 /** Why an envelope is out of its time window. */
 export interface TimingIssue {
   code: 'ENVELOPE_EXPIRED' | 'ENVELOPE_SENT_IN_FUTURE';
@@ -63,7 +68,7 @@ export function checkEnvelopeTiming(
   skewMs: number = DEFAULT_CLOCK_SKEW_MS,
 ): { ok: true } | { ok: false; error: TimingIssue } {
   const now = at.getTime();
-  if (Date.parse(envelope.expiresAt) <= now) {
+  if (isEnvelopeExpired(envelope, at)) {
     return {
       ok: false,
       error: { code: 'ENVELOPE_EXPIRED', message: `expired at ${envelope.expiresAt}, judged at ${at.toISOString()}` },

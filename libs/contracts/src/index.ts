@@ -30,6 +30,7 @@ export {
   ENVELOPE_SIGNATURE_LENGTH,
   ENVELOPE_SIGNING_DOMAIN,
   envelopeSigningBytes,
+  isEnvelopeExpired,
   signEnvelope,
   type TimingIssue,
   verifyEnvelopeSignature,

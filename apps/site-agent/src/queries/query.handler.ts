@@ -4,6 +4,7 @@ import {
   checkEnvelopeTiming,
   EnvelopeCode,
   type EnvelopeSigner,
+  isEnvelopeExpired,
   type ProtectedResult,
   type QueryEnvelope,
   type ResultPayload,
@@ -254,7 +255,7 @@ export class QueryHandler {
       await approvals.complete(pending, decision, 'duplicate', now);
       return;
     }
-    if (isExpired(envelope, now)) {
+    if (isEnvelopeExpired(envelope, now)) {
       await this.expire(envelope, now, NO_DELIVERY);
       await approvals.complete(pending, decision, 'expired', now);
       return;
@@ -453,10 +454,6 @@ function processedFrom(
   return delivery.streamSequence === null
     ? { envelopeId: envelope.id }
     : { envelopeId: envelope.id, streamSequence: delivery.streamSequence };
-}
-
-function isExpired(envelope: QueryEnvelope, now: Date): boolean {
-  return Date.parse(envelope.expiresAt) <= now.getTime();
 }
 
 function truncate(text: string, max: number): string {
