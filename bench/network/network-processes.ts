@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  generateEnvelopeKey,
-  type GeneratedKey,
-  generateNatsUserKey,
-  renderNatsAuthorization,
-  type SiteRegistry,
-} from '@fq/contracts';
 import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
+// The broker operator's own steps (`broker keys init`, `broker sites add`, `broker nats-config`), run in-process.
+import {
+  addSite,
+  type EnrolmentResult,
+  initBrokerKeys,
+  natsAuthorizationOf,
+} from '../../apps/broker/src/sites/site-enrolment';
 import { bearer, BrokerHttpClient } from '../../test/support/broker.http-client';
 import { ManagedProcess } from '../../test/support/managed.process';
 import type { NetworkSiteData } from './network-site-data';
@@ -72,7 +72,6 @@ async function startApp(
 
 /** One party's two seeds (decision 0006): the envelope signing key and the NATS user nkey, as 0600 files. */
 export interface PartySeeds {
-  readonly signing: GeneratedKey;
   readonly signingSeedFile: string;
   readonly natsSeedFile: string;
 }
@@ -80,59 +79,50 @@ export interface PartySeeds {
 /** The keys of one benchmark run: the broker's and every site's, the registry and the NATS authorization. */
 export interface NetworkKeys {
   readonly broker: PartySeeds;
+  /** Every site's SITE_BROKER_PUBLIC_KEY. */
+  readonly brokerEnvelopePublicKey: string;
   readonly registryFile: string;
   /** The nats-server `authorization` block for the broker and every site (`-c`, via startNatsServer's configFile). */
   readonly natsAuthorizationFile: string;
   readonly sites: ReadonlyMap<string, PartySeeds>;
 }
 
-/** Generates the run's keys, the broker's site registry and the NATS authorization, written under `workDir`. */
+/**
+ * Generates the run's keys, the broker's site registry and the NATS authorization under `workDir`, with the same
+ * enrolment steps an operator runs.
+ */
 export async function createNetworkKeys(workDir: string, siteIds: readonly string[]): Promise<NetworkKeys> {
   const dir = path.join(workDir, 'keys');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const writeSeed = async (name: string, key: GeneratedKey): Promise<string> => {
-    const file = path.join(dir, `${name}.nk`);
-    await writeFile(file, `${key.seed}\n`, { mode: 0o600 });
-    return file;
-  };
-  const party = async (name: string): Promise<{ seeds: PartySeeds; nats: GeneratedKey }> => {
-    const signing = generateEnvelopeKey();
-    const nats = generateNatsUserKey();
-    return {
-      seeds: {
-        signing,
-        signingSeedFile: await writeSeed(`${name}-signing`, signing),
-        natsSeedFile: await writeSeed(`${name}-nats`, nats),
-      },
-      nats,
-    };
-  };
-  const broker = await party('broker');
-  const sites = new Map<string, { seeds: PartySeeds; nats: GeneratedKey }>();
-  for (const id of siteIds) {
-    sites.set(id, await party(`site-${id}`));
-  }
-  const registry: SiteRegistry = {
-    version: 1,
-    broker: { natsUserPublicKey: broker.nats.publicKey, envelopePublicKey: broker.seeds.signing.publicKey },
-    sites: [...sites].map(([id, { seeds, nats }]) => ({
-      id,
-      name: `Bench ${id}`,
-      natsUserPublicKey: nats.publicKey,
-      envelopePublicKey: seeds.signing.publicKey,
-    })),
-  };
   const registryFile = path.join(dir, 'sites.json');
-  await writeFile(registryFile, JSON.stringify(registry, null, 2));
+  const broker: PartySeeds = {
+    signingSeedFile: path.join(dir, 'broker-signing.nk'),
+    natsSeedFile: path.join(dir, 'broker-nats.nk'),
+  };
+  const brokerKeys = orThrow(
+    await initBrokerKeys({
+      registryFile,
+      signing: { kind: 'file', path: broker.signingSeedFile },
+      nats: { kind: 'file', path: broker.natsSeedFile },
+    }),
+  );
+  const sites = new Map<string, PartySeeds>();
+  for (const id of siteIds) {
+    const site = orThrow(
+      await addSite({ registryFile, id, name: `Bench ${id}`, outDir: path.join(dir, `site-${id}`) }),
+    );
+    sites.set(id, { signingSeedFile: site.signingSeedFile, natsSeedFile: site.natsSeedFile });
+  }
   // The benchmark measures the network as deployed: NATS checks every login and permission.
   const natsAuthorizationFile = path.join(dir, 'nats-authorization.conf');
-  await writeFile(natsAuthorizationFile, renderNatsAuthorization(registry));
-  return {
-    broker: broker.seeds,
-    registryFile,
-    natsAuthorizationFile,
-    sites: new Map([...sites].map(([id, { seeds }]) => [id, seeds])),
-  };
+  await writeFile(natsAuthorizationFile, orThrow(await natsAuthorizationOf(registryFile, [])).text);
+  return { broker, brokerEnvelopePublicKey: brokerKeys.envelopePublicKey, registryFile, natsAuthorizationFile, sites };
+}
+
+function orThrow<T>(result: EnrolmentResult<T>): T {
+  if (!result.ok) {
+    throw new Error(`setting up the benchmark's keys failed: ${result.problems.join('; ')}`);
+  }
+  return result.value;
 }
 
 /**
@@ -198,7 +188,7 @@ export async function startSiteAgent(options: {
     SITE_ID: options.site.siteId,
     SITE_SIGNING_KEY_FILE: siteKey.signingSeedFile,
     SITE_NATS_NKEY_FILE: siteKey.natsSeedFile,
-    SITE_BROKER_PUBLIC_KEY: options.keys.broker.signing.publicKey,
+    SITE_BROKER_PUBLIC_KEY: options.keys.brokerEnvelopePublicKey,
     SITE_DATA: options.site.dir,
     SITE_STATE_DIR: stateDir,
     SITE_EVALUATION_DATE: options.evaluationDate,
