@@ -52,4 +52,4 @@ export {
 export * from './site-registry.schema';
 export * from './subjects';
 export * from './http.schema';
-export { readSecretFile, SecretText } from './secret-file';
+export { readSecret, readSecretFile, SecretText } from './secret-file';

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { readSecretFile, SecretText } from './secret-file';
+import { readSecret, readSecretFile, SecretText } from './secret-file';
 
 describe('readSecretFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fq-secret-file-'));
@@ -33,5 +33,29 @@ describe('readSecretFile', () => {
     const read = readSecretFile(join(dir, 'missing.nk'));
     expect(read.ok ? '' : read.message).toBe(`cannot read ${join(dir, 'missing.nk')} (ENOENT)`);
     expect(new SecretText('x').toString()).toBe('***');
+  });
+});
+
+describe('readSecret', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fq-secret-'));
+  const file = join(dir, 'seed.nk');
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the file when one is given, else takes the value trimmed, else gives null', () => {
+    writeFileSync(file, 'SAfrom-file\n', { mode: 0o600 });
+    const fromFile = readSecret(file, 'SAfrom-value');
+    expect(fromFile.ok && fromFile.value?.reveal()).toBe('SAfrom-file');
+    const fromValue = readSecret(null, '  SAfrom-value\n');
+    expect(fromValue.ok && fromValue.value?.reveal()).toBe('SAfrom-value');
+    expect(readSecret(null, null)).toEqual({ ok: true, value: null });
+  });
+
+  it('passes on why a file cannot be used', () => {
+    chmodSync(file, 0o644);
+    const read = readSecret(file, null);
+    expect(read.ok ? '' : read.message).toMatch(/readable by others .*chmod 600/);
   });
 });

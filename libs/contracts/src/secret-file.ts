@@ -46,3 +46,17 @@ export function readSecretFile(path: string): { ok: true; value: SecretText } | 
     return { ok: false, message: `cannot read ${path} (${code})` };
   }
 }
+
+/**
+ * A secret given either as a file (read as `readSecretFile` does) or as a value (trimmed); the file wins when both are
+ * given, and the value is null when neither is.
+ */
+export function readSecret(
+  file: string | null,
+  value: string | null,
+): { ok: true; value: SecretText | null } | { ok: false; message: string } {
+  if (file !== null) {
+    return readSecretFile(file);
+  }
+  return { ok: true, value: value === null ? null : new SecretText(value.trim()) };
+}

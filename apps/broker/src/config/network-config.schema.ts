@@ -4,8 +4,8 @@ import {
   type EnvelopeSigner,
   envelopeSignerFromSeed,
   natsUserPublicKeyOf,
-  readSecretFile,
-  SecretText,
+  readSecret,
+  type SecretText,
   type SiteRegistration,
   SiteRegistry,
 } from '@fq/contracts';
@@ -87,13 +87,7 @@ export function toNetworkConfig(
       problem(fileVariable, `and ${fileVariable.replace(/_FILE$/, '')} are both set; use one`);
       return null;
     }
-    if (value !== undefined) {
-      return new SecretText(value.trim());
-    }
-    if (file === undefined) {
-      return null;
-    }
-    const read = readSecretFile(resolve(cwd, file));
+    const read = readSecret(file === undefined ? null : resolve(cwd, file), value ?? null);
     if (!read.ok) {
       problem(fileVariable, read.message);
       return null;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { envelopeSignerFromSeed, natsUserPublicKeyOf, readSecretFile, SecretText } from '@fq/contracts';
+import { envelopeSignerFromSeed, natsUserPublicKeyOf, readSecret, type SecretText } from '@fq/contracts';
 import { SITE_AGENT_ENV_NAMES, SiteAgentEnv, type SiteAgentConfig, type SiteSecurityConfig } from './config.schema';
 
 /** Nest injection token of the parsed `SiteAgentConfig`. */
@@ -86,15 +86,12 @@ function loadSecurity(
 ): { ok: true; value: SiteSecurityConfig } | { ok: false; error: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const secret = (file: string | null, value: string | null, variable: string): SecretText | null => {
-    if (file !== null) {
-      const read = readSecretFile(resolve(cwd, file));
-      if (!read.ok) {
-        problems.push({ variable, message: read.message });
-        return null;
-      }
-      return read.value;
+    const read = readSecret(file === null ? null : resolve(cwd, file), value);
+    if (!read.ok) {
+      problems.push({ variable, message: read.message });
+      return null;
     }
-    return value === null ? null : new SecretText(value.trim());
+    return read.value;
   };
   const signingVariable = sources.signingKey !== null ? 'SITE_SIGNING_KEY_FILE' : 'SITE_SIGNING_KEY';
   const signingSeed = secret(sources.signingKey, sources.signingKeyValue, signingVariable);
