@@ -5,7 +5,7 @@ import { PrivacyInputError, PrivacyIssueCode } from './errors';
 import { createNoiseStream } from './keyed-bit-stream';
 import { parseProtectionPolicy } from './policy';
 import { DEFAULT_PROTECTION_POLICY, ProtectedCount, type ProtectionPolicy } from './policy.schema';
-import { type ProtectCountInput, protectCount, roundToMultiple } from './protect-count';
+import { createCountProtector, type ProtectCountInput, protectCount, roundToMultiple } from './protect-count';
 import { decodeSiteSecret, encodeSiteSecret } from './site-secret';
 
 const HALF = { numerator: 1n, denominator: 2n };
@@ -293,6 +293,28 @@ describe('protectCount', () => {
       expect(JSON.stringify(caught) + String(caught)).not.toContain('4711');
     });
 
+    it('refuses an invalid policy when a count protector is created, before any count', () => {
+      expect(() => createCountProtector({ ...DEFAULT_PROTECTION_POLICY, rounding: 0 })).toThrow(PrivacyInputError);
+    });
+
+    it("lists a count protector's argument problems at once, without the raw count", () => {
+      const protect = createCountProtector(DEFAULT_PROTECTION_POLICY);
+      let caught: unknown;
+      try {
+        protect({ rawCount: 4711.5, siteSecret: new Uint8Array(16), queryHash: 'nope', dataVersion: '' });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(PrivacyInputError);
+      expect((caught as PrivacyInputError).issues.map((issue) => issue.code)).toEqual([
+        PrivacyIssueCode.RawCountInvalid,
+        PrivacyIssueCode.SiteSecretInvalid,
+        PrivacyIssueCode.QueryHashInvalid,
+        PrivacyIssueCode.DataVersionInvalid,
+      ]);
+      expect(JSON.stringify(caught) + String(caught)).not.toContain('4711');
+    });
+
     it('refuses a missing policy instead of silently using defaults', () => {
       const args = { ...input(), policy: undefined } as unknown as ProtectCountInput;
       expect(expectInputIssues(args)).toEqual([{ path: '$.policy', code: PrivacyIssueCode.Required }]);
@@ -337,6 +359,15 @@ describe('protectCount', () => {
       fc.assert(
         fc.property(args, (a) => {
           expect(protectCount({ ...a, siteSecret: Uint8Array.from(a.siteSecret) })).toEqual(protectCount(a));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('answers through a count protector exactly as protectCount does', () => {
+      fc.assert(
+        fc.property(args, ({ policy: p, ...rest }) => {
+          expect(createCountProtector(p)(rest)).toEqual(protectCount({ ...rest, policy: p }));
         }),
         { numRuns: 300 },
       );

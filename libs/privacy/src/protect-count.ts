@@ -29,7 +29,40 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * only for arguments that validated callers cannot produce.
  */
 export function protectCount(input: ProtectCountInput): ProtectedCount {
-  const policy = validateInput(input);
+  const policy = ProtectionPolicy.safeParse(input.policy, { reportInput: true });
+  const issues = argumentIssues(input);
+  if (!policy.success) {
+    issues.push(...toPrivacyIssues(policy.error.issues, ['policy']));
+  }
+  if (issues.length > 0 || !policy.success) {
+    throw new PrivacyInputError(issues);
+  }
+  return protectWithPolicy(input, policy.data);
+}
+
+/** What a count protector needs per count; the policy was fixed when it was created. */
+export type CountProtectorInput = Omit<ProtectCountInput, 'policy'>;
+
+/**
+ * `protectCount` for one policy, validated once here (a `PrivacyInputError` lists its problems) instead of on every
+ * count; each call still checks its own arguments. Equal inputs give equal outputs to `protectCount`'s.
+ */
+export function createCountProtector(policy: ProtectionPolicy): (input: CountProtectorInput) => ProtectedCount {
+  const parsed = ProtectionPolicy.safeParse(policy, { reportInput: true });
+  if (!parsed.success) {
+    throw new PrivacyInputError(toPrivacyIssues(parsed.error.issues, ['policy']));
+  }
+  const valid = parsed.data;
+  return (input) => {
+    const issues = argumentIssues(input);
+    if (issues.length > 0) {
+      throw new PrivacyInputError(issues);
+    }
+    return protectWithPolicy(input, valid);
+  };
+}
+
+function protectWithPolicy(input: CountProtectorInput, policy: ProtectionPolicy): ProtectedCount {
   const { rawCount, siteSecret, queryHash, dataVersion } = input;
   const random = createNoiseStream(siteSecret, queryHash, dataVersion);
   const epsilon: BigRational = {
@@ -61,8 +94,8 @@ export function roundToMultiple(value: bigint, rounding: bigint): bigint {
   return floorDiv(2n * value + rounding, 2n * rounding) * rounding;
 }
 
-/** Lists every problem with the arguments at once, then throws; returns the policy in normal form (ε reduced). */
-function validateInput(input: ProtectCountInput): ProtectionPolicy {
+/** Every problem with the per-count arguments (all but the policy), at once. */
+function argumentIssues(input: CountProtectorInput): PrivacyIssue[] {
   const issues: PrivacyIssue[] = [];
   const { rawCount, siteSecret, queryHash, dataVersion } = input;
   if (typeof rawCount !== 'number' || !Number.isSafeInteger(rawCount) || rawCount < 0) {
@@ -90,12 +123,5 @@ function validateInput(input: ProtectCountInput): ProtectionPolicy {
       message: 'dataVersion must be a non-empty string',
     });
   }
-  const policy = ProtectionPolicy.safeParse(input.policy, { reportInput: true });
-  if (!policy.success) {
-    issues.push(...toPrivacyIssues(policy.error.issues, ['policy']));
-  }
-  if (issues.length > 0 || !policy.success) {
-    throw new PrivacyInputError(issues);
-  }
-  return policy.data;
+  return issues;
 }

@@ -1,14 +1,19 @@
-import { type ProtectedCount, type ProtectionPolicy, protectCount } from '@fq/privacy';
+import { type CountProtectorInput, createCountProtector, type ProtectedCount, type ProtectionPolicy } from '@fq/privacy';
 
 /** Protects exact counts with the site's secret and policy before anything leaves the site. */
 export class CountProtectionService {
+  private readonly protector: (input: CountProtectorInput) => ProtectedCount;
+
+  /** Throws `PrivacyInputError` for a policy that is not valid. */
   constructor(
     private readonly siteSecret: Uint8Array,
-    private readonly policy: ProtectionPolicy,
-  ) {}
+    policy: ProtectionPolicy,
+  ) {
+    this.protector = createCountProtector(policy);
+  }
 
   /** The publishable form of `rawCount` for this query and data version; deterministic for equal inputs. */
   protect(rawCount: number, queryHash: string, dataVersion: string): ProtectedCount {
-    return protectCount({ rawCount, siteSecret: this.siteSecret, queryHash, dataVersion, policy: this.policy });
+    return this.protector({ rawCount, siteSecret: this.siteSecret, queryHash, dataVersion });
   }
 }
