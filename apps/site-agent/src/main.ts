@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describeConfig, loadSiteAgentConfig } from './config/config.loader';
+import { SITE_LOG_LEVELS } from './config/config.schema';
 import { SiteAgentModule } from './site-agent.module';
 import { SiteAgentRunner } from './site-agent.runner';
 
@@ -16,7 +17,9 @@ async function bootstrap(): Promise<void> {
     return;
   }
   const { config, warnings } = loaded.value;
-  const logger = new ConsoleLogger({ json: true });
+  // `fatal` always; then every level up to the configured one.
+  const logLevels = ['fatal' as const, ...SITE_LOG_LEVELS.slice(0, SITE_LOG_LEVELS.indexOf(config.logLevel) + 1)];
+  const logger = new ConsoleLogger({ json: true, logLevels });
   const log = new Logger('Bootstrap');
   const app = await NestFactory.createApplicationContext(SiteAgentModule.forRoot(config), {
     logger,

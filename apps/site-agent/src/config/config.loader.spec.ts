@@ -51,6 +51,7 @@ describe('loadSiteAgentConfig', () => {
       },
       protection: DEFAULT_PROTECTION_POLICY,
       evaluationDate: null,
+      logLevel: 'log',
     });
     expect(result.value.warnings).toEqual([]);
   });
@@ -80,6 +81,7 @@ describe('loadSiteAgentConfig', () => {
       SITE_PRIVACY_ROUNDING: '5',
       SITE_PRIVACY_THRESHOLD: '0',
       SITE_EVALUATION_DATE: '2025-01-01',
+      SITE_LOG_LEVEL: 'debug',
     });
     if (!result.ok) {
       throw result.error;
@@ -105,6 +107,7 @@ describe('loadSiteAgentConfig', () => {
       },
       protection: { mechanism: 'mii-laplace', epsilon: { numerator: 1, denominator: 4 }, rounding: 5, threshold: 0 },
       evaluationDate: '2025-01-01',
+      logLevel: 'debug',
     });
   });
 
@@ -121,6 +124,7 @@ describe('loadSiteAgentConfig', () => {
       SITE_PRIVACY_EPSILON: '0',
       SITE_PRIVACY_ROUNDING: '1.5',
       SITE_EVALUATION_DATE: '2025-13-01',
+      SITE_LOG_LEVEL: 'chatty',
     });
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.error.problems;
@@ -138,6 +142,7 @@ describe('loadSiteAgentConfig', () => {
         'SITE_PRIVACY_EPSILON',
         'SITE_PRIVACY_ROUNDING',
         'SITE_EVALUATION_DATE',
+        'SITE_LOG_LEVEL',
         'SITE_BROKER_PUBLIC_KEY',
       ].sort(),
     );

@@ -35,10 +35,15 @@ export const SITE_AGENT_ENV_NAMES = [
   'SITE_NATS_TLS_CA_FILE',
   'SITE_NATS_TLS_CERT_FILE',
   'SITE_NATS_TLS_KEY_FILE',
+  'SITE_LOG_LEVEL',
 ] as const;
 export type SiteAgentEnvName = (typeof SITE_AGENT_ENV_NAMES)[number];
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+/** How much the agent logs, least first; each level includes the ones before it. */
+export const SITE_LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type SiteLogLevel = (typeof SITE_LOG_LEVELS)[number];
 const DAY_SECONDS = 86_400;
 
 /** Shows a user-supplied value in an error message without flooding the terminal. */
@@ -204,6 +209,9 @@ export const SiteAgentEnv = z
     SITE_NATS_TLS_CA_FILE: OptionalPath,
     SITE_NATS_TLS_CERT_FILE: OptionalPath,
     SITE_NATS_TLS_KEY_FILE: OptionalPath,
+    SITE_LOG_LEVEL: z
+      .enum(SITE_LOG_LEVELS, { error: `must be one of ${SITE_LOG_LEVELS.join(', ')}` })
+      .default('log'),
   })
   .superRefine((env, ctx) => {
     if ((env.SITE_SIGNING_KEY === undefined) === (env.SITE_SIGNING_KEY_FILE === undefined)) {
@@ -258,6 +266,8 @@ export const SiteAgentEnv = z
       protection,
       /** null: today's date in UTC, per query. */
       evaluationDate: env.SITE_EVALUATION_DATE ?? null,
+      /** `log` leaves out the per-query lines (`debug`); the audit log records every query at any level. */
+      logLevel: env.SITE_LOG_LEVEL,
       /** Where the secrets come from; the loader turns this into `security`. */
       keySources: {
         signingKey: env.SITE_SIGNING_KEY_FILE ?? null,

@@ -388,7 +388,8 @@ export class QueryHandler {
       at: now.toISOString(),
       ...processedFrom(envelope, delivery),
     });
-    logger.log(
+    // Per query, so at debug level: the audit log already holds every decision.
+    logger.debug?.(
       {
         message: 'query settled',
         queryId: payload.queryId,
