@@ -68,6 +68,35 @@ describe.each(testDatabaseKinds())('QueriesRepository on %s', (kind) => {
     expect(await repository.findQueryHeader(randomUUID())).toBeNull();
   });
 
+  it('reads the header of a running query as its own writes left it: dispatched, completed', async () => {
+    const query = aQuery({ sites: [{ siteId: 'site-a', name: 'A', pseudonym: 'Site 1' }] });
+    await repository.insertQuery(query);
+    await repository.markDispatched(query.id, '2026-03-02T09:00:01.000Z');
+    expect(await repository.findQueryHeader(query.id)).toMatchObject({
+      status: 'running',
+      dispatchedAt: '2026-03-02T09:00:01.000Z',
+    });
+    await repository.recordSiteResult(query.id, 'site-a', count(30), '2026-03-02T09:00:02.000Z');
+    expect(await repository.findQueryHeader(query.id)).toMatchObject({
+      status: 'completed',
+      finishedAt: '2026-03-02T09:00:02.000Z',
+    });
+    // A repository that did not write the query (a restarted broker) reads the same from the database.
+    expect(await new QueriesRepository(db).findQueryHeader(query.id)).toEqual(
+      await repository.findQueryHeader(query.id),
+    );
+  });
+
+  it('lists only the results stored after a given one', async () => {
+    const query = aQuery();
+    await repository.insertQuery(query);
+    await repository.recordSiteResult(query.id, 'site-a', count(30), '2026-03-02T09:00:02.000Z');
+    const [first] = await repository.listSiteResults(query.id);
+    expect(await repository.listSiteResults(query.id, first.seq)).toEqual([]);
+    await repository.recordSiteResult(query.id, 'site-b', count(40), '2026-03-02T09:00:03.000Z');
+    expect((await repository.listSiteResults(query.id, first.seq)).map((result) => result.siteId)).toEqual(['site-b']);
+  });
+
   it('keeps queries and results when the database is opened again, migrations and all', async () => {
     const query = aQuery();
     await repository.insertQuery(query);

@@ -13,9 +13,20 @@ import { type ResultOrigin, type SiteAnswer, StoredQuery, StoredQueryHeader, Sto
 /** What recording a site result did: stored it (and maybe completed the query), or kept the earlier one. */
 export type RecordOutcome = { recorded: true; completed: boolean } | { recorded: false };
 
-/** Queries and their site results; the first result per (query, site) wins. */
+// Running queries at once is bounded by the quotas and the deadline; the bound only guards against a leak.
+const MAX_CACHED_HEADERS = 10_000;
+
+/**
+ * Queries and their site results; the first result per (query, site) wins.
+ *
+ * The headers of running queries are kept in memory as well: every site result and every event stream reads one, and
+ * the broker is the only writer of its database (one broker per network, docs/network.md), so its own writes keep
+ * them current. A finished query is read from the database again.
+ */
 @Injectable()
 export class QueriesRepository {
+  private readonly runningHeaders = new Map<string, StoredQueryHeader>();
+
   constructor(@Inject(BROKER_DATABASE) private readonly db: BrokerDatabase) {}
 
   /** Stores a new query. */
@@ -36,6 +47,8 @@ export class QueriesRepository {
         finished_at: query.finishedAt,
       })
       .execute();
+    const { query: _criteria, ...header } = query;
+    this.cacheHeader(header);
   }
 
   /** The query with this id, or null. */
@@ -46,6 +59,10 @@ export class QueriesRepository {
 
   /** The query with this id without its CCDL, or null; cheaper than `findQuery` for every result that arrives. */
   async findQueryHeader(id: string): Promise<StoredQueryHeader | null> {
+    const cached = this.runningHeaders.get(id);
+    if (cached !== undefined) {
+      return cached;
+    }
     const row = await this.db
       .selectFrom('queries')
       .select([
@@ -62,7 +79,12 @@ export class QueriesRepository {
       ])
       .where('id', '=', id)
       .executeTakeFirst();
-    return row === undefined ? null : StoredQueryHeader.parse(toQueryFields(row));
+    if (row === undefined) {
+      return null;
+    }
+    const header = StoredQueryHeader.parse(toQueryFields(row));
+    this.cacheHeader(header);
+    return header;
   }
 
   /** One page of a requester's queries, newest first, and how many there are in all. */
@@ -103,6 +125,10 @@ export class QueriesRepository {
   /** Notes that every site's copy of the query was accepted by JetStream. */
   async markDispatched(id: string, at: string): Promise<void> {
     await this.db.updateTable('queries').set({ dispatched_at: at }).where('id', '=', id).execute();
+    const cached = this.runningHeaders.get(id);
+    if (cached !== undefined) {
+      this.runningHeaders.set(id, Object.freeze({ ...cached, dispatchedAt: at }));
+    }
   }
 
   /**
@@ -117,7 +143,7 @@ export class QueriesRepository {
     receivedAt: string,
     origin: ResultOrigin = 'site',
   ): Promise<RecordOutcome> {
-    return this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx): Promise<RecordOutcome> => {
       await this.lockQuery(trx, queryId);
       const inserted = await trx
         .insertInto('site_results')
@@ -127,14 +153,12 @@ export class QueriesRepository {
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
         return { recorded: false };
       }
-      const query = await trx.selectFrom('queries').select('sites_json').where('id', '=', queryId).executeTakeFirst();
+      const expected = await this.siteCountOf(trx, queryId);
       const { count } = await trx
         .selectFrom('site_results')
         .select((eb) => eb.fn.countAll().as('count'))
         .where('query_id', '=', queryId)
         .executeTakeFirstOrThrow();
-      // The sites were validated when the query was stored; only their number matters here.
-      const expected = query === undefined ? Infinity : JsonArray.parse(parseJson(query.sites_json)).length;
       if (Number(count) < expected) {
         return { recorded: true, completed: false };
       }
@@ -146,6 +170,35 @@ export class QueriesRepository {
         .executeTakeFirst();
       return { recorded: true, completed: Number(updated.numUpdatedRows) > 0 };
     });
+    if (outcome.recorded && outcome.completed) {
+      this.runningHeaders.delete(queryId);
+    }
+    return outcome;
+  }
+
+  /** How many sites a query was sent to; Infinity for an unknown query, which then never completes. */
+  private async siteCountOf(trx: Transaction<BrokerTables>, queryId: string): Promise<number> {
+    const cached = this.runningHeaders.get(queryId);
+    if (cached !== undefined) {
+      return cached.sites.length;
+    }
+    const query = await trx.selectFrom('queries').select('sites_json').where('id', '=', queryId).executeTakeFirst();
+    // The sites were validated when the query was stored; only their number matters here.
+    return query === undefined ? Infinity : JsonArray.parse(parseJson(query.sites_json)).length;
+  }
+
+  private cacheHeader(header: StoredQueryHeader): void {
+    if (header.status !== 'running') {
+      return;
+    }
+    if (this.runningHeaders.size >= MAX_CACHED_HEADERS) {
+      // The oldest entry goes first (a Map keeps insertion order); it is read from the database when needed.
+      const oldest = this.runningHeaders.keys().next();
+      if (oldest.done !== true) {
+        this.runningHeaders.delete(oldest.value);
+      }
+    }
+    this.runningHeaders.set(header.id, Object.freeze(header));
   }
 
   /**
@@ -161,7 +214,8 @@ export class QueriesRepository {
 
   /** Marks a running query expired and every site without a result `expired`; false if it was no longer running. */
   async expireQuery(queryId: string, at: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    this.runningHeaders.delete(queryId);
+    const expired = await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('queries')
         .set({ status: 'expired', finished_at: at })
@@ -192,14 +246,21 @@ export class QueriesRepository {
       }
       return true;
     });
+    // Again afterwards: a header read while the transaction ran may have cached the query as still running.
+    this.runningHeaders.delete(queryId);
+    return expired;
   }
 
-  /** A query's site results in the order they arrived. */
-  async listSiteResults(queryId: string): Promise<StoredSiteResult[]> {
+  /**
+   * A query's site results in the order they arrived; with `afterSeq`, only those stored after the result with that
+   * `seq` (results are never changed once stored, so a reader can keep what it has read).
+   */
+  async listSiteResults(queryId: string, afterSeq = 0): Promise<StoredSiteResult[]> {
     const rows = await this.db
       .selectFrom('site_results')
       .selectAll()
       .where('query_id', '=', queryId)
+      .where('seq', '>', afterSeq)
       .orderBy('seq', 'asc')
       .execute();
     return rows.map(toStoredSiteResult);

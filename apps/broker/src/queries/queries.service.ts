@@ -15,7 +15,7 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
 import type { Caller } from '../identity/caller';
 import { QueriesRepository } from '../persistence/queries.repository';
 import { QuotasService } from '../quotas/quotas.service';
-import type { StoredQuery } from '../persistence/records.schema';
+import type { StoredQuery, StoredSiteResult } from '../persistence/records.schema';
 import { SiteRegistryService } from '../sites/site-registry.service';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
@@ -152,6 +152,8 @@ export class QueriesService {
     const events = new Observable<MessageEvent>((subscriber) => {
       let sent = lastEventId;
       let reading = Promise.resolve();
+      // Stored results never change: each change reads only those stored since the last read.
+      const results: StoredSiteResult[] = [];
       // Every change (and the start) re-reads the store, so a late subscriber and a live one see the same events.
       // The criteria never change, so only the rest of the query is read again.
       const catchUp = (): void => {
@@ -165,7 +167,7 @@ export class QueriesService {
             return;
           }
           const query: StoredQuery = { ...header, query: criteria };
-          const results = await this.repository.listSiteResults(id);
+          results.push(...(await this.repository.listSiteResults(id, results.at(-1)?.seq ?? 0)));
           for (const event of buildQueryEvents(query, results, this.thresholds, caller, sent)) {
             if (Number(event.id) > sent) {
               sent = Number(event.id);
