@@ -21,10 +21,5 @@ export {
   type ProtectionPolicyInput,
 } from './policy.schema';
 export { parseProtectionPolicy } from './policy';
-export {
-  type CountProtectorInput,
-  createCountProtector,
-  type ProtectCountInput,
-  protectCount,
-} from './protect-count';
+export { type CountProtectorInput, createCountProtector, type ProtectCountInput, protectCount } from './protect-count';
 export { decodeSiteSecret, encodeSiteSecret, generateSiteSecret, SITE_SECRET_BYTES } from './site-secret';

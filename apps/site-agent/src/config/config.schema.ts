@@ -209,9 +209,7 @@ export const SiteAgentEnv = z
     SITE_NATS_TLS_CA_FILE: OptionalPath,
     SITE_NATS_TLS_CERT_FILE: OptionalPath,
     SITE_NATS_TLS_KEY_FILE: OptionalPath,
-    SITE_LOG_LEVEL: z
-      .enum(SITE_LOG_LEVELS, { error: `must be one of ${SITE_LOG_LEVELS.join(', ')}` })
-      .default('log'),
+    SITE_LOG_LEVEL: z.enum(SITE_LOG_LEVELS, { error: `must be one of ${SITE_LOG_LEVELS.join(', ')}` }).default('log'),
   })
   .superRefine((env, ctx) => {
     if ((env.SITE_SIGNING_KEY === undefined) === (env.SITE_SIGNING_KEY_FILE === undefined)) {

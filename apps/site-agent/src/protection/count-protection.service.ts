@@ -1,4 +1,9 @@
-import { type CountProtectorInput, createCountProtector, type ProtectedCount, type ProtectionPolicy } from '@fq/privacy';
+import {
+  type CountProtectorInput,
+  createCountProtector,
+  type ProtectedCount,
+  type ProtectionPolicy,
+} from '@fq/privacy';
 
 /** Protects exact counts with the site's secret and policy before anything leaves the site. */
 export class CountProtectionService {
