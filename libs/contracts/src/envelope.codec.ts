@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { Envelope, type Sender, type UnsignedEnvelope } from './envelope.schema';
 import { verifyEnvelopeSignature } from './envelope.signature';
 
+// One decoder for every message: creating one per message cost more than the decoding. `fatal`: invalid UTF-8 throws.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Envelopes above this size are refused unread: a query with its criteria fits easily. */
 export const MAX_ENVELOPE_BYTES = 256 * 1024;
 
@@ -33,7 +36,7 @@ export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: Envel
 
 /** Serialises an envelope for the wire (or, unsigned, to measure it). */
 export function encodeEnvelope(envelope: Envelope | UnsignedEnvelope): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(envelope));
+  return Buffer.from(JSON.stringify(envelope), 'utf8');
 }
 
 /** Parses bytes into an envelope of one of the `expected` types without checking its signature (wire taps, tools); never throws. Receivers use `openEnvelope`. */
@@ -86,7 +89,7 @@ function readJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false;
     return fail('ENVELOPE_TOO_LARGE', `${data.byteLength} bytes exceed the limit of ${MAX_ENVELOPE_BYTES}`);
   }
   try {
-    return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)) };
+    return { ok: true, value: JSON.parse(STRICT_UTF8.decode(data)) };
   } catch (error) {
     return fail('ENVELOPE_JSON_INVALID', error instanceof Error ? error.message : 'not UTF-8 JSON');
   }

@@ -17,7 +17,7 @@ const SIGNATURE_TEXT = /^[A-Za-z0-9_-]{86}$/;
 /** The bytes a signature covers: the domain string and the canonical JSON of the envelope without `signature`. */
 export function envelopeSigningBytes(unsigned: Readonly<Record<string, unknown>>): Uint8Array {
   const { signature: _signature, ...rest } = unsigned;
-  return new TextEncoder().encode(`${ENVELOPE_SIGNING_DOMAIN}${canonicalJson(rest)}`);
+  return Buffer.from(`${ENVELOPE_SIGNING_DOMAIN}${canonicalJson(rest)}`, 'utf8');
 }
 
 /** Signs an envelope: the signature (base64url, 64 bytes) covers every other field. */
