@@ -15,6 +15,8 @@ import type { SiteAgentConfig } from '../config/config.schema';
 /** The agent's one outbound NATS connection; it reconnects forever, the site never accepts connections. */
 export class NatsConnectionService {
   private connection: NatsConnection | null = null;
+  // One client for the connection's life: creating one per publish parsed its options every time.
+  private jetstreamClient: JetStreamClient | null = null;
   private statusEvents: AsyncIterable<Status> | null = null;
 
   constructor(
@@ -52,7 +54,8 @@ export class NatsConnectionService {
     if (this.connection === null) {
       throw new Error('NATS is not connected yet');
     }
-    return this.connection.jetstream();
+    this.jetstreamClient ??= this.connection.jetstream();
+    return this.jetstreamClient;
   }
 
   get isConnected(): boolean {
