@@ -16,6 +16,7 @@ import {
   type RunningApp,
 } from './network/network-processes';
 import { ensureNetworkSite, generatorFingerprint, type NetworkSiteData } from './network/network-site-data';
+import { type CpuGroup, type CpuSnapshot, type CpuSnapshotResult, takeCpuSnapshot } from './network/process-cpu';
 import { loadQuerySuite, type BenchQuery } from './query-suite';
 import { formatCount, formatMiB, formatMs, formatTable } from './report-table';
 
@@ -44,6 +45,8 @@ interface ThroughputFigures {
   windowSeconds: number;
   latencyMedianMs: number;
   latencyP95Ms: number;
+  /** CPU of the measured processes when the window opened and when it closed, or why it could not be read. */
+  cpu: { ok: true; value: { before: CpuSnapshot; after: CpuSnapshot } } | { ok: false; error: string };
 }
 
 function fullyAnswered(outcome: QueryOutcome): boolean {
@@ -78,14 +81,23 @@ async function measureLatency(
   return { rows, allSamples };
 }
 
-/** `concurrency` workers submit the suite round-robin, each waiting for its final event, for `durationSeconds`. */
+/**
+ * `concurrency` workers submit the suite round-robin, each waiting for its final event, for `durationSeconds`; the CPU
+ * of `cpuGroups` and of the benchmark is read as the window opens and as it closes.
+ */
 async function measureThroughput(
   client: BrokerHttpClient,
   suite: readonly BenchQuery[],
   options: NetworkBenchOptions,
+  cpuGroups: readonly CpuGroup[],
 ): Promise<ThroughputFigures> {
+  const cpuBefore = takeCpuSnapshot(cpuGroups);
   const started = performance.now();
   const windowEnd = started + options.durationSeconds * 1000;
+  // Read when the window closes, before the queries still in flight are awaited: their CPU is not in the window.
+  const cpuAtClose = new Promise<CpuSnapshotResult>((resolve) => {
+    setTimeout(() => resolve(takeCpuSnapshot(cpuGroups)), windowEnd - performance.now());
+  });
   let next = 0;
   const finished: Array<{ outcome: QueryOutcome; at: number }> = [];
   const errors: string[] = [];
@@ -100,7 +112,7 @@ async function measureThroughput(
       }
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const [cpuAfter] = await Promise.all([cpuAtClose, Promise.all(Array.from({ length: options.concurrency }, worker))]);
   const complete = finished.filter((entry) => fullyAnswered(entry.outcome));
   const latency = summarizeLatency(complete.map((entry) => entry.outcome.elapsedMs));
   return {
@@ -111,7 +123,45 @@ async function measureThroughput(
     windowSeconds: options.durationSeconds,
     latencyMedianMs: latency.medianMs,
     latencyP95Ms: latency.p95Ms,
+    cpu: !cpuBefore.ok
+      ? cpuBefore
+      : !cpuAfter.ok
+        ? cpuAfter
+        : { ok: true, value: { before: cpuBefore.value, after: cpuAfter.value } },
   };
+}
+
+/** The CPU of each process group and of the benchmark in the throughput window, per fully answered query. */
+function formatCpuSection(throughput: ThroughputFigures, cpuGroups: readonly CpuGroup[]): string[] {
+  const heading = ['## CPU per fully answered query during the throughput window', ''];
+  if (!throughput.cpu.ok) {
+    return [...heading, `not measured: ${throughput.cpu.error}`];
+  }
+  const { before, after } = throughput.cpu.value;
+  const usedMs = [
+    ...cpuGroups.map((group, i) => ({ label: group.label, ms: after.groupMs[i] - before.groupMs[i] })),
+    { label: 'benchmark client', ms: after.ownMs - before.ownMs },
+  ];
+  const totalMs = usedMs.reduce((sum, entry) => sum + entry.ms, 0);
+  const perQuery = (ms: number): string => formatMs(ms / throughput.completeInWindow);
+  const windowMs = after.atMs - before.atMs;
+  return [
+    ...heading,
+    formatTable(
+      ['process', 'CPU ms per query', 'share'],
+      [
+        ...usedMs.map((entry) => [
+          entry.label,
+          perQuery(entry.ms),
+          totalMs > 0 ? `${((100 * entry.ms) / totalMs).toFixed(0)}%` : '-',
+        ]),
+        ['total', perQuery(totalMs), ''],
+      ],
+      ['left', 'right', 'right'],
+    ),
+    '',
+    `cores busy: ${(totalMs / windowMs).toFixed(1)} of ${os.availableParallelism()}`,
+  ];
 }
 
 function verdict(ok: boolean): string {
@@ -179,8 +229,16 @@ async function main(): Promise<number> {
 
     process.stderr.write(`latency: ${suite.length} queries × ${options.runs} runs\n`);
     const latency = await measureLatency(broker.client, suite, options);
+    const cpuGroups: CpuGroup[] = [
+      { label: 'broker', processes: [{ name: broker.app.name, pid: broker.app.process.pid }] },
+      {
+        label: agents.length === 1 ? '1 site agent' : `${agents.length} site agents together`,
+        processes: agents.map((agent) => ({ name: agent.name, pid: agent.process.pid })),
+      },
+      { label: 'nats-server', processes: [{ name: 'nats-server', pid: nats.pid }] },
+    ];
     process.stderr.write(`throughput: concurrency ${options.concurrency} for ${options.durationSeconds} s\n`);
-    const throughput = await measureThroughput(broker.client, suite, options);
+    const throughput = await measureThroughput(broker.client, suite, options, cpuGroups);
 
     const atTargetSize = options.sites === TARGET_SITES && options.patients === TARGET_PATIENTS;
     const dataBytes = sites.reduce((sum, site) => sum + site.bytes, 0);
@@ -215,6 +273,8 @@ async function main(): Promise<number> {
         `incomplete ${throughput.incomplete}, errors ${throughput.errors.length}; ` +
         `POST → final event under load: median ${formatMs(throughput.latencyMedianMs)} ms, p95 ${formatMs(throughput.latencyP95Ms)} ms`,
       ...throughput.errors.slice(0, 3).map((error) => `  error: ${error}`),
+      '',
+      ...formatCpuSection(throughput, cpuGroups),
       '',
       '## Against the targets',
       '',

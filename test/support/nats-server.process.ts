@@ -15,6 +15,8 @@ export interface NatsServerHandle {
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
+  /** The running server's process id (a new one after `restart`); undefined if it could not be spawned. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, JetStream flushed) and waits for it to exit. */
   stop(): Promise<void>;
   /** Starts the server again on the same port with the same store directory (and configuration file). */
@@ -72,6 +74,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    get pid() {
+      return current.process.pid;
+    },
     async stop() {
       await current.process.stop('SIGTERM');
     },
