@@ -14,18 +14,24 @@ import { type ResultOrigin, type SiteAnswer, StoredQuery, StoredQueryHeader, Sto
 export type RecordOutcome = { recorded: true; completed: boolean } | { recorded: false };
 
 // Running queries at once is bounded by the quotas and the deadline; the bound only guards against a leak.
-const MAX_CACHED_HEADERS = 10_000;
+const MAX_RUNNING_KEPT = 10_000;
+
+/** A running query as kept in memory: its header, and its criteria once they were written or read. */
+interface RunningQuery {
+  header: StoredQueryHeader;
+  criteria: StoredQuery['query'] | null;
+}
 
 /**
  * Queries and their site results; the first result per (query, site) wins.
  *
- * The headers of running queries are kept in memory as well: every site result and every event stream reads one, and
- * the broker is the only writer of its database (one broker per network, docs/network.md), so its own writes keep
- * them current. A finished query is read from the database again.
+ * Running queries are kept in memory as well: every site result and every event stream reads one, and the broker is
+ * the only writer of its database (one broker per network, docs/network.md), so its own writes keep them current. A
+ * finished query is read from the database again.
  */
 @Injectable()
 export class QueriesRepository {
-  private readonly runningHeaders = new Map<string, StoredQueryHeader>();
+  private readonly running = new Map<string, RunningQuery>();
 
   constructor(@Inject(BROKER_DATABASE) private readonly db: BrokerDatabase) {}
 
@@ -47,21 +53,31 @@ export class QueriesRepository {
         finished_at: query.finishedAt,
       })
       .execute();
-    const { query: _criteria, ...header } = query;
-    this.cacheHeader(header);
+    const { query: criteria, ...header } = query;
+    this.remember(header, criteria);
   }
 
   /** The query with this id, or null. */
   async findQuery(id: string): Promise<StoredQuery | null> {
+    const cached = this.running.get(id);
+    if (cached !== undefined && cached.criteria !== null) {
+      return { ...cached.header, query: cached.criteria };
+    }
     const row = await this.db.selectFrom('queries').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? null : toStoredQuery(row);
+    if (row === undefined) {
+      return null;
+    }
+    const query = toStoredQuery(row);
+    const { query: criteria, ...header } = query;
+    this.remember(header, criteria);
+    return query;
   }
 
   /** The query with this id without its CCDL, or null; cheaper than `findQuery` for every result that arrives. */
   async findQueryHeader(id: string): Promise<StoredQueryHeader | null> {
-    const cached = this.runningHeaders.get(id);
+    const cached = this.running.get(id);
     if (cached !== undefined) {
-      return cached;
+      return cached.header;
     }
     const row = await this.db
       .selectFrom('queries')
@@ -83,7 +99,7 @@ export class QueriesRepository {
       return null;
     }
     const header = StoredQueryHeader.parse(toQueryFields(row));
-    this.cacheHeader(header);
+    this.remember(header, null);
     return header;
   }
 
@@ -125,9 +141,9 @@ export class QueriesRepository {
   /** Notes that every site's copy of the query was accepted by JetStream. */
   async markDispatched(id: string, at: string): Promise<void> {
     await this.db.updateTable('queries').set({ dispatched_at: at }).where('id', '=', id).execute();
-    const cached = this.runningHeaders.get(id);
+    const cached = this.running.get(id);
     if (cached !== undefined) {
-      this.runningHeaders.set(id, Object.freeze({ ...cached, dispatchedAt: at }));
+      cached.header = Object.freeze({ ...cached.header, dispatchedAt: at });
     }
   }
 
@@ -171,34 +187,40 @@ export class QueriesRepository {
       return { recorded: true, completed: Number(updated.numUpdatedRows) > 0 };
     });
     if (outcome.recorded && outcome.completed) {
-      this.runningHeaders.delete(queryId);
+      this.running.delete(queryId);
     }
     return outcome;
   }
 
   /** How many sites a query was sent to; Infinity for an unknown query, which then never completes. */
   private async siteCountOf(trx: Transaction<BrokerTables>, queryId: string): Promise<number> {
-    const cached = this.runningHeaders.get(queryId);
+    const cached = this.running.get(queryId);
     if (cached !== undefined) {
-      return cached.sites.length;
+      return cached.header.sites.length;
     }
     const query = await trx.selectFrom('queries').select('sites_json').where('id', '=', queryId).executeTakeFirst();
     // The sites were validated when the query was stored; only their number matters here.
     return query === undefined ? Infinity : JsonArray.parse(parseJson(query.sites_json)).length;
   }
 
-  private cacheHeader(header: StoredQueryHeader): void {
+  /** Keeps a running query in memory (criteria, once known, are kept with the header); others are not kept. */
+  private remember(header: StoredQueryHeader, criteria: StoredQuery['query'] | null): void {
     if (header.status !== 'running') {
       return;
     }
-    if (this.runningHeaders.size >= MAX_CACHED_HEADERS) {
+    const known = this.running.get(header.id);
+    if (known !== undefined) {
+      known.criteria ??= criteria;
+      return;
+    }
+    if (this.running.size >= MAX_RUNNING_KEPT) {
       // The oldest entry goes first (a Map keeps insertion order); it is read from the database when needed.
-      const oldest = this.runningHeaders.keys().next();
+      const oldest = this.running.keys().next();
       if (oldest.done !== true) {
-        this.runningHeaders.delete(oldest.value);
+        this.running.delete(oldest.value);
       }
     }
-    this.runningHeaders.set(header.id, Object.freeze(header));
+    this.running.set(header.id, { header: Object.freeze(header), criteria });
   }
 
   /**
@@ -214,7 +236,7 @@ export class QueriesRepository {
 
   /** Marks a running query expired and every site without a result `expired`; false if it was no longer running. */
   async expireQuery(queryId: string, at: string): Promise<boolean> {
-    this.runningHeaders.delete(queryId);
+    this.running.delete(queryId);
     const expired = await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('queries')
@@ -247,7 +269,7 @@ export class QueriesRepository {
       return true;
     });
     // Again afterwards: a header read while the transaction ran may have cached the query as still running.
-    this.runningHeaders.delete(queryId);
+    this.running.delete(queryId);
     return expired;
   }
 
