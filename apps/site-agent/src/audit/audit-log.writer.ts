@@ -52,7 +52,9 @@ export class AuditLogWriter {
     const line = `${JSON.stringify(parsed.data)}\n`;
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line, resolve, reject });
-      this.committing ??= this.commitGroups();
+      // The first group starts once the current round of I/O callbacks is done: queries that arrived together then
+      // share one sync (each costs about 0.1 ms of CPU and a journal commit) instead of one going ahead alone.
+      this.committing ??= new Promise<void>((started) => setImmediate(started)).then(() => this.commitGroups());
     });
   }
 
