@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import os from 'node:os';
 
 /** The machine a benchmark ran on, as printed beside its figures. */
@@ -41,4 +42,28 @@ export function loadLine(loadAverage: number, cores: number): string {
   const busy =
     loadAverage > cores / 2 ? ' (WARNING: other processes are busy; figures will be slower and noisier)' : '';
   return `1-minute average ${loadAverage.toFixed(2)}${busy}`;
+}
+
+const REFERENCE_VERIFICATIONS = 1000;
+
+/**
+ * Microseconds per Ed25519 verification with node's crypto on one core, the best of three rounds: a yardstick for
+ * how fast the machine is at the moment. On a shared host it drifts by tens of percent within minutes, and so does
+ * every figure measured beside it.
+ */
+export function speedReferenceMicros(): number {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const message = Buffer.alloc(512, 1);
+  const signature = sign(null, message, privateKey);
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < REFERENCE_VERIFICATIONS; i++) {
+      if (!verify(null, message, publicKey, signature)) {
+        throw new Error('the reference signature did not verify');
+      }
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1000 / REFERENCE_VERIFICATIONS);
+  }
+  return best;
 }

@@ -5,7 +5,7 @@ import v8 from 'node:v8';
 import { startNatsServer, type NatsServerHandle } from '../test/support/nats-server.process';
 import type { BrokerHttpClient } from '../test/support/broker.http-client';
 import { summarizeLatency } from './latency-stats';
-import { describeMachine, formatMachine } from './machine-info';
+import { describeMachine, formatMachine, speedReferenceMicros } from './machine-info';
 import { runQuery, type QueryOutcome } from './network/final-event.client';
 import { parseNetworkBenchOptions, type NetworkBenchOptions } from './network/network-options';
 import {
@@ -237,6 +237,8 @@ async function main(): Promise<number> {
       },
       { label: 'nats-server', processes: [{ name: 'nats-server', pid: nats.pid }] },
     ];
+    // Taken while every agent is idle, just before the window: how fast the machine is right now.
+    const referenceMicros = speedReferenceMicros();
     process.stderr.write(`throughput: concurrency ${options.concurrency} for ${options.durationSeconds} s\n`);
     const throughput = await measureThroughput(broker.client, suite, options, cpuGroups);
 
@@ -273,6 +275,8 @@ async function main(): Promise<number> {
         `incomplete ${throughput.incomplete}, errors ${throughput.errors.length}; ` +
         `POST → final event under load: median ${formatMs(throughput.latencyMedianMs)} ms, p95 ${formatMs(throughput.latencyP95Ms)} ms`,
       ...throughput.errors.slice(0, 3).map((error) => `  error: ${error}`),
+      `machine speed just before the window: ${referenceMicros.toFixed(1)} µs per reference Ed25519 verification ` +
+        '(node:crypto, one core, lower is faster; compare runs by it)',
       '',
       ...formatCpuSection(throughput, cpuGroups),
       '',
