@@ -1,6 +1,7 @@
 export * from './ccdl.schema';
 export * from './canonical.schema';
 export { canonicalizeQuery, hashQuery, serializeCanonicalQuery } from './canonical';
+export { listCriteria, type LocatedCriterion } from './criteria';
 export {
   type CcdlError,
   type CcdlIssue,

@@ -1,5 +1,5 @@
 import type { ProblemIssue } from '@fq/contracts';
-import type { StructuredQuery } from '@fq/ccdl';
+import { listCriteria, type StructuredQuery } from '@fq/ccdl';
 import type { RequestLimits } from '../config/security-config.schema';
 
 /**
@@ -59,26 +59,20 @@ function tooLong(path: string, what: string, length: number, max: number): Probl
 }
 
 /**
- * An issue if the query has more criteria (inclusion and exclusion, every OR alternative) than allowed, pointing at the
- * first criterion beyond the limit.
+ * An issue if the query has more criteria than allowed, pointing at the first criterion beyond the limit. Criteria
+ * are counted as the sites count them (`listCriteria`): inclusion and exclusion, every OR alternative, and the criteria
+ * nested in reference filters.
  * @param root - where the query sits in the body: `$`, or `$.cohortDefinition` in a CRTDL document
  */
 export function findTooManyCriteria(query: StructuredQuery, maxCriteria: number, root = '$'): ProblemIssue[] {
-  const criteria = [
-    ...criterionPaths(`${root}.inclusionCriteria`, query.inclusionCriteria),
-    ...criterionPaths(`${root}.exclusionCriteria`, query.exclusionCriteria ?? []),
-  ];
+  const criteria = listCriteria(query, root);
   return criteria.length > maxCriteria
     ? [
         {
-          path: criteria[maxCriteria],
+          path: criteria[maxCriteria].path,
           code: 'BROKER_QUERY_TOO_MANY_CRITERIA',
           message: `the query has ${criteria.length} criteria; at most ${maxCriteria} are allowed`,
         },
       ]
     : [];
-}
-
-function criterionPaths(path: string, groups: ReadonlyArray<readonly unknown[]>): string[] {
-  return groups.flatMap((group, i) => group.map((_criterion, j) => `${path}[${i}][${j}]`));
 }

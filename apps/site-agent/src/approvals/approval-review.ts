@@ -1,4 +1,4 @@
-import { listCriteria } from '../policy/site-policy.service';
+import { listCriteria } from '@fq/ccdl';
 import type { PendingApprovalEntry, PendingApprovalList } from './approval.store';
 
 /** What an operator sees of a held query before deciding; the query itself is included for `--json`. */

@@ -1,6 +1,6 @@
 import type { StructuredQuery } from '@fq/ccdl';
 import type { SitePolicyConfig } from '../config/config.schema';
-import { listCriteria, SitePolicyService } from './site-policy.service';
+import { SitePolicyService } from './site-policy.service';
 
 const ALL: SitePolicyConfig = {
   allowedContexts: null,
@@ -36,17 +36,6 @@ const query: StructuredQuery = { inclusionCriteria: [[diagnosis, lab]], exclusio
 function policy(overrides: Partial<SitePolicyConfig>): SitePolicyService {
   return new SitePolicyService({ ...ALL, ...overrides });
 }
-
-describe('listCriteria', () => {
-  it('lists inclusion, exclusion and referenced criteria with their paths', () => {
-    expect(listCriteria(query).map((c) => c.path)).toEqual([
-      '$.inclusionCriteria[0][0]',
-      '$.inclusionCriteria[0][1]',
-      '$.exclusionCriteria[0][0]',
-      '$.exclusionCriteria[0][0].attributeFilters[0].criteria[0]',
-    ]);
-  });
-});
 
 describe('SitePolicyService', () => {
   it('accepts any query when nothing is restricted', () => {

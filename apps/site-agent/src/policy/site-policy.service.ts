@@ -1,37 +1,10 @@
-import type { Criterion, ReferencedCriterion, StructuredQuery } from '@fq/ccdl';
+import { listCriteria, type StructuredQuery } from '@fq/ccdl';
 import type { SitePolicyConfig } from '../config/config.schema';
 
 /** Why site policy refuses a query; the code goes into the `refused` result and the audit log. */
 export type PolicyVerdict = { ok: true } | { ok: false; code: 'SITE_POLICY_REFUSED'; reason: string };
 
-/** A criterion of a query with its JSON path, nested criteria of reference filters included. */
-export interface LocatedCriterion {
-  path: string;
-  criterion: Criterion | ReferencedCriterion;
-}
-
 const MAX_LISTED_VIOLATIONS = 3;
-
-/** Lists every criterion of a query, referenced criteria inside attribute filters included. */
-export function listCriteria(query: StructuredQuery): LocatedCriterion[] {
-  const found: LocatedCriterion[] = [];
-  const visit = (criterion: Criterion | ReferencedCriterion, path: string): void => {
-    found.push({ path, criterion });
-    (criterion.attributeFilters ?? []).forEach((filter, f) => {
-      if (filter.type === 'reference') {
-        filter.criteria.forEach((nested, n) => visit(nested, `${path}.attributeFilters[${f}].criteria[${n}]`));
-      }
-    });
-  };
-  const groups: Array<['inclusionCriteria' | 'exclusionCriteria', Criterion[][]]> = [
-    ['inclusionCriteria', query.inclusionCriteria],
-    ['exclusionCriteria', query.exclusionCriteria ?? []],
-  ];
-  for (const [name, list] of groups) {
-    list.forEach((group, g) => group.forEach((criterion, c) => visit(criterion, `$.${name}[${g}][${c}]`)));
-  }
-  return found;
-}
 
 /**
  * The site's query policy: which contexts and term-code systems it answers about, and how many criteria a query
