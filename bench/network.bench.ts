@@ -276,7 +276,7 @@ async function main(): Promise<number> {
         `POST → final event under load: median ${formatMs(throughput.latencyMedianMs)} ms, p95 ${formatMs(throughput.latencyP95Ms)} ms`,
       ...throughput.errors.slice(0, 3).map((error) => `  error: ${error}`),
       `machine speed just before the window: ${referenceMicros.toFixed(1)} µs per reference Ed25519 verification ` +
-        '(node:crypto, one core, lower is faster; compare runs by it)',
+        '(node:crypto, one core, lower is faster)',
       '',
       ...formatCpuSection(throughput, cpuGroups),
       '',
