@@ -43,7 +43,6 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
 /** How much the agent logs, least first; each level includes the ones before it. */
 export const SITE_LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type SiteLogLevel = (typeof SITE_LOG_LEVELS)[number];
 const DAY_SECONDS = 86_400;
 
 /** Shows a user-supplied value in an error message without flooding the terminal. */

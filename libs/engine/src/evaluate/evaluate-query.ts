@@ -126,7 +126,7 @@ function addMatchingPatients(match: TableMatch, patient: Int32Array, words: Uint
     return;
   }
   for (const rows of match.sources) {
-    addListedRows(rows, match.checks, patientsAlongside(rows) ?? null, patient, words);
+    addListedRows(rows, match.checks, patientsAlongside(rows), patient, words);
   }
 }
 
@@ -182,11 +182,11 @@ function registerPostings(postings: Postings, patient: Int32Array): void {
   postedPatients.set(rows.buffer, patients);
 }
 
-/** The patients alongside `rows` when they are a slice of registered postings; undefined for any other rows. */
-function patientsAlongside(rows: Uint32Array): Int32Array | undefined {
+/** The patients alongside `rows` when they are a slice of registered postings; null for any other rows. */
+function patientsAlongside(rows: Uint32Array): Int32Array | null {
   const all = postedPatients.get(rows.buffer);
   if (all === undefined) {
-    return undefined;
+    return null;
   }
   const start = rows.byteOffset / Uint32Array.BYTES_PER_ELEMENT;
   return all.subarray(start, start + rows.length);
