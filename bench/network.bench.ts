@@ -81,9 +81,61 @@ async function measureLatency(
   return { rows, allSamples };
 }
 
+/** What `concurrency` workers finished while submitting the suite round-robin until a deadline. */
+interface LoadOutcome {
+  submitted: number;
+  finished: Array<{ outcome: QueryOutcome; at: number }>;
+  errors: string[];
+}
+
 /**
- * `concurrency` workers submit the suite round-robin, each waiting for its final event, for `durationSeconds`; the CPU
- * of `cpuGroups` and of the benchmark is read as the window opens and as it closes.
+ * `concurrency` workers submit the suite round-robin, each waiting for its final event, until `until`
+ * (`performance.now()` time); resolves once the queries in flight at that moment have finished too.
+ */
+async function runLoad(
+  client: BrokerHttpClient,
+  suite: readonly BenchQuery[],
+  concurrency: number,
+  until: number,
+): Promise<LoadOutcome> {
+  let next = 0;
+  const finished: LoadOutcome['finished'] = [];
+  const errors: string[] = [];
+  const worker = async (): Promise<void> => {
+    while (performance.now() < until) {
+      const query = suite[next++ % suite.length];
+      try {
+        const outcome = await runQuery(client, query.query);
+        finished.push({ outcome, at: performance.now() });
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { submitted: next, finished, errors };
+}
+
+/** Unmeasured load before the window: the processes' hot code is optimised by V8 as it runs, as in a long-lived network. */
+async function warmUp(
+  client: BrokerHttpClient,
+  suite: readonly BenchQuery[],
+  options: NetworkBenchOptions,
+): Promise<{ fullyAnswered: number; seconds: number }> {
+  const started = performance.now();
+  const load = await runLoad(client, suite, options.concurrency, started + options.warmupSeconds * 1000);
+  if (load.errors.length > 0) {
+    throw new Error(`the warm-up failed: ${load.errors[0]}`);
+  }
+  return {
+    fullyAnswered: load.finished.filter((entry) => fullyAnswered(entry.outcome)).length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Runs the load for `durationSeconds`; the CPU of `cpuGroups` and of the benchmark is read as the window opens and as
+ * it closes.
  */
 async function measureThroughput(
   client: BrokerHttpClient,
@@ -98,28 +150,14 @@ async function measureThroughput(
   const cpuAtClose = new Promise<CpuSnapshotResult>((resolve) => {
     setTimeout(() => resolve(takeCpuSnapshot(cpuGroups)), windowEnd - performance.now());
   });
-  let next = 0;
-  const finished: Array<{ outcome: QueryOutcome; at: number }> = [];
-  const errors: string[] = [];
-  const worker = async (): Promise<void> => {
-    while (performance.now() < windowEnd) {
-      const query = suite[next++ % suite.length];
-      try {
-        const outcome = await runQuery(client, query.query);
-        finished.push({ outcome, at: performance.now() });
-      } catch (error) {
-        errors.push(error instanceof Error ? error.message : String(error));
-      }
-    }
-  };
-  const [cpuAfter] = await Promise.all([cpuAtClose, Promise.all(Array.from({ length: options.concurrency }, worker))]);
-  const complete = finished.filter((entry) => fullyAnswered(entry.outcome));
+  const [cpuAfter, load] = await Promise.all([cpuAtClose, runLoad(client, suite, options.concurrency, windowEnd)]);
+  const complete = load.finished.filter((entry) => fullyAnswered(entry.outcome));
   const latency = summarizeLatency(complete.map((entry) => entry.outcome.elapsedMs));
   return {
-    submitted: next,
+    submitted: load.submitted,
     completeInWindow: complete.filter((entry) => entry.at <= windowEnd).length,
-    incomplete: finished.length - complete.length,
-    errors,
+    incomplete: load.finished.length - complete.length,
+    errors: load.errors,
     windowSeconds: options.durationSeconds,
     latencyMedianMs: latency.medianMs,
     latencyP95Ms: latency.p95Ms,
@@ -237,6 +275,8 @@ async function main(): Promise<number> {
       },
       { label: 'nats-server', processes: [{ name: 'nats-server', pid: nats.pid }] },
     ];
+    process.stderr.write(`warm-up: concurrency ${options.concurrency} for ${options.warmupSeconds} s, not measured\n`);
+    const warmup = await warmUp(broker.client, suite, options);
     // Taken while every agent is idle, just before the window: how fast the machine is right now.
     const referenceMicros = speedReferenceMicros();
     process.stderr.write(`throughput: concurrency ${options.concurrency} for ${options.durationSeconds} s\n`);
@@ -271,6 +311,8 @@ async function main(): Promise<number> {
       '',
       `## Throughput: concurrency ${options.concurrency}, ${options.durationSeconds} s window`,
       '',
+      `after an unmeasured warm-up at the same concurrency: ${formatCount(warmup.fullyAnswered)} queries fully answered ` +
+        `in ${warmup.seconds.toFixed(1)} s (${(warmup.fullyAnswered / Math.max(warmup.seconds, 0.001)).toFixed(1)}/s)`,
       `submitted ${formatCount(throughput.submitted)}, fully answered within the window ${formatCount(throughput.completeInWindow)}, ` +
         `incomplete ${throughput.incomplete}, errors ${throughput.errors.length}; ` +
         `POST → final event under load: median ${formatMs(throughput.latencyMedianMs)} ms, p95 ${formatMs(throughput.latencyP95Ms)} ms`,

@@ -13,6 +13,8 @@ export interface NetworkBenchOptions {
   warmup: number;
   /** Queries in flight at once during the throughput phase. */
   concurrency: number;
+  /** Unmeasured load at `concurrency` before the throughput window, so the window sees optimised code. */
+  warmupSeconds: number;
   durationSeconds: number;
   /** `YYYY-MM-DD`, given to every site agent as SITE_EVALUATION_DATE. */
   evaluationDate: string;
@@ -47,6 +49,11 @@ export function parseNetworkBenchOptions(argv: readonly string[], benchRoot: str
       new Option('--concurrency <n>', 'queries in flight during the throughput phase')
         .env('BENCH_NET_CONCURRENCY')
         .default('16'),
+    )
+    .addOption(
+      new Option('--warmup-seconds <seconds>', 'unmeasured load at the same concurrency before the throughput window')
+        .env('BENCH_NET_WARMUP_SECONDS')
+        .default('40'),
     )
     .addOption(
       new Option('--duration <seconds>', 'length of the throughput phase').env('BENCH_NET_DURATION').default('20'),
@@ -91,6 +98,7 @@ export function parseNetworkBenchOptions(argv: readonly string[], benchRoot: str
     runs: wholeNumber(text('runs'), '--runs', issues, 1),
     warmup: wholeNumber(text('warmup'), '--warmup', issues, 0),
     concurrency: wholeNumber(text('concurrency'), '--concurrency', issues, 1),
+    warmupSeconds: wholeNumber(text('warmupSeconds'), '--warmup-seconds', issues, 0),
     durationSeconds: wholeNumber(text('duration'), '--duration', issues, 1),
     evaluationDate,
     dataDir: path.resolve(text('dataDir')),
