@@ -11,7 +11,7 @@ export { MappingCatalog } from './mapping/mapping-catalog';
 export * from './mapping/mapping.schema';
 export { SPECIMEN_DIAGNOSIS_EXTENSION, SYSTEMS } from './mapping/systems';
 export { createIndexBuilder, type SiteEngineOptions } from './site-engine';
-export { evaluateQuery } from './evaluate/evaluate-query';
+export { countPatients, evaluateQuery } from './evaluate/evaluate-query';
 export type {
   CriterionDiagnostic,
   CriterionIssue,

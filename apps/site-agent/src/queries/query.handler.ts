@@ -10,7 +10,7 @@ import {
   type ResultPayload,
   type SiteId,
 } from '@fq/contracts';
-import { evaluateQuery } from '@fq/engine';
+import { countPatients } from '@fq/engine';
 import type { ApprovalDecision, PendingApproval } from '../approvals/approval.schema';
 import type { ApprovalStore } from '../approvals/approval.store';
 import type { AuditDecision } from '../audit/audit-record.schema';
@@ -287,7 +287,7 @@ export class QueryHandler {
     const evaluationDate = config.evaluationDate ?? clock.now().toISOString().slice(0, 10);
     let rawCount: number;
     try {
-      rawCount = evaluateQuery(snapshot.index, query, { evaluationDate }).rawCount;
+      rawCount = countPatients(snapshot.index, query, { evaluationDate });
     } catch (error) {
       logger.error({ message: 'evaluation failed', queryId, error: describeError(error) }, QueryHandler.name);
       return this.settle(

@@ -26,10 +26,23 @@ import {
   type RowCheck,
 } from './row-checks';
 
-/** Rows of one table that satisfy a criterion: candidate rows (null = every row) that pass every check. */
+/** A time restriction: rows whose clinical time range [start, end] overlaps [after, before]. */
+interface TimeWindow {
+  start: Int32Array;
+  end: Int32Array;
+  after: number;
+  before: number;
+}
+
+/**
+ * Rows of one table that satisfy a criterion: candidate rows (null = every row) within the time window (null = any
+ * time) that pass every check. The window is kept apart from the checks so that the rows of index postings can read
+ * their times in posting order instead of at scattered places.
+ */
 interface TableMatch {
   table: FinalTable;
   sources: Uint32Array[] | null;
+  window: TimeWindow | null;
   checks: RowCheck[];
 }
 
@@ -37,8 +50,24 @@ const knownPatientSets = new WeakMap<PatientIndex, PatientSet>();
 
 /** Counts the patients of `index` that satisfy `query`, exactly, with per-criterion diagnostics for the operator. */
 export function evaluateQuery(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): QueryEvaluation {
-  const evaluator = new QueryEvaluator(index, parseIsoDay(options.evaluationDate));
   const criteria: CriterionDiagnostic[] = [];
+  const rawCount = countMatching(index, query, options, criteria);
+  return { rawCount, evaluationDate: options.evaluationDate, criteria };
+}
+
+/** `evaluateQuery`'s exact count alone: what a site answers, without the per-criterion counts an operator reads. */
+export function countPatients(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): number {
+  return countMatching(index, query, options, null);
+}
+
+/** The exact count; with `criteria`, also one diagnostic per criterion, with the patients it alone matches. */
+function countMatching(
+  index: PatientIndex,
+  query: StructuredQuery,
+  options: EvaluateOptions,
+  criteria: CriterionDiagnostic[] | null,
+): number {
+  const evaluator = new QueryEvaluator(index, parseIsoDay(options.evaluationDate));
   const known = knownPatients(index);
   const patientsOf = (criterion: Criterion, path: string): PatientSet => {
     const diagnostic: CriterionDiagnostic = {
@@ -49,8 +78,10 @@ export function evaluateQuery(index: PatientIndex, query: StructuredQuery, optio
       rawPatientCount: 0,
     };
     const patients = evaluator.criterionPatients(criterion, path, diagnostic);
-    diagnostic.rawPatientCount = patients.copy().intersect(known).count();
-    criteria.push(diagnostic);
+    if (criteria !== null) {
+      diagnostic.rawPatientCount = patients.copy().intersect(known).count();
+      criteria.push(diagnostic);
+    }
     return patients;
   };
 
@@ -70,7 +101,7 @@ export function evaluateQuery(index: PatientIndex, query: StructuredQuery, optio
       result.subtract(all);
     }
   });
-  return { rawCount: result.count(), evaluationDate: options.evaluationDate, criteria };
+  return result.count();
 }
 
 function knownPatients(index: PatientIndex): PatientSet {
@@ -89,7 +120,7 @@ function knownPatients(index: PatientIndex): PatientSet {
 
 /** Calls `visit` for every row of the match (a row may be visited more than once). */
 function forEachMatchingRow(match: TableMatch, visit: (row: number) => void): void {
-  const { checks } = match;
+  const checks = checksByRow(match);
   const passes = (row: number): boolean => {
     for (let i = 0; i < checks.length; i++) {
       if (!checks[i](row)) {
@@ -122,11 +153,51 @@ function forEachMatchingRow(match: TableMatch, visit: (row: number) => void): vo
  */
 function addMatchingPatients(match: TableMatch, patient: Int32Array, words: Uint32Array): void {
   if (match.sources === null) {
-    addEveryRow(match.table.rows, match.checks, patient, words);
+    addEveryRow(match.table.rows, checksByRow(match), patient, words);
     return;
   }
+  const { window } = match;
+  const byRow = checksByRow(match);
   for (const rows of match.sources) {
-    addListedRows(rows, match.checks, patientsAlongside(rows), patient, words);
+    const alongside = patientsAlongside(rows);
+    const times = window === null || alongside === null ? null : timesAlongside(rows, window);
+    if (window !== null && times !== null && alongside !== null) {
+      addPostedRowsInWindow(rows, times, window, match.checks, alongside, words);
+    } else {
+      addListedRows(rows, byRow, alongside, patient, words);
+    }
+  }
+}
+
+/** The match's checks for rows read one by one: the time window, if any, first. */
+function checksByRow(match: TableMatch): RowCheck[] {
+  const { window } = match;
+  if (window === null) {
+    return match.checks;
+  }
+  const { start, end, after, before } = window;
+  return [(row) => start[row] <= before && end[row] >= after, ...match.checks];
+}
+
+/**
+ * Adds the patients of posted rows within the time window that pass the checks, reading each row's times and patient
+ * in posting order (`times` and `alongside` are in step with `rows`).
+ */
+function addPostedRowsInWindow(
+  rows: Uint32Array,
+  times: PostedTimes,
+  window: TimeWindow,
+  checks: readonly RowCheck[],
+  alongside: Int32Array,
+  words: Uint32Array,
+): void {
+  const { start, end } = times;
+  const { after, before } = window;
+  for (let i = 0; i < rows.length; i++) {
+    if (start[i] <= before && end[i] >= after && (checks.length === 0 || passesAll(checks, rows[i]))) {
+      const p = alongside[i];
+      words[p >>> 5] |= 1 << (p & 31);
+    }
   }
 }
 
@@ -192,6 +263,40 @@ function patientsAlongside(rows: Uint32Array): Int32Array | null {
   return all.subarray(start, start + rows.length);
 }
 
+/** The clinical time range of posted rows, in posting order. */
+interface PostedTimes {
+  start: Int32Array;
+  end: Int32Array;
+}
+
+// Per postings list (keyed like `postedPatients`): the time range of every posted row, built on first use by a time
+// restriction; 8 bytes per posting.
+const postedTimes = new WeakMap<ArrayBufferLike, PostedTimes>();
+
+/** The time ranges alongside `rows` when they are a slice of registered postings; null for any other rows. */
+function timesAlongside(rows: Uint32Array, window: TimeWindow): PostedTimes | null {
+  const patients = postedPatients.get(rows.buffer);
+  if (patients === undefined) {
+    return null;
+  }
+  let times = postedTimes.get(rows.buffer);
+  if (times === undefined) {
+    // Registered postings own their whole buffer, so it holds every posted row from position 0.
+    const all = new Uint32Array(rows.buffer, 0, patients.length);
+    times = { start: new Int32Array(all.length), end: new Int32Array(all.length) };
+    for (let i = 0; i < all.length; i++) {
+      times.start[i] = window.start[all[i]];
+      times.end[i] = window.end[all[i]];
+    }
+    postedTimes.set(rows.buffer, times);
+  }
+  const first = rows.byteOffset / Uint32Array.BYTES_PER_ELEMENT;
+  return {
+    start: times.start.subarray(first, first + rows.length),
+    end: times.end.subarray(first, first + rows.length),
+  };
+}
+
 function addEveryRow(count: number, checks: readonly RowCheck[], patient: Int32Array, words: Uint32Array): void {
   const check = checks.length === 0 ? null : checks[0];
   for (let row = 0; row < count; row++) {
@@ -200,6 +305,16 @@ function addEveryRow(count: number, checks: readonly RowCheck[], patient: Int32A
       words[p >>> 5] |= 1 << (p & 31);
     }
   }
+}
+
+/** Whether the row passes every check. */
+function passesAll(checks: readonly RowCheck[], row: number): boolean {
+  for (let c = 0; c < checks.length; c++) {
+    if (!checks[c](row)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Whether the row passes every check after the first. */
@@ -362,7 +477,7 @@ class QueryEvaluator {
   ): TableMatch {
     const layout = this.index.plan.layout(entry);
     const table = this.index.table(layout.table);
-    const match: TableMatch = { table, sources: this.codeRows(entry, table, termCodes), checks: [] };
+    const match: TableMatch = { table, sources: this.codeRows(entry, table, termCodes), window: null, checks: [] };
     if (criterion.valueFilter !== undefined) {
       this.addValueFilter(match, layout, criterion.valueFilter, `${path}.valueFilter`, issues);
     }
@@ -631,7 +746,7 @@ class QueryEvaluator {
     }
     const after = restriction.afterDate === undefined ? MIN_DAY : parseIsoDay(restriction.afterDate);
     const before = restriction.beforeDate === undefined ? MAX_DAY : parseIsoDay(restriction.beforeDate);
-    match.checks.push((row) => timeStart[row] <= before && timeEnd[row] >= after);
+    match.window = { start: timeStart, end: timeEnd, after, before };
   }
 }
 

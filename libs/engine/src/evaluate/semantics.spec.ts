@@ -11,7 +11,7 @@ import {
   loadCaseFiles,
 } from './__fixtures__/cases/case-file.schema';
 import { SECOND_TIME_ZONE, rerunSpecInTimeZone, runsInTimeZone } from './__fixtures__/cases/time-zone-rerun';
-import { evaluateQuery } from './evaluate-query';
+import { countPatients, evaluateQuery } from './evaluate-query';
 import type { QueryEvaluation } from './query-evaluation';
 
 const CASES_DIR = path.join(__dirname, '__fixtures__', 'cases');
@@ -50,6 +50,11 @@ class CaseWorld {
 
   evaluate(query: StructuredQuery, mapping: MappingChoice, withoutPatient?: string): QueryEvaluation {
     return evaluateQuery(this.index(mapping, withoutPatient), query, { evaluationDate: this.file.evaluationDate });
+  }
+
+  /** The count alone, as a site answers it. */
+  count(query: StructuredQuery, mapping: MappingChoice): number {
+    return countPatients(this.index(mapping), query, { evaluationDate: this.file.evaluationDate });
   }
 }
 
@@ -117,9 +122,11 @@ for (const entry of loaded) {
         const expectedPatients = c.expectedPatients;
         expect({
           ...summarise(evaluation),
+          countAlone: world.count(c.query, mapping),
           patients: expectedPatients === undefined ? null : contributions(world, c, mapping, evaluation.rawCount),
         }).toEqual({
           ...expectedSummary(file, c),
+          countAlone: evaluation.rawCount,
           patients: expectedPatients === undefined ? null : Object.fromEntries(expectedPatients.map((id) => [id, 1])),
         });
       });
