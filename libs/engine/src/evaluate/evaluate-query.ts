@@ -118,32 +118,32 @@ function knownPatients(index: PatientIndex): PatientSet {
   return known;
 }
 
-/** Calls `visit` for every row of the match (a row may be visited more than once). */
-function forEachMatchingRow(match: TableMatch, visit: (row: number) => void): void {
+/** The rows of the match, as a bitset over its table's rows (word i holds rows 32i .. 32i+31). */
+function matchingRowBits(match: TableMatch): Uint32Array {
+  const bits = new Uint32Array((match.table.rows + 31) >>> 5);
   const checks = checksByRow(match);
-  const passes = (row: number): boolean => {
-    for (let i = 0; i < checks.length; i++) {
-      if (!checks[i](row)) {
-        return false;
-      }
-    }
-    return true;
-  };
   if (match.sources === null) {
     for (let row = 0; row < match.table.rows; row++) {
-      if (passes(row)) {
-        visit(row);
+      if (passesAll(checks, row)) {
+        bits[row >>> 5] |= 1 << (row & 31);
       }
     }
-    return;
+    return bits;
   }
   for (const rows of match.sources) {
     for (let i = 0; i < rows.length; i++) {
-      if (passes(rows[i])) {
-        visit(rows[i]);
+      const row = rows[i];
+      if (checks.length === 0 || passesAll(checks, row)) {
+        bits[row >>> 5] |= 1 << (row & 31);
       }
     }
   }
+  return bits;
+}
+
+/** Whether `row` is in the bitset `bits`. */
+function hasRow(bits: Uint32Array, row: number): boolean {
+  return (bits[row >>> 5] & (1 << (row & 31))) !== 0;
 }
 
 /**
@@ -408,15 +408,16 @@ function postedRows(postings: Postings, codeId: number | undefined): Uint32Array
   return local === -1 ? null : postings.rows.subarray(postings.offsets[local], postings.offsets[local + 1]);
 }
 
-/** Marks every row listed in `sources`. */
-function markRows(rows: number, sources: readonly Uint32Array[]): Uint8Array {
-  const marks = new Uint8Array(rows);
+/** Every row listed in `sources`, as a bitset over a table of `rows` rows. */
+function listedRowBits(rows: number, sources: readonly Uint32Array[]): Uint32Array {
+  const bits = new Uint32Array((rows + 31) >>> 5);
   for (const source of sources) {
     for (let i = 0; i < source.length; i++) {
-      marks[source[i]] = 1;
+      const row = source[i];
+      bits[row >>> 5] |= 1 << (row & 31);
     }
   }
-  return marks;
+  return bits;
 }
 
 class QueryEvaluator {
@@ -579,8 +580,8 @@ class QueryEvaluator {
         registerPostings(slot.postings, match.table.patient);
         match.sources = rows;
       } else {
-        const marks = markRows(match.table.rows, rows);
-        match.checks.push((row) => marks[row] === 1);
+        const listed = listedRowBits(match.table.rows, rows);
+        match.checks.push((row) => hasRow(listed, row));
       }
       return;
     }
@@ -663,8 +664,11 @@ class QueryEvaluator {
         if (slot.kind !== 'concept' && slot.kind !== 'code') {
           return mismatch();
         }
-        const marks = markRows(match.table.rows, this.conceptRows(slot.postings, slot.kind, filter.selectedConcepts));
-        match.checks.push((row) => marks[row] === 1);
+        const listed = listedRowBits(
+          match.table.rows,
+          this.conceptRows(slot.postings, slot.kind, filter.selectedConcepts),
+        );
+        match.checks.push((row) => hasRow(listed, row));
         return;
       }
       case 'quantity-comparator':
@@ -698,16 +702,14 @@ class QueryEvaluator {
     path: string,
     diagnostic: CriterionDiagnostic,
   ): RowCheck {
-    const targets: Array<{ table: FinalTable; keyToRow: Int32Array; marks: Uint8Array }> = [];
+    const targets: Array<{ table: FinalTable; keyToRow: Int32Array; matching: Uint32Array }> = [];
     criteria.forEach((nested, i) => {
       for (const match of this.criterionMatches(nested, `${path}.criteria[${i}]`, diagnostic)) {
         const keyToRow = match.table.keyToRow;
         if (match.table.plan.resourceType !== slot.plan.targetResourceType || keyToRow === undefined) {
           continue;
         }
-        const marks = new Uint8Array(match.table.rows);
-        forEachMatchingRow(match, (row) => (marks[row] = 1));
-        targets.push({ table: match.table, keyToRow, marks });
+        targets.push({ table: match.table, keyToRow, matching: matchingRowBits(match) });
       }
     });
     const { offsets, targets: keys } = slot;
@@ -717,7 +719,7 @@ class QueryEvaluator {
           const targetRow = keys[i] < target.keyToRow.length ? target.keyToRow[keys[i]] : -1;
           if (
             targetRow !== -1 &&
-            target.marks[targetRow] === 1 &&
+            hasRow(target.matching, targetRow) &&
             (!samePatient || target.table.patient[targetRow] === table.patient[row])
           ) {
             return true;
