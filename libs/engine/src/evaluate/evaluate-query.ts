@@ -23,6 +23,8 @@ import {
   ageBoundsCheck,
   type NumberCondition,
   quantityCheck,
+  type QuantityTest,
+  quantityTest,
   type RowCheck,
 } from './row-checks';
 
@@ -34,15 +36,24 @@ interface TimeWindow {
   before: number;
 }
 
+/** A value filter on a quantity column: rows whose value and unit pass `test`. */
+interface QuantityFilterColumns {
+  values: Float64Array;
+  units: Int32Array;
+  test: QuantityTest;
+}
+
 /**
  * Rows of one table that satisfy a criterion: candidate rows (null = every row) within the time window (null = any
- * time) that pass every check. The window is kept apart from the checks so that the rows of index postings can read
- * their times in posting order instead of at scattered places.
+ * time), with a quantity that passes the value filter (null = none), that pass every check. Window and value filter
+ * are kept apart from the checks so that the rows of index postings can read their columns in posting order instead
+ * of at scattered places.
  */
 interface TableMatch {
   table: FinalTable;
   sources: Uint32Array[] | null;
   window: TimeWindow | null;
+  quantity: QuantityFilterColumns | null;
   checks: RowCheck[];
 }
 
@@ -156,44 +167,42 @@ function addMatchingPatients(match: TableMatch, patient: Int32Array, words: Uint
     addEveryRow(match.table.rows, checksByRow(match), patient, words);
     return;
   }
-  const { window } = match;
   const byRow = checksByRow(match);
   for (const rows of match.sources) {
     const alongside = patientsAlongside(rows);
-    const times = window === null || alongside === null ? null : timesAlongside(rows, window);
-    if (window !== null && times !== null && alongside !== null) {
-      addPostedRowsInWindow(rows, times, window, match.checks, alongside, words);
+    if (alongside !== null && (match.window !== null || match.quantity !== null)) {
+      addPostedRows(rows, match, alongside, words);
     } else {
       addListedRows(rows, byRow, alongside, patient, words);
     }
   }
 }
 
-/** The match's checks for rows read one by one: the time window, if any, first. */
+/** The match's checks for rows read one by one: the time window and the value filter, if any, first. */
 function checksByRow(match: TableMatch): RowCheck[] {
-  const { window } = match;
-  if (window === null) {
-    return match.checks;
+  const { window, quantity } = match;
+  const checks: RowCheck[] = [];
+  if (window !== null) {
+    const { start, end, after, before } = window;
+    checks.push((row) => start[row] <= before && end[row] >= after);
   }
-  const { start, end, after, before } = window;
-  return [(row) => start[row] <= before && end[row] >= after, ...match.checks];
+  if (quantity !== null) {
+    checks.push(quantityCheck(quantity.values, quantity.units, quantity.test));
+  }
+  return checks.length === 0 ? match.checks : [...checks, ...match.checks];
 }
 
 /**
- * Adds the patients of posted rows within the time window that pass the checks, reading each row's times and patient
- * in posting order (`times` and `alongside` are in step with `rows`).
+ * Adds the patients of posted rows within the match's time window, with a quantity that passes its value filter, that
+ * pass its checks; times, quantities and patients are read in posting order, in step with `rows`.
  */
-function addPostedRowsInWindow(
-  rows: Uint32Array,
-  times: PostedTimes,
-  window: TimeWindow,
-  checks: readonly RowCheck[],
-  alongside: Int32Array,
-  words: Uint32Array,
-): void {
-  const { start, end } = times;
-  const { after, before } = window;
-  if (checks.length === 0) {
+function addPostedRows(rows: Uint32Array, match: TableMatch, alongside: Int32Array, words: Uint32Array): void {
+  const { window, quantity, checks } = match;
+  const start = window === null ? null : columnAlongside(rows, window.start);
+  const end = window === null ? null : columnAlongside(rows, window.end);
+  const after = window?.after ?? MIN_DAY;
+  const before = window?.before ?? MAX_DAY;
+  if (start !== null && end !== null && quantity === null && checks.length === 0) {
     // Without a branch per row: whether a row is inside is as good as random, and mispredicted branches cost more
     // than setting a bit of 0.
     for (let i = 0; i < rows.length; i++) {
@@ -203,8 +212,15 @@ function addPostedRowsInWindow(
     }
     return;
   }
+  const values = quantity === null ? null : columnAlongside(rows, quantity.values);
+  const units = quantity === null ? null : columnAlongside(rows, quantity.units);
+  const test = quantity?.test ?? null;
   for (let i = 0; i < rows.length; i++) {
-    if (start[i] <= before && end[i] >= after && passesAll(checks, rows[i])) {
+    if (
+      (start === null || end === null || (start[i] <= before && end[i] >= after)) &&
+      (values === null || units === null || test === null || test(values[i], units[i])) &&
+      (checks.length === 0 || passesAll(checks, rows[i]))
+    ) {
       const p = alongside[i];
       words[p >>> 5] |= 1 << (p & 31);
     }
@@ -246,13 +262,17 @@ function addListedRows(
   }
 }
 
-// Per postings list of an index (keyed by its rows' buffer, which it owns): the patient of every posted row, in
-// posting order. Built on first use, like the birth-day orders; 4 bytes per posting.
+// Per list of rows that an index keeps (a postings list or a birth-day order, keyed by its rows' buffer, which it
+// owns): the patient of every listed row, in list order. Built on first use; 4 bytes per row.
 const postedPatients = new WeakMap<ArrayBufferLike, Int32Array>();
 
 /** Makes the patients of `postings` (rows of the table whose patient column is `patient`) readable alongside. */
 function registerPostings(postings: Postings, patient: Int32Array): void {
-  const { rows } = postings;
+  registerRows(postings.rows, patient);
+}
+
+/** Makes the patients of `rows`, a list that owns its whole buffer, readable alongside its slices. */
+function registerRows(rows: Uint32Array, patient: Int32Array): void {
   if (postedPatients.has(rows.buffer) || rows.byteOffset !== 0 || rows.byteLength !== rows.buffer.byteLength) {
     return;
   }
@@ -273,38 +293,36 @@ function patientsAlongside(rows: Uint32Array): Int32Array | null {
   return all.subarray(start, start + rows.length);
 }
 
-/** The clinical time range of posted rows, in posting order. */
-interface PostedTimes {
-  start: Int32Array;
-  end: Int32Array;
-}
+// Per column of an index and list of rows it keeps (keyed like `postedPatients`): the column's values in list order.
+// Built on first use by a filter on the column; 4 or 8 bytes per listed row.
+const listedColumns = new WeakMap<Int32Array | Float64Array, WeakMap<ArrayBufferLike, Int32Array | Float64Array>>();
 
-// Per postings list (keyed like `postedPatients`): the time range of every posted row, built on first use by a time
-// restriction; 8 bytes per posting.
-const postedTimes = new WeakMap<ArrayBufferLike, PostedTimes>();
-
-/** The time ranges alongside `rows` when they are a slice of registered postings; null for any other rows. */
-function timesAlongside(rows: Uint32Array, window: TimeWindow): PostedTimes | null {
+/** `column`'s values alongside `rows`, a slice of a registered list of its table's rows. */
+function columnAlongside<T extends Int32Array | Float64Array>(rows: Uint32Array, column: T): T {
   const patients = postedPatients.get(rows.buffer);
   if (patients === undefined) {
-    return null;
+    throw new Error('columnAlongside needs a slice of registered rows');
   }
-  let times = postedTimes.get(rows.buffer);
-  if (times === undefined) {
-    // Registered postings own their whole buffer, so it holds every posted row from position 0.
-    const all = new Uint32Array(rows.buffer, 0, patients.length);
-    times = { start: new Int32Array(all.length), end: new Int32Array(all.length) };
-    for (let i = 0; i < all.length; i++) {
-      times.start[i] = window.start[all[i]];
-      times.end[i] = window.end[all[i]];
+  let byList = listedColumns.get(column);
+  if (byList === undefined) {
+    byList = new WeakMap();
+    listedColumns.set(column, byList);
+  }
+  let all = byList.get(rows.buffer) as T | undefined;
+  if (all === undefined) {
+    // Registered lists own their whole buffer, so it holds every listed row from position 0.
+    const listed = new Uint32Array(rows.buffer, 0, patients.length);
+    const built = (
+      column instanceof Float64Array ? new Float64Array(listed.length) : new Int32Array(listed.length)
+    ) as T;
+    for (let i = 0; i < listed.length; i++) {
+      built[i] = column[listed[i]];
     }
-    postedTimes.set(rows.buffer, times);
+    byList.set(rows.buffer, built);
+    all = built;
   }
   const first = rows.byteOffset / Uint32Array.BYTES_PER_ELEMENT;
-  return {
-    start: times.start.subarray(first, first + rows.length),
-    end: times.end.subarray(first, first + rows.length),
-  };
+  return all.subarray(first, first + rows.length) as T;
 }
 
 function addEveryRow(count: number, checks: readonly RowCheck[], patient: Int32Array, words: Uint32Array): void {
@@ -345,8 +363,11 @@ interface BirthOrders {
 
 const birthOrders = new WeakMap<Int32Array, BirthOrders>();
 
-/** The birth-day orders of an age column, computed once per column of an index. */
-function birthOrdersOf(start: Int32Array, end: Int32Array): BirthOrders {
+/**
+ * The birth-day orders of an age column, computed once per column of an index, with the patients of their rows
+ * readable alongside (`patient` is the patient column of the column's table).
+ */
+function birthOrdersOf(start: Int32Array, end: Int32Array, patient: Int32Array): BirthOrders {
   let orders = birthOrders.get(end);
   if (orders === undefined) {
     const valid: number[] = [];
@@ -359,6 +380,8 @@ function birthOrdersOf(start: Int32Array, end: Int32Array): BirthOrders {
       byStart: Uint32Array.from([...valid].sort((a, b) => start[a] - start[b])),
       byEnd: Uint32Array.from([...valid].sort((a, b) => end[a] - end[b])),
     };
+    registerRows(orders.byStart, patient);
+    registerRows(orders.byEnd, patient);
     birthOrders.set(end, orders);
   }
   return orders;
@@ -387,6 +410,7 @@ function countAtMost(order: Uint32Array, column: Int32Array, bound: number): num
 function ageCandidateRows(
   start: Int32Array,
   end: Int32Array,
+  patient: Int32Array,
   bounds: AgeBounds,
 ): { rows: Uint32Array; exact: boolean } | null {
   if (bounds.kind === 'never') {
@@ -397,7 +421,7 @@ function ageCandidateRows(
   if (bounds.kind === 'either' || (!byEndBound && !byStartBound)) {
     return null;
   }
-  const orders = birthOrdersOf(start, end);
+  const orders = birthOrdersOf(start, end, patient);
   const endRows = byEndBound ? orders.byEnd.subarray(0, countAtMost(orders.byEnd, end, bounds.endBound)) : null;
   const startRows = byStartBound
     ? orders.byStart.subarray(countAtMost(orders.byStart, start, bounds.startBound))
@@ -488,7 +512,13 @@ class QueryEvaluator {
   ): TableMatch {
     const layout = this.index.plan.layout(entry);
     const table = this.index.table(layout.table);
-    const match: TableMatch = { table, sources: this.codeRows(entry, table, termCodes), window: null, checks: [] };
+    const match: TableMatch = {
+      table,
+      sources: this.codeRows(entry, table, termCodes),
+      window: null,
+      quantity: null,
+      checks: [],
+    };
     if (criterion.valueFilter !== undefined) {
       this.addValueFilter(match, layout, criterion.valueFilter, `${path}.valueFilter`, issues);
     }
@@ -597,7 +627,11 @@ class QueryEvaluator {
     }
     const condition = numberCondition(filter);
     if (slot.kind === 'quantity') {
-      match.checks.push(quantityCheck(slot.values, slot.units, this.index.units, filter.unit?.code, condition));
+      match.quantity = {
+        values: slot.values,
+        units: slot.units,
+        test: quantityTest(this.index.units, filter.unit?.code, condition),
+      };
       return;
     }
     if (slot.kind === 'age') {
@@ -613,7 +647,8 @@ class QueryEvaluator {
       const bounds = ageBounds(this.today, unit as AgeUnit, condition);
       // An age over every patient reads only the rows whose birth days can pass, found in a birth-day order; with a
       // single bound those are exactly the passing rows and need no check.
-      const candidates = match.sources === null ? ageCandidateRows(slot.start, slot.end, bounds) : null;
+      const candidates =
+        match.sources === null ? ageCandidateRows(slot.start, slot.end, match.table.patient, bounds) : null;
       if (candidates !== null) {
         match.sources = [candidates.rows];
       }
@@ -687,7 +722,11 @@ class QueryEvaluator {
           return mismatch();
         }
         match.checks.push(
-          quantityCheck(slot.values, slot.units, this.index.units, filter.unit?.code, numberCondition(filter)),
+          quantityCheck(
+            slot.values,
+            slot.units,
+            quantityTest(this.index.units, filter.unit?.code, numberCondition(filter)),
+          ),
         );
         return;
       case 'reference': {

@@ -33,27 +33,23 @@ export function holds(condition: NumberCondition, x: number): boolean {
   }
 }
 
+/** Whether one quantity (a value and the index of its unit, -1 for none) passes a filter. */
+export type QuantityTest = (value: number, unit: number) => boolean;
+
 /**
- * A quantity column passes when its value, converted into `unit` (when the filter names one), satisfies the
- * condition; a missing value or an unconvertible unit fails.
+ * A quantity passes when its value, converted into `unit` (when the filter names one), satisfies the condition; a
+ * missing value or an unconvertible unit fails. `unitNames` are the index's units, by unit index.
  */
-export function quantityCheck(
-  values: Float64Array,
-  units: Int32Array,
+export function quantityTest(
   unitNames: readonly string[],
   unit: string | undefined,
   condition: NumberCondition,
-): RowCheck {
+): QuantityTest {
   if (unit === undefined) {
-    return (row) => {
-      const x = values[row];
-      return !Number.isNaN(x) && holds(condition, x);
-    };
+    return (x) => !Number.isNaN(x) && holds(condition, x);
   }
   const converters = unitNames.map((from) => unitConverter(from, unit));
-  return (row) => {
-    const x = values[row];
-    const u = units[row];
+  return (x, u) => {
     if (Number.isNaN(x) || u < 0) {
       return false;
     }
@@ -64,6 +60,11 @@ export function quantityCheck(
     const converted = convert(x);
     return !Number.isNaN(converted) && holds(condition, converted);
   };
+}
+
+/** A quantity column's row passes when its value and unit pass `test`. */
+export function quantityCheck(values: Float64Array, units: Int32Array, test: QuantityTest): RowCheck {
+  return (row) => test(values[row], units[row]);
 }
 
 // Bounds beyond any human age keep the calendar arithmetic finite without changing any answer.
