@@ -116,7 +116,10 @@ async function runLoad(
   return { submitted: next, finished, errors };
 }
 
-/** Unmeasured load before the window: the processes' hot code is optimised by V8 as it runs, as in a long-lived network. */
+/**
+ * Unmeasured load before the window: the processes' hot code is optimised by V8 as it runs, as in a long-lived
+ * network.
+ */
 async function warmUp(
   client: BrokerHttpClient,
   suite: readonly BenchQuery[],

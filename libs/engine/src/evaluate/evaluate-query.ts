@@ -144,7 +144,7 @@ function matchingRowBits(match: TableMatch): Uint32Array {
   for (const rows of match.sources) {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
-      if (checks.length === 0 || passesAll(checks, row)) {
+      if (passesAll(checks, row)) {
         bits[row >>> 5] |= 1 << (row & 31);
       }
     }
@@ -266,11 +266,6 @@ function addListedRows(
 // owns): the patient of every listed row, in list order. Built on first use; 4 bytes per row.
 const postedPatients = new WeakMap<ArrayBufferLike, Int32Array>();
 
-/** Makes the patients of `postings` (rows of the table whose patient column is `patient`) readable alongside. */
-function registerPostings(postings: Postings, patient: Int32Array): void {
-  registerRows(postings.rows, patient);
-}
-
 /** Makes the patients of `rows`, a list that owns its whole buffer, readable alongside its slices. */
 function registerRows(rows: Uint32Array, patient: Int32Array): void {
   if (postedPatients.has(rows.buffer) || rows.byteOffset !== 0 || rows.byteLength !== rows.buffer.byteLength) {
@@ -286,11 +281,13 @@ function registerRows(rows: Uint32Array, patient: Int32Array): void {
 /** The patients alongside `rows` when they are a slice of registered postings; null for any other rows. */
 function patientsAlongside(rows: Uint32Array): Int32Array | null {
   const all = postedPatients.get(rows.buffer);
-  if (all === undefined) {
-    return null;
-  }
-  const start = rows.byteOffset / Uint32Array.BYTES_PER_ELEMENT;
-  return all.subarray(start, start + rows.length);
+  return all === undefined ? null : inStepWith(rows, all);
+}
+
+/** The part of `all`, an array in step with the whole list that `rows` is a slice of, that is in step with `rows`. */
+function inStepWith<T extends Int32Array | Float64Array>(rows: Uint32Array, all: T): T {
+  const first = rows.byteOffset / Uint32Array.BYTES_PER_ELEMENT;
+  return all.subarray(first, first + rows.length) as T;
 }
 
 // Per column of an index and list of rows it keeps (keyed like `postedPatients`): the column's values in list order.
@@ -321,8 +318,7 @@ function columnAlongside<T extends Int32Array | Float64Array>(rows: Uint32Array,
     byList.set(rows.buffer, built);
     all = built;
   }
-  const first = rows.byteOffset / Uint32Array.BYTES_PER_ELEMENT;
-  return all.subarray(first, first + rows.length) as T;
+  return inStepWith(rows, all);
 }
 
 function addEveryRow(count: number, checks: readonly RowCheck[], patient: Int32Array, words: Uint32Array): void {
@@ -538,7 +534,7 @@ class QueryEvaluator {
       return null;
     }
     const dictionary = this.index.dictionary;
-    registerPostings(postings, table.patient);
+    registerRows(postings.rows, table.patient);
     const sources: Uint32Array[] = [];
     for (const termCode of termCodes) {
       const conjunction = entry.codeConjunctions?.[termCode.code];
@@ -617,7 +613,7 @@ class QueryEvaluator {
       const rows = this.conceptRows(slot.postings, slot.kind, filter.selectedConcepts);
       if (match.sources === null) {
         // Reading only the rows with a selected value beats checking every row of the table.
-        registerPostings(slot.postings, match.table.patient);
+        registerRows(slot.postings.rows, match.table.patient);
         match.sources = rows;
       } else {
         const listed = listedRowBits(match.table.rows, rows);
