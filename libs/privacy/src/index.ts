@@ -1,3 +1,14 @@
+export { budgetStanding, budgetWindowMs, decideCohortCharge, parseBudgetPolicy } from './budget';
+export {
+  type BudgetEntry,
+  BudgetPolicy,
+  type BudgetPolicyInput,
+  type BudgetStanding,
+  type CohortCharge,
+  DEFAULT_BUDGET_POLICY,
+  MAX_BUDGET_COHORTS,
+  MAX_BUDGET_WINDOW_DAYS,
+} from './budget.schema';
 export {
   type PrivacyError,
   PrivacyInputError,
