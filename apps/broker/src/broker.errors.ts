@@ -18,6 +18,14 @@ export const BROKER_ERROR_STATUS = {
   BROKER_TOKEN_INVALID: 401,
   /** The bearer token has expired. */
   BROKER_TOKEN_EXPIRED: 401,
+  /** The bearer token's `nbf` lies beyond the clock tolerance in the future. */
+  BROKER_TOKEN_NOT_YET_VALID: 401,
+  /** The bearer token's `iat` lies beyond the clock tolerance in the future. */
+  BROKER_TOKEN_ISSUED_IN_FUTURE: 401,
+  /** A claim of the bearer token is missing, of the wrong type or not accepted (e.g. `aud`, `exp`). */
+  BROKER_TOKEN_CLAIM_INVALID: 401,
+  /** The bearer token's `sub` is not a user id (1-128 printable ASCII characters without spaces). */
+  BROKER_TOKEN_SUBJECT_INVALID: 401,
   /** The caller's role does not allow this request. */
   BROKER_ROLE_FORBIDDEN: 403,
   /** The hard quota blacklisted the caller; an admin lifts it. */

@@ -1,37 +1,15 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { JsonWebKeySet, ProblemDetails, QueryList } from '@fq/contracts';
 import request from 'supertest';
+import { startIdentityProvider, type TestIdentityProvider } from '../__fixtures__/identity-provider';
 import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { QueriesRepository } from '../persistence/queries.repository';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 
-/** A stand-in OIDC provider: discovery document and JWKS of one RS256 key. */
-async function startIdentityProvider(): Promise<{ issuer: string; key: KeyLike; close(): Promise<void> }> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  let issuer = '';
-  const server: Server = createServer((req, res) => {
-    res.setHeader('Content-Type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/certs` }));
-    } else if (req.url === '/certs') {
-      res.end(JSON.stringify({ keys: [jwk] }));
-    } else {
-      res.statusCode = 404;
-      res.end('{}');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { issuer, key: privateKey, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 let db: TestDatabase;
 let broker: TestBroker;
-let idp: Awaited<ReturnType<typeof startIdentityProvider>>;
+let idp: TestIdentityProvider;
 
 beforeAll(async () => {
   idp = await startIdentityProvider();
@@ -96,7 +74,7 @@ describe('bearer tokens', () => {
     expectProblem(
       await request(broker.url).get('/api/v1/queries').set('Authorization', `Bearer ${otherAudience}`),
       401,
-      'BROKER_TOKEN_INVALID',
+      'BROKER_TOKEN_CLAIM_INVALID',
     );
     const [header, payload] = (await keycloakToken({})).split('.');
     const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
@@ -138,7 +116,9 @@ describe('bearer tokens', () => {
 
   it('serves the development issuer key set publicly', async () => {
     const response = await request(broker.url).get('/api/v1/dev-issuer/jwks').expect(200);
-    expect(JsonWebKeySet.parse(response.body).keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' })]);
+    expect(JsonWebKeySet.parse(response.body).keys).toEqual([
+      expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' }),
+    ]);
     expect(JSON.stringify(response.body)).not.toContain('"d"');
   });
 

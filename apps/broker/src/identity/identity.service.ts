@@ -2,9 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { Injectable, Logger } from '@nestjs/common';
 import { BrokerError } from '../broker.errors';
 import type { Caller } from './caller';
-import { TokenVerifier } from './token-verifier';
-
-const REALM = 'fq-broker';
+import { type TokenProblemCode, TokenVerifier } from './token-verifier';
+import { bearerChallenge } from './www-authenticate';
 
 /** Tells who is calling: the only place that reads the `Authorization` header. */
 @Injectable()
@@ -14,14 +13,15 @@ export class IdentityService {
   constructor(private readonly verifier: TokenVerifier) {}
 
   /**
-   * The caller a request's bearer token identifies. Throws 401 (no, malformed, invalid or expired token, with
-   * `WWW-Authenticate`), 403 (no broker role) or 503 (the identity provider is unreachable).
+   * The caller a request's bearer token identifies. Throws 401 (no, malformed, invalid or expired token, or one whose
+   * content is not acceptable, with `WWW-Authenticate`), 403 (no broker role) or 503 (the identity provider is
+   * unreachable).
    */
   async authenticate(request: IncomingMessage): Promise<Caller> {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') {
       throw new BrokerError('BROKER_AUTH_REQUIRED', 'send a bearer token: Authorization: Bearer <token>', {
-        headers: { 'WWW-Authenticate': `Bearer realm="${REALM}"` },
+        headers: { 'WWW-Authenticate': bearerChallenge() },
       });
     }
     const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i.exec(header);
@@ -36,6 +36,10 @@ export class IdentityService {
     switch (error.code) {
       case 'BROKER_TOKEN_INVALID':
       case 'BROKER_TOKEN_EXPIRED':
+      case 'BROKER_TOKEN_NOT_YET_VALID':
+      case 'BROKER_TOKEN_ISSUED_IN_FUTURE':
+      case 'BROKER_TOKEN_CLAIM_INVALID':
+      case 'BROKER_TOKEN_SUBJECT_INVALID':
         throw invalidToken(error.code, error.message);
       case 'BROKER_ROLE_FORBIDDEN':
         throw forbidden(error.message);
@@ -49,16 +53,12 @@ export class IdentityService {
 /** 403 for a caller whose role does not allow the request. */
 export function forbidden(message: string): BrokerError {
   return new BrokerError('BROKER_ROLE_FORBIDDEN', message, {
-    headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` },
+    headers: { 'WWW-Authenticate': bearerChallenge('insufficient_scope') },
   });
 }
 
-function invalidToken(code: 'BROKER_TOKEN_INVALID' | 'BROKER_TOKEN_EXPIRED', message: string): BrokerError {
-  // RFC 6750 §3: the description must not contain a double quote or a backslash.
-  const description = message.replace(/["\\]/g, "'");
+function invalidToken(code: TokenProblemCode, message: string): BrokerError {
   return new BrokerError(code, message, {
-    headers: {
-      'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
-    },
+    headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', message) },
   });
 }

@@ -51,3 +51,47 @@ describe('TokenVerifier', () => {
     await expect(verifier.verify(token)).resolves.toEqual({ ok: true, value: { id: 'bob', role: 'admin' } });
   });
 });
+
+describe('TokenVerifier and the issue time', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fq-token-iat-'));
+  const now = new Date('2026-03-02T09:00:00.000Z');
+  let key: DevIssuerKey;
+  let verifier: TokenVerifier;
+
+  beforeAll(async () => {
+    key = await loadOrCreateDevIssuerKey(join(dir, 'dev-issuer.jwk'));
+    verifier = new TokenVerifier(
+      { oidc: null, devIssuer: { keyFile: join(dir, 'dev-issuer.jwk') }, clockToleranceSeconds: 30 },
+      key,
+      () => now,
+    );
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a token issued later than now plus the clock tolerance', async () => {
+    const tomorrow = new Date(now.getTime() + 86_400_000);
+    const token = await mintDevToken(key, { user: 'mallory', role: 'admin', ttlSeconds: 60 }, tomorrow);
+    await expect(verifier.verify(token)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'BROKER_TOKEN_ISSUED_IN_FUTURE' },
+    });
+    const justBeyond = await mintDevToken(
+      key,
+      { user: 'mallory', role: 'admin', ttlSeconds: 60 },
+      new Date(now.getTime() + 31_000),
+    );
+    await expect(verifier.verify(justBeyond)).resolves.toMatchObject({ ok: false });
+  });
+
+  it('accepts a token issued in the future within the clock tolerance', async () => {
+    const token = await mintDevToken(
+      key,
+      { user: 'carol', role: 'researcher', ttlSeconds: 60 },
+      new Date(now.getTime() + 29_000),
+    );
+    await expect(verifier.verify(token)).resolves.toEqual({ ok: true, value: { id: 'carol', role: 'researcher' } });
+  });
+});

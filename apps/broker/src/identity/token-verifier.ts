@@ -18,9 +18,18 @@ import {
 import { Caller, type CallerRole } from './caller';
 import type { DevIssuerKey } from './dev-issuer';
 
+/** What is wrong with a token's content: each is a 401 with `error="invalid_token"`. */
+export type TokenProblemCode =
+  | 'BROKER_TOKEN_INVALID'
+  | 'BROKER_TOKEN_EXPIRED'
+  | 'BROKER_TOKEN_NOT_YET_VALID'
+  | 'BROKER_TOKEN_ISSUED_IN_FUTURE'
+  | 'BROKER_TOKEN_CLAIM_INVALID'
+  | 'BROKER_TOKEN_SUBJECT_INVALID';
+
 /** Why a token was not accepted; each maps to a status in broker.errors.ts. */
 export type TokenRejection =
-  | { code: 'BROKER_TOKEN_INVALID' | 'BROKER_TOKEN_EXPIRED'; message: string }
+  | { code: TokenProblemCode; message: string }
   | { code: 'BROKER_ROLE_FORBIDDEN'; message: string }
   | { code: 'BROKER_AUTH_UNAVAILABLE'; message: string; cause: unknown };
 
@@ -66,7 +75,8 @@ interface TrustedIssuer {
 }
 
 /**
- * Verifies bearer tokens (signature, issuer, audience, expiry with a small clock tolerance) from the configured OIDC
+ * Verifies bearer tokens (signature, issuer, audience, expiry, not-before and issue time with a small clock tolerance,
+ * subject) from the configured OIDC
  * issuer and, when enabled, the broker's own development issuer, and maps them to a caller.
  */
 export class TokenVerifier {
@@ -172,6 +182,18 @@ export class TokenVerifier {
     } catch (error) {
       return rejectionOf(error);
     }
+    // jose checks `iat` against the clock only with maxTokenAge; a token from the future is refused all the same.
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    if (typeof payload.iat === 'number' && payload.iat > nowSeconds + this.config.clockToleranceSeconds) {
+      return refused('BROKER_TOKEN_ISSUED_IN_FUTURE', 'the bearer token is issued in the future (iat)');
+    }
+    const id = Caller.shape.id.safeParse(payload.sub);
+    if (!id.success) {
+      return refused(
+        'BROKER_TOKEN_SUBJECT_INVALID',
+        'the bearer token subject (sub) is not a user id of 1-128 printable ASCII characters without spaces',
+      );
+    }
     const role = strongestRole(claimAt(payload, issuer.rolesClaim), issuer.roleNames);
     if (role === null) {
       return {
@@ -179,8 +201,7 @@ export class TokenVerifier {
         error: { code: 'BROKER_ROLE_FORBIDDEN', message: 'the token carries none of the broker’s roles' },
       };
     }
-    const caller = Caller.safeParse({ id: payload.sub, role });
-    return caller.success ? { ok: true, value: caller.data } : invalid('the token’s subject is not a usable user id');
+    return { ok: true, value: { id: id.data, role } };
   }
 
   private async remoteKeys(issuer: string, jwksUrl: string | null): Promise<JWTVerifyGetKey> {
@@ -214,19 +235,29 @@ class KeySourceUnavailableError extends Error {
   override readonly name = 'KeySourceUnavailableError';
 }
 
-function invalid(message: string): TokenVerdict {
-  return { ok: false, error: { code: 'BROKER_TOKEN_INVALID', message } };
+function refused(code: TokenProblemCode, message: string): TokenVerdict {
+  return { ok: false, error: { code, message } };
 }
 
+function invalid(message: string): TokenVerdict {
+  return refused('BROKER_TOKEN_INVALID', message);
+}
+
+// Our own words for each failure: jose's messages quote claim values' names and may change between versions.
 function rejectionOf(error: unknown): TokenVerdict {
   if (error instanceof KeySourceUnavailableError) {
     return { ok: false, error: { code: 'BROKER_AUTH_UNAVAILABLE', message: error.message, cause: error } };
   }
   if (error instanceof errors.JWTExpired) {
-    return { ok: false, error: { code: 'BROKER_TOKEN_EXPIRED', message: 'the bearer token has expired' } };
+    return refused('BROKER_TOKEN_EXPIRED', 'the bearer token has expired');
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
-    return invalid(`the bearer token's claims are not accepted: ${error.message}`);
+    const claim = /^[a-z_]{1,32}$/.test(error.claim) ? error.claim : 'a';
+    if (claim === 'nbf' && error.reason === 'check_failed') {
+      return refused('BROKER_TOKEN_NOT_YET_VALID', 'the bearer token is not valid yet (nbf)');
+    }
+    const what = { missing: 'is missing', invalid: 'has the wrong type' }[error.reason] ?? 'is not accepted';
+    return refused('BROKER_TOKEN_CLAIM_INVALID', `the bearer token's ${claim} claim ${what}`);
   }
   return invalid('the bearer token is malformed or its signature does not verify');
 }

@@ -75,7 +75,9 @@ const protectedOperation = (operation: Operation, forbidden = 'The token carries
   responses: {
     ...operation.responses,
     401: problem(
-      'No bearer token (BROKER_AUTH_REQUIRED), or an invalid or expired one (BROKER_TOKEN_INVALID, BROKER_TOKEN_EXPIRED)',
+      'No bearer token (BROKER_AUTH_REQUIRED), or an invalid or expired one (BROKER_TOKEN_INVALID, BROKER_TOKEN_EXPIRED), ' +
+        'or one whose content is not accepted (BROKER_TOKEN_NOT_YET_VALID, BROKER_TOKEN_ISSUED_IN_FUTURE, ' +
+        'BROKER_TOKEN_CLAIM_INVALID, BROKER_TOKEN_SUBJECT_INVALID)',
       {
         headers: {
           'WWW-Authenticate': header('`Bearer realm="fq-broker"`, with `error="invalid_token"` for a bad token'),
