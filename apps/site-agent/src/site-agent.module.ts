@@ -61,8 +61,9 @@ export class SiteAgentModule {
       },
       {
         provide: SiteDataService,
-        inject: [Clock],
-        useFactory: (clock: Clock) => new SiteDataService(overrides.dataSource ?? new SiteDataLoader(config), clock),
+        inject: [Clock, CountProtectionService],
+        useFactory: (clock: Clock, protection: CountProtectionService) =>
+          new SiteDataService(overrides.dataSource ?? new SiteDataLoader(config, protection.recordKeyOf), clock),
       },
       { provide: NatsConnectionService, useFactory: () => new NatsConnectionService(config, new Logger('Nats')) },
       {

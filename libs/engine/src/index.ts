@@ -11,8 +11,9 @@ export { MappingCatalog } from './mapping/mapping-catalog';
 export * from './mapping/mapping.schema';
 export { SPECIMEN_DIAGNOSIS_EXTENSION, SYSTEMS } from './mapping/systems';
 export { createIndexBuilder, type SiteEngineOptions } from './site-engine';
-export { countPatients, evaluateQuery } from './evaluate/evaluate-query';
+export { countCohort, countPatients, evaluateQuery } from './evaluate/evaluate-query';
 export type {
+  CohortCount,
   CriterionDiagnostic,
   CriterionIssue,
   EvaluateOptions,

@@ -9,6 +9,11 @@ import { IndexPlan } from './index/index-plan';
 export interface SiteEngineOptions {
   mapping?: EngineMapping;
   conceptTrees?: readonly ConceptTree[];
+  /**
+   * The secret 16-byte key of a patient, by resource id; with it the index can name a cohort by the XOR of its
+   * patients' keys (`countCohort`). Without it, only counts.
+   */
+  recordKeyOf?: (patientId: string) => Uint8Array;
 }
 
 /** Compiles the mapping once and returns a builder that turns FHIR resources into a PatientIndex. */
@@ -16,5 +21,5 @@ export function createIndexBuilder(options: SiteEngineOptions = {}): IndexBuilde
   const mapping = options.mapping ?? DEFAULT_MAPPING;
   const catalog = new MappingCatalog(mapping);
   const hierarchy = new CodeHierarchy(mapping.hierarchyRules, options.conceptTrees ?? []);
-  return new IndexBuilder(new IndexPlan(catalog, hierarchy));
+  return new IndexBuilder(new IndexPlan(catalog, hierarchy), options.recordKeyOf ?? null);
 }

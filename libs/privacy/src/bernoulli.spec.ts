@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXED_SECRET, frequencyTolerance, queryHashFor } from './__fixtures__/noise-fixtures';
+import { FIXED_SECRET, frequencyTolerance, cohortKeyFor } from './__fixtures__/noise-fixtures';
 import { sampleBernoulliExp, sampleBernoulliRational } from './bernoulli';
 import { createNoiseStream, type RandomIntegers } from './keyed-bit-stream';
 
@@ -39,7 +39,7 @@ describe('sampleBernoulliRational', () => {
   });
 
   it('is never true for probability 0 and always true for probability 1', () => {
-    const source = createNoiseStream(FIXED_SECRET, queryHashFor(0), 'v1');
+    const source = createNoiseStream(FIXED_SECRET, cohortKeyFor(0, 'v1'));
     for (let i = 0; i < 200; i += 1) {
       expect(sampleBernoulliRational(source, 0n, 5n)).toBe(false);
       expect(sampleBernoulliRational(source, 5n, 5n)).toBe(true);
@@ -67,7 +67,7 @@ describe('sampleBernoulliExp', () => {
   ];
 
   it.each(gammas)('is true with rate exp(−%d/%d)', (numerator, denominator) => {
-    const source = createNoiseStream(FIXED_SECRET, queryHashFor(Number(numerator * 1000n + denominator)), 'rate');
+    const source = createNoiseStream(FIXED_SECRET, cohortKeyFor(Number(numerator * 1000n + denominator), 'rate'));
     let trues = 0;
     for (let i = 0; i < draws; i += 1) {
       if (sampleBernoulliExp(source, { numerator, denominator })) {
@@ -79,7 +79,7 @@ describe('sampleBernoulliExp', () => {
   });
 
   it('is always true for γ = 0', () => {
-    const source = createNoiseStream(FIXED_SECRET, queryHashFor(0), 'zero');
+    const source = createNoiseStream(FIXED_SECRET, cohortKeyFor(0, 'zero'));
     for (let i = 0; i < 500; i += 1) {
       expect(sampleBernoulliExp(source, { numerator: 0n, denominator: 7n })).toBe(true);
     }
@@ -92,7 +92,7 @@ describe('sampleBernoulliExp', () => {
   });
 
   it('asks its source only for integer bounds and receives only integers', () => {
-    const { source, seen } = recordingSource(createNoiseStream(FIXED_SECRET, queryHashFor(3), 'ints'));
+    const { source, seen } = recordingSource(createNoiseStream(FIXED_SECRET, cohortKeyFor(3, 'ints')));
     for (let i = 0; i < 1000; i += 1) {
       sampleBernoulliExp(source, { numerator: 7n, denominator: 3n });
     }

@@ -3,7 +3,7 @@ import {
   discreteLaplaceMoments,
   discreteLaplacePmf,
   frequencyTolerance,
-  queryHashFor,
+  cohortKeyFor,
   tally,
 } from './__fixtures__/noise-fixtures';
 import { sampleDiscreteLaplace } from './discrete-laplace';
@@ -13,9 +13,9 @@ import type { BigRational } from './rational';
 const KEYS = 20_000;
 
 /** One draw per query hash, as `protectCount` makes them: a fresh keyed stream per (query, data version). */
-function drawOverKeys(epsilon: BigRational, dataVersion: string): number[] {
+function drawOverKeys(epsilon: BigRational, label: string): number[] {
   return Array.from({ length: KEYS }, (_, i) =>
-    Number(sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, queryHashFor(i), dataVersion), epsilon)),
+    Number(sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, cohortKeyFor(i, label)), epsilon)),
   );
 }
 
@@ -68,14 +68,14 @@ describe('sampleDiscreteLaplace', () => {
   it('gives the same value for the same stream inputs, across fresh streams', () => {
     const epsilon = { numerator: 1n, denominator: 2n };
     for (let i = 0; i < 100; i += 1) {
-      const first = sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, queryHashFor(i), 'v1'), epsilon);
-      const second = sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, queryHashFor(i), 'v1'), epsilon);
+      const first = sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, cohortKeyFor(i, 'v1')), epsilon);
+      const second = sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, cohortKeyFor(i, 'v1')), epsilon);
       expect(second).toBe(first);
     }
   });
 
   it('returns a BigInt', () => {
-    const value = sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, queryHashFor(0), 'v1'), {
+    const value = sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, cohortKeyFor(0, 'v1')), {
       numerator: 1n,
       denominator: 2n,
     });
@@ -83,7 +83,7 @@ describe('sampleDiscreteLaplace', () => {
   });
 
   it('refuses ε ≤ 0', () => {
-    const stream = createNoiseStream(FIXED_SECRET, queryHashFor(0), 'v1');
+    const stream = createNoiseStream(FIXED_SECRET, cohortKeyFor(0, 'v1'));
     expect(() => sampleDiscreteLaplace(stream, { numerator: 0n, denominator: 1n })).toThrow(RangeError);
     expect(() => sampleDiscreteLaplace(stream, { numerator: 1n, denominator: 0n })).toThrow(RangeError);
   });

@@ -17,10 +17,8 @@ export const PrivacyIssueCode = {
   UnknownProperty: 'PRIVACY_UNKNOWN_PROPERTY',
   /** `rawCount` is not a non-negative safe integer. */
   RawCountInvalid: 'PRIVACY_RAW_COUNT_INVALID',
-  /** `queryHash` is not a lowercase hex SHA-256 (64 characters). */
-  QueryHashInvalid: 'PRIVACY_QUERY_HASH_INVALID',
-  /** `dataVersion` is not a non-empty string. */
-  DataVersionInvalid: 'PRIVACY_DATA_VERSION_INVALID',
+  /** `cohortKey` is not 32 lowercase hex digits. */
+  CohortKeyInvalid: 'PRIVACY_COHORT_KEY_INVALID',
   /** The site secret is not base64url text of at least 32 bytes, or not bytes at all. */
   SiteSecretInvalid: 'PRIVACY_SITE_SECRET_INVALID',
   /** Any other structural problem. */

@@ -18,6 +18,7 @@ export {
   type PrivacyResult,
   PrivacySecretError,
 } from './errors';
+export { createRecordKeyDeriver, isCohortKey, RECORD_KEY_BYTES } from './cell-key';
 export {
   DEFAULT_PROTECTION_POLICY,
   Epsilon,

@@ -1,35 +1,34 @@
 import { createHmac } from 'node:crypto';
-import { FIXED_SECRET, OTHER_SECRET, frequencyTolerance, queryHashFor } from './__fixtures__/noise-fixtures';
+import { cohortKeyFor, FIXED_SECRET, frequencyTolerance, OTHER_SECRET } from './__fixtures__/noise-fixtures';
 import { createNoiseStream, deriveNoiseKey, KeyedBitStream } from './keyed-bit-stream';
 
-const HASH = queryHashFor(1);
+const COHORT = cohortKeyFor(1);
 
 function bitString(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(2).padStart(8, '0')).join('');
 }
 
 describe('deriveNoiseKey', () => {
-  it('is HMAC-SHA256(secret, label ‖ query hash bytes ‖ data version)', () => {
+  it('is HMAC-SHA256(secret, label ‖ cohort key bytes)', () => {
     const expected = createHmac('sha256', FIXED_SECRET)
-      .update(Buffer.concat([Buffer.from('fq-privacy/noise/v1\u0000'), Buffer.from(HASH, 'hex'), Buffer.from('v1')]))
+      .update(Buffer.concat([Buffer.from('fq-privacy/noise/v2\u0000'), Buffer.from(COHORT, 'hex')]))
       .digest();
-    expect(deriveNoiseKey(FIXED_SECRET, HASH, 'v1').equals(expected)).toBe(true);
+    expect(deriveNoiseKey(FIXED_SECRET, COHORT).equals(expected)).toBe(true);
   });
 
-  it('changes with the secret, the query hash and the data version', () => {
-    const base = deriveNoiseKey(FIXED_SECRET, HASH, 'v1');
-    expect(deriveNoiseKey(OTHER_SECRET, HASH, 'v1').equals(base)).toBe(false);
-    expect(deriveNoiseKey(FIXED_SECRET, queryHashFor(2), 'v1').equals(base)).toBe(false);
-    expect(deriveNoiseKey(FIXED_SECRET, HASH, 'v2').equals(base)).toBe(false);
+  it('changes with the secret and the cohort key', () => {
+    const base = deriveNoiseKey(FIXED_SECRET, COHORT);
+    expect(deriveNoiseKey(OTHER_SECRET, COHORT).equals(base)).toBe(false);
+    expect(deriveNoiseKey(FIXED_SECRET, cohortKeyFor(2)).equals(base)).toBe(false);
   });
 
-  it('refuses a query hash that is not 32 bytes of hex', () => {
-    expect(() => deriveNoiseKey(FIXED_SECRET, 'abc', 'v1')).toThrow(RangeError);
+  it.each(['abc', cohortKeyFor(1).toUpperCase(), `${cohortKeyFor(1)}00`])('refuses the cohort key %j', (text) => {
+    expect(() => deriveNoiseKey(FIXED_SECRET, text)).toThrow(RangeError);
   });
 });
 
 describe('KeyedBitStream', () => {
-  const key = deriveNoiseKey(FIXED_SECRET, HASH, 'v1');
+  const key = deriveNoiseKey(FIXED_SECRET, COHORT);
 
   it('reads HMAC(key, counter) blocks in counter order, most significant bit first', () => {
     const counter = (i: number): Buffer => {
@@ -48,8 +47,8 @@ describe('KeyedBitStream', () => {
   });
 
   it('gives the identical stream for identical inputs in fresh instances', () => {
-    const first = createNoiseStream(FIXED_SECRET, HASH, 'v1');
-    const second = createNoiseStream(Uint8Array.from(FIXED_SECRET), HASH, 'v1');
+    const first = createNoiseStream(FIXED_SECRET, COHORT);
+    const second = createNoiseStream(Uint8Array.from(FIXED_SECRET), COHORT);
     const draws = (stream: KeyedBitStream): bigint[] => Array.from({ length: 50 }, () => stream.uniformBelow(1000n));
     expect(draws(first)).toEqual(draws(second));
   });

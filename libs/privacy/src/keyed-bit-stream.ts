@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { cohortKeyBytes } from './cell-key';
 import { bitLength } from './rational';
 
 /** What the samplers draw from: uniform integers, nothing else, so every sampler is integer-only by construction. */
@@ -8,21 +9,13 @@ export type RandomIntegers = {
 };
 
 // Versioned label: changing the derivation re-draws every answer, handing out fresh draws (see docs/privacy.md).
-const NOISE_DERIVATION_LABEL = Buffer.from('fq-privacy/noise/v1\u0000', 'utf8');
+// v1 keyed by query hash and data version; v2 by the cohort key (decision 0008).
+const NOISE_DERIVATION_LABEL = Buffer.from('fq-privacy/noise/v2\u0000', 'utf8');
 const BLOCK_BITS = 256;
-const QUERY_HASH_BYTES = 32;
 
-/** Derives the noise key HMAC-SHA256(secret, label ‖ query hash bytes ‖ data version); unambiguous by fixed lengths. */
-export function deriveNoiseKey(siteSecret: Uint8Array, queryHash: string, dataVersion: string): Buffer {
-  const hashBytes = Buffer.from(queryHash, 'hex');
-  if (hashBytes.length !== QUERY_HASH_BYTES) {
-    throw new RangeError('deriveNoiseKey needs a 64-character hex query hash');
-  }
-  return createHmac('sha256', siteSecret)
-    .update(NOISE_DERIVATION_LABEL)
-    .update(hashBytes)
-    .update(dataVersion, 'utf8')
-    .digest();
+/** Derives the noise key HMAC-SHA256(secret, label ‖ cohort key bytes); the cohort key has a fixed length. */
+export function deriveNoiseKey(siteSecret: Uint8Array, cohortKey: string): Buffer {
+  return createHmac('sha256', siteSecret).update(NOISE_DERIVATION_LABEL).update(cohortKeyBytes(cohortKey)).digest();
 }
 
 /**
@@ -84,7 +77,7 @@ export class KeyedBitStream implements RandomIntegers {
   }
 }
 
-/** The noise stream of one (site, query, data version); identical inputs give the identical stream in any process. */
-export function createNoiseStream(siteSecret: Uint8Array, queryHash: string, dataVersion: string): KeyedBitStream {
-  return new KeyedBitStream(deriveNoiseKey(siteSecret, queryHash, dataVersion));
+/** The noise stream of one (site, cohort); identical inputs give the identical stream in any process. */
+export function createNoiseStream(siteSecret: Uint8Array, cohortKey: string): KeyedBitStream {
+  return new KeyedBitStream(deriveNoiseKey(siteSecret, cohortKey));
 }

@@ -1,4 +1,4 @@
-import { FIXED_SECRET, frequencyTolerance, laplaceCdf, queryHashFor, tally } from './__fixtures__/noise-fixtures';
+import { FIXED_SECRET, frequencyTolerance, laplaceCdf, cohortKeyFor, tally } from './__fixtures__/noise-fixtures';
 import { createNoiseStream } from './keyed-bit-stream';
 import { sampleMiiRoundedLaplace } from './mii-laplace';
 import type { BigRational } from './rational';
@@ -25,7 +25,7 @@ describe('sampleMiiRoundedLaplace', () => {
     const values = Array.from({ length: KEYS }, (_, i) =>
       Number(
         sampleMiiRoundedLaplace(
-          createNoiseStream(FIXED_SECRET, queryHashFor(i), `mii-${raw}-${rounding}`),
+          createNoiseStream(FIXED_SECRET, cohortKeyFor(i, `mii-${raw}-${rounding}`)),
           BigInt(raw),
           epsilon,
           BigInt(rounding),
@@ -52,7 +52,7 @@ describe('sampleMiiRoundedLaplace', () => {
     const values = Array.from({ length: KEYS }, (_, i) =>
       Number(
         sampleMiiRoundedLaplace(
-          createNoiseStream(FIXED_SECRET, queryHashFor(i), 'edge'),
+          createNoiseStream(FIXED_SECRET, cohortKeyFor(i, 'edge')),
           125n,
           { numerator: 1n, denominator: 2n },
           10n,
@@ -66,7 +66,7 @@ describe('sampleMiiRoundedLaplace', () => {
   });
 
   it('refuses ε ≤ 0 and a rounding below 1', () => {
-    const stream = createNoiseStream(FIXED_SECRET, queryHashFor(0), 'v1');
+    const stream = createNoiseStream(FIXED_SECRET, cohortKeyFor(0, 'v1'));
     expect(() => sampleMiiRoundedLaplace(stream, 5n, { numerator: 0n, denominator: 1n }, 10n)).toThrow(RangeError);
     expect(() => sampleMiiRoundedLaplace(stream, 5n, { numerator: 1n, denominator: 2n }, 0n)).toThrow(RangeError);
   });

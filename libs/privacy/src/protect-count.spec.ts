@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { FIXED_SECRET, OTHER_SECRET, queryHashFor } from './__fixtures__/noise-fixtures';
+import { FIXED_SECRET, OTHER_SECRET, cohortKeyFor } from './__fixtures__/noise-fixtures';
 import { sampleDiscreteLaplace } from './discrete-laplace';
 import { PrivacyInputError, PrivacyIssueCode } from './errors';
 import { createNoiseStream } from './keyed-bit-stream';
@@ -16,8 +16,7 @@ function input(overrides: Partial<ProtectCountInput> = {}): ProtectCountInput {
   return {
     rawCount: 1000,
     siteSecret: FIXED_SECRET,
-    queryHash: queryHashFor(0),
-    dataVersion: 'v1',
+    cohortKey: cohortKeyFor(0),
     policy: DEFAULT_PROTECTION_POLICY,
     ...overrides,
   };
@@ -35,29 +34,28 @@ function expectProperty<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => 
   fc.assert(fc.property(arbitrary, predicate), { numRuns: 500 });
 }
 
-/** A query hash whose discrete Laplace noise (ε = 1/2, FIXED_SECRET) is exactly `noise`, to pin edge cases. */
-function queryHashWithNoise(noise: number, dataVersion: string): string {
+/** A cohort key whose discrete Laplace noise (ε = 1/2, FIXED_SECRET) is exactly `noise`, to pin edge cases. */
+function cohortKeyWithNoise(noise: number): string {
   for (let i = 0; i < 100_000; i += 1) {
-    const queryHash = queryHashFor(i);
-    if (sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, queryHash, dataVersion), HALF) === BigInt(noise)) {
-      return queryHash;
+    const cohortKey = cohortKeyFor(i, 'edge-cases');
+    if (sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, cohortKey), HALF) === BigInt(noise)) {
+      return cohortKey;
     }
   }
-  throw new Error(`no fixture query hash has noise ${noise}`);
+  throw new Error(`no fixture cohort key has noise ${noise}`);
 }
 
 /** The answer when the keyed noise is exactly `noise`: rawCount + noise is the noisy value before rounding. */
 function protectWithNoise(rawCount: number, noise: number, policy: Partial<ProtectionPolicy>): ProtectedCount {
-  const dataVersion = 'edge-cases';
-  const queryHash = queryHashWithNoise(noise, dataVersion);
-  return protectCount(input({ rawCount, queryHash, dataVersion, policy: { ...DEFAULT_PROTECTION_POLICY, ...policy } }));
+  const cohortKey = cohortKeyWithNoise(noise);
+  return protectCount(input({ rawCount, cohortKey, policy: { ...DEFAULT_PROTECTION_POLICY, ...policy } }));
 }
 
 describe('protectCount', () => {
   describe('determinism', () => {
     it('gives the identical answer to identical inputs across fresh calls', () => {
       for (let i = 0; i < 200; i += 1) {
-        const args = input({ queryHash: queryHashFor(i), rawCount: i * 7, policy: NOISE_ONLY });
+        const args = input({ cohortKey: cohortKeyFor(i), rawCount: i * 7, policy: NOISE_ONLY });
         expect(protectCount(args)).toEqual(protectCount({ ...args }));
       }
     });
@@ -68,7 +66,7 @@ describe('protectCount', () => {
         throw decoded.error;
       }
       for (let i = 0; i < 50; i += 1) {
-        const args = input({ queryHash: queryHashFor(i), policy: NOISE_ONLY });
+        const args = input({ cohortKey: cohortKeyFor(i), policy: NOISE_ONLY });
         expect(protectCount({ ...args, siteSecret: decoded.value })).toEqual(protectCount(args));
       }
     });
@@ -76,18 +74,18 @@ describe('protectCount', () => {
     it('pins the answers for fixed inputs, so a restart or an upgrade changes no published answer', () => {
       // Changing these re-draws every answer a site ever gave, which lets a researcher average; see docs/privacy.md.
       const noiseOnly = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
-        countOf(protectCount(input({ queryHash: queryHashFor(i), policy: NOISE_ONLY }))),
+        countOf(protectCount(input({ cohortKey: cohortKeyFor(i), policy: NOISE_ONLY }))),
       );
       expect(noiseOnly).toEqual(GOLDEN_NOISE_ONLY);
       const defaults = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
-        protectCount(input({ rawCount: 3 * i, queryHash: queryHashFor(i), policy: DEFAULT_PROTECTION_POLICY })),
+        protectCount(input({ rawCount: 3 * i, cohortKey: cohortKeyFor(i), policy: DEFAULT_PROTECTION_POLICY })),
       );
       expect(defaults).toEqual(GOLDEN_DEFAULTS);
       const mii = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
         protectCount(
           input({
             rawCount: 100 + i,
-            queryHash: queryHashFor(i),
+            cohortKey: cohortKeyFor(i),
             policy: { mechanism: 'mii-laplace', epsilon: { numerator: 1, denominator: 2 }, rounding: 10, threshold: 0 },
           }),
         ),
@@ -104,7 +102,7 @@ describe('protectCount', () => {
         return parsed.value;
       });
       for (let i = 0; i < 50; i += 1) {
-        const answers = written.map((policy) => protectCount(input({ queryHash: queryHashFor(i), policy })));
+        const answers = written.map((policy) => protectCount(input({ cohortKey: cohortKeyFor(i), policy })));
         expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);
       }
     });
@@ -119,28 +117,31 @@ describe('protectCount', () => {
     const keys = 2000;
     const answers = (overrides: Partial<ProtectCountInput>): number[] =>
       Array.from({ length: keys }, (_, i) =>
-        countOf(protectCount(input({ queryHash: queryHashFor(i), policy: NOISE_ONLY, ...overrides }))),
+        countOf(protectCount(input({ cohortKey: cohortKeyFor(i), policy: NOISE_ONLY, ...overrides }))),
       );
     const base = answers({});
     // Two independent draws agree with probability Σ P(k)² ≈ 0.13 for ε = 1/2.
     const changedShare = (other: number[]): number => other.filter((value, i) => value !== base[i]).length / keys;
 
-    it('adds the keyed noise of (secret, query hash, data version) to the raw count', () => {
+    it('adds the keyed noise of (secret, cohort key) to the raw count', () => {
       const noise = Array.from({ length: 50 }, (_, i) =>
-        Number(sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, queryHashFor(i), 'v1'), HALF)),
+        Number(sampleDiscreteLaplace(createNoiseStream(FIXED_SECRET, cohortKeyFor(i)), HALF)),
       );
       expect(base.slice(0, 50)).toEqual(noise.map((z) => 1000 + z));
     });
 
-    it('draws new noise for a new data version for most queries', () => {
-      expect(changedShare(answers({ dataVersion: 'v2' }))).toBeGreaterThan(0.8);
+    it('draws new noise for another cohort of the same size for most cohorts', () => {
+      const others = Array.from({ length: keys }, (_, i) =>
+        countOf(protectCount(input({ cohortKey: cohortKeyFor(i, 'other'), policy: NOISE_ONLY }))),
+      );
+      expect(changedShare(others)).toBeGreaterThan(0.8);
     });
 
     it('draws different noise under a different site secret for most queries', () => {
       expect(changedShare(answers({ siteSecret: OTHER_SECRET }))).toBeGreaterThan(0.8);
     });
 
-    it('does not answer by raw count alone: different queries with the same raw count get different answers', () => {
+    it('does not answer by raw count alone: different cohorts of the same size get different answers', () => {
       expect(new Set(base).size).toBeGreaterThan(10);
     });
 
@@ -217,16 +218,16 @@ describe('protectCount', () => {
 
     it('publishes multiples of 10 and never a negative number, also for raw counts near 0', () => {
       const values = Array.from({ length: 3000 }, (_, i) =>
-        countOf(protectCount(input({ rawCount: i % 25, queryHash: queryHashFor(i), policy: mii }))),
+        countOf(protectCount(input({ rawCount: i % 25, cohortKey: cohortKeyFor(i), policy: mii }))),
       );
       expect(values.filter((value) => value % 10 !== 0 || value < 0)).toEqual([]);
       expect(values.filter((value) => value === 0).length).toBeGreaterThan(0);
     });
 
-    it('draws new noise for a new data version', () => {
+    it('draws new noise for another cohort of the same size', () => {
       const changed = Array.from({ length: 1000 }, (_, i) => {
-        const args = input({ rawCount: 125, queryHash: queryHashFor(i), policy: mii });
-        return countOf(protectCount(args)) !== countOf(protectCount({ ...args, dataVersion: 'v2' }));
+        const args = input({ rawCount: 125, cohortKey: cohortKeyFor(i), policy: mii });
+        return countOf(protectCount(args)) !== countOf(protectCount({ ...args, cohortKey: cohortKeyFor(i, 'other') }));
       }).filter(Boolean).length;
       // On a rounding edge, two independent draws land in different buckets about half of the time.
       expect(changed).toBeGreaterThan(400);
@@ -256,11 +257,11 @@ describe('protectCount', () => {
       },
     );
 
-    it.each(['', 'abc', queryHashFor(0).toUpperCase(), queryHashFor(0).slice(1), `${queryHashFor(0)}0`])(
-      'refuses queryHash %j',
-      (queryHash) => {
-        expect(expectInputIssues(input({ queryHash }))).toEqual([
-          { path: '$.queryHash', code: PrivacyIssueCode.QueryHashInvalid },
+    it.each(['', 'abc', cohortKeyFor(0).toUpperCase(), cohortKeyFor(0).slice(1), `${cohortKeyFor(0)}0`])(
+      'refuses cohortKey %j',
+      (cohortKey) => {
+        expect(expectInputIssues(input({ cohortKey }))).toEqual([
+          { path: '$.cohortKey', code: PrivacyIssueCode.CohortKeyInvalid },
         ]);
       },
     );
@@ -269,15 +270,13 @@ describe('protectCount', () => {
       const issues = expectInputIssues({
         rawCount: -3,
         siteSecret: new Uint8Array(16),
-        queryHash: 'nope',
-        dataVersion: '',
+        cohortKey: 'nope',
         policy: { ...DEFAULT_PROTECTION_POLICY, rounding: 0 },
       });
       expect(issues).toEqual([
         { path: '$.rawCount', code: PrivacyIssueCode.RawCountInvalid },
         { path: '$.siteSecret', code: PrivacyIssueCode.SiteSecretInvalid },
-        { path: '$.queryHash', code: PrivacyIssueCode.QueryHashInvalid },
-        { path: '$.dataVersion', code: PrivacyIssueCode.DataVersionInvalid },
+        { path: '$.cohortKey', code: PrivacyIssueCode.CohortKeyInvalid },
         { path: '$.policy.rounding', code: PrivacyIssueCode.OutOfRange },
       ]);
     });
@@ -301,7 +300,7 @@ describe('protectCount', () => {
       const protect = createCountProtector(DEFAULT_PROTECTION_POLICY);
       let caught: unknown;
       try {
-        protect({ rawCount: 4711.5, siteSecret: new Uint8Array(16), queryHash: 'nope', dataVersion: '' });
+        protect({ rawCount: 4711.5, siteSecret: new Uint8Array(16), cohortKey: 'nope' });
       } catch (error) {
         caught = error;
       }
@@ -309,8 +308,7 @@ describe('protectCount', () => {
       expect((caught as PrivacyInputError).issues.map((issue) => issue.code)).toEqual([
         PrivacyIssueCode.RawCountInvalid,
         PrivacyIssueCode.SiteSecretInvalid,
-        PrivacyIssueCode.QueryHashInvalid,
-        PrivacyIssueCode.DataVersionInvalid,
+        PrivacyIssueCode.CohortKeyInvalid,
       ]);
       expect(JSON.stringify(caught) + String(caught)).not.toContain('4711');
     });
@@ -322,7 +320,7 @@ describe('protectCount', () => {
   });
 
   describe('properties', () => {
-    const hexHash = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes).toString('hex'));
+    const hexKey = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('hex'));
     const policy = fc.record({
       mechanism: fc.constantFrom<ProtectionPolicy['mechanism']>('discrete-laplace', 'mii-laplace'),
       epsilon: fc.constantFrom(
@@ -336,8 +334,7 @@ describe('protectCount', () => {
     const args = fc.record({
       rawCount: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 1_000_000_000 })),
       siteSecret: fc.uint8Array({ minLength: 32, maxLength: 48 }),
-      queryHash: hexHash,
-      dataVersion: fc.string({ minLength: 1, maxLength: 20 }),
+      cohortKey: hexKey,
       policy,
     });
 
@@ -391,7 +388,7 @@ describe('protectCount', () => {
           fc.uint8Array({ minLength: 32, maxLength: 32 }),
           (rawCount, siteSecret) => {
             const exact = Array.from({ length: 200 }, (_, i) =>
-              protectCount({ rawCount, siteSecret, queryHash: queryHashFor(i), dataVersion: 'v1', policy: NOISE_ONLY }),
+              protectCount({ rawCount, siteSecret, cohortKey: cohortKeyFor(i), policy: NOISE_ONLY }),
             ).filter((result) => result.kind === 'count' && result.protectedCount === rawCount).length;
             // P(noise = 0) ≈ 0.245 for ε = 1/2; 0.4 of 200 lies more than 5 standard deviations above.
             expect(exact / 200).toBeLessThan(0.4);
@@ -403,10 +400,10 @@ describe('protectCount', () => {
   });
 });
 
-// Answers for fixed inputs under the version-1 derivation; see 'pins the answers for fixed inputs'.
-const GOLDEN_NOISE_ONLY = [1006, 992, 998, 1000, 990, 1000, 1005, 1001];
+// Answers for fixed inputs under the version-2 derivation (keyed by cohort); see 'pins the answers for fixed inputs'.
+const GOLDEN_NOISE_ONLY = [1002, 1000, 1004, 1001, 1003, 1000, 1001, 1003];
 const BELOW_10: ProtectedCount = { kind: 'below-threshold', threshold: 10 };
 const count = (protectedCount: number): ProtectedCount => ({ kind: 'count', protectedCount });
-// rawCount 3·i plus the noise of GOLDEN_NOISE_ONLY (6, −8, −2, 0, −10, 0, 5, 1), rounded, then thresholded.
-const GOLDEN_DEFAULTS = [count(10), BELOW_10, BELOW_10, count(10), BELOW_10, count(20), count(20), count(20)];
-const GOLDEN_MII = [110, 100, 100, 100, 100, 100, 100, 110].map(count);
+// rawCount 3·i plus the noise of GOLDEN_NOISE_ONLY (2, 0, 4, 1, 3, 0, 1, 3), rounded, then thresholded.
+const GOLDEN_DEFAULTS = [BELOW_10, BELOW_10, count(10), count(10), count(20), count(20), count(20), count(20)];
+const GOLDEN_MII = [100, 110, 100, 100, 100, 110, 110, 110].map(count);

@@ -1,3 +1,4 @@
+import { isCohortKey } from './cell-key';
 import { sampleDiscreteLaplace } from './discrete-laplace';
 import { type PrivacyIssue, PrivacyInputError, PrivacyIssueCode } from './errors';
 import { createNoiseStream } from './keyed-bit-stream';
@@ -13,18 +14,19 @@ export type ProtectCountInput = {
   rawCount: number;
   /** The persisted site secret, at least 32 bytes. */
   siteSecret: Uint8Array;
-  /** Lowercase hex SHA-256 of the canonical query (`hashQuery` in `@fq/ccdl`). */
-  queryHash: string;
-  /** Identifies the site's data state; a new version draws new noise. */
-  dataVersion: string;
+  /**
+   * The key of the cohort `rawCount` counts: 32 lowercase hex digits, the XOR of its patients' record keys
+   * (`createRecordKeyDeriver`). Every query that selects the same patients gets the same answer; another cohort draws
+   * an unrelated value.
+   */
+  cohortKey: string;
   policy: ProtectionPolicy;
 };
 
-const QUERY_HASH = /^[0-9a-f]{64}$/;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * Protects a count for publication: keyed deterministic noise, rounding to a multiple of `policy.rounding` (halves up),
+ * Protects a count for publication: noise keyed by the cohort (the cell key method), rounding to a multiple of `policy.rounding` (halves up),
  * clamping at 0, then suppression when the rounded noisy value is below `policy.threshold`. Throws `PrivacyInputError`
  * only for arguments that validated callers cannot produce.
  */
@@ -63,8 +65,8 @@ export function createCountProtector(policy: ProtectionPolicy): (input: CountPro
 }
 
 function protectWithPolicy(input: CountProtectorInput, policy: ProtectionPolicy): ProtectedCount {
-  const { rawCount, siteSecret, queryHash, dataVersion } = input;
-  const random = createNoiseStream(siteSecret, queryHash, dataVersion);
+  const { rawCount, siteSecret, cohortKey } = input;
+  const random = createNoiseStream(siteSecret, cohortKey);
   const epsilon: BigRational = {
     numerator: BigInt(policy.epsilon.numerator),
     denominator: BigInt(policy.epsilon.denominator),
@@ -97,7 +99,7 @@ export function roundToMultiple(value: bigint, rounding: bigint): bigint {
 /** Every problem with the per-count arguments (all but the policy), at once. */
 function argumentIssues(input: CountProtectorInput): PrivacyIssue[] {
   const issues: PrivacyIssue[] = [];
-  const { rawCount, siteSecret, queryHash, dataVersion } = input;
+  const { rawCount, siteSecret, cohortKey } = input;
   if (typeof rawCount !== 'number' || !Number.isSafeInteger(rawCount) || rawCount < 0) {
     issues.push({
       path: '$.rawCount',
@@ -109,18 +111,11 @@ function argumentIssues(input: CountProtectorInput): PrivacyIssue[] {
   if (secretProblem !== undefined) {
     issues.push({ path: '$.siteSecret', code: PrivacyIssueCode.SiteSecretInvalid, message: secretProblem });
   }
-  if (typeof queryHash !== 'string' || !QUERY_HASH.test(queryHash)) {
+  if (!isCohortKey(cohortKey)) {
     issues.push({
-      path: '$.queryHash',
-      code: PrivacyIssueCode.QueryHashInvalid,
-      message: 'queryHash must be a lowercase hex SHA-256 of 64 characters',
-    });
-  }
-  if (typeof dataVersion !== 'string' || dataVersion.length === 0) {
-    issues.push({
-      path: '$.dataVersion',
-      code: PrivacyIssueCode.DataVersionInvalid,
-      message: 'dataVersion must be a non-empty string',
+      path: '$.cohortKey',
+      code: PrivacyIssueCode.CohortKeyInvalid,
+      message: 'cohortKey must be 32 lowercase hex digits',
     });
   }
   return issues;

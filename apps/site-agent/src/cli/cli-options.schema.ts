@@ -13,7 +13,6 @@ export const EvaluateOptions = z.strictObject({
   exact: z.boolean().optional(),
   json: z.boolean().optional(),
   stateDir: z.string().min(1).optional(),
-  dataVersion: z.string().min(1).max(128).optional(),
   privacyMechanism: z.string().optional(),
   privacyEpsilon: z.string().optional(),
   privacyRounding: z.coerce.number().optional(),

@@ -1,8 +1,7 @@
 import { readFile, unlink } from 'node:fs/promises';
-import { hashQuery, parseStructuredQueryJson } from '@fq/ccdl';
-import { parseProtectionPolicy, type ProtectionPolicy, protectCount } from '@fq/privacy';
+import { parseStructuredQueryJson } from '@fq/ccdl';
+import { createRecordKeyDeriver, parseProtectionPolicy, type ProtectionPolicy, protectCount } from '@fq/privacy';
 import { loadOrCreateSiteSecret } from '../protection/site-secret.store';
-import { computeDataFingerprint } from '../site-data/data-fingerprint';
 import {
   type ConceptTree,
   createIndexBuilder,
@@ -149,7 +148,9 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
   const base = options.upstreamCompatible === true ? UPSTREAM_COMPATIBLE_MAPPING : DEFAULT_MAPPING;
   const mapping = await loadMapping(options.mapping, base);
   const conceptTrees = await loadConceptTrees(options.conceptTree ?? []);
-  const builder = createIndexBuilder({ mapping, conceptTrees });
+  // With the agent's secret, patients get the agent's record keys, so the cohort key and the noise are the agent's.
+  const recordKeyOf = protection === null ? undefined : createRecordKeyDeriver(protection.secret);
+  const builder = createIndexBuilder({ mapping, conceptTrees, recordKeyOf });
   const ingestion = await ingestWithProgress(options.data, builder, io);
   const index = builder.finish();
   const evaluationDate = options.today ?? localToday();
@@ -157,23 +158,15 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
   const evaluation = evaluateQuery(index, query.value, { evaluationDate });
   const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
   const memory = index.memory();
-  if (protection !== null) {
-    const dataVersion =
-      options.dataVersion ??
-      (await computeDataFingerprint(options.data, [
-        ...(options.mapping === undefined ? [] : [options.mapping]),
-        ...(options.conceptTree ?? []),
-      ]));
-    // The same key as the site agent's: data version and evaluation date.
+  if (protection !== null && evaluation.cohortKey !== null) {
     const result = protectCount({
       rawCount: evaluation.rawCount,
       siteSecret: protection.secret,
-      queryHash: hashQuery(query.value),
-      dataVersion: `${dataVersion}@${evaluationDate}`,
+      cohortKey: evaluation.cohortKey,
       policy: protection.policy,
     });
     if (options.json === true) {
-      io.out.write(`${JSON.stringify({ result, exact: false, evaluationDate, dataVersion }, null, 2)}\n`);
+      io.out.write(`${JSON.stringify({ result, exact: false, evaluationDate }, null, 2)}\n`);
     } else {
       io.out.write(
         result.kind === 'count'

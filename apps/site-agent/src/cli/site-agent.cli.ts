@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { z } from 'zod';
 import { addApprovalsCommand } from './approvals.command';
+import { addBudgetCommand } from './budget.command';
 import { describeOptionIssues, EvaluateOptions, GenerateOptions } from './cli-options.schema';
 import { CommandInputError, type CommandIo, runEvaluate } from './evaluate.command';
 import { runGenerate } from './generate.command';
@@ -49,10 +50,6 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
     .option('--today <date>', 'evaluation date YYYY-MM-DD for ages (default: today)')
     .option('--exact', 'print the exact count (for your own use only)')
     .option('--state-dir <dir>', 'without --exact: the site agent state dir holding the site secret')
-    .option(
-      '--data-version <v>',
-      'without --exact: the data version the agent uses (default: fingerprint of the files)',
-    )
     .option('--privacy-mechanism <m>', 'without --exact: discrete-laplace | mii-laplace (as the agent)')
     .option('--privacy-epsilon <e>', 'without --exact: epsilon, e.g. 0.5 (as the agent)')
     .option('--privacy-rounding <r>', 'without --exact: rounding step (as the agent)')
@@ -63,6 +60,10 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
     });
 
   addApprovalsCommand(program, io, (task) => {
+    result = task;
+  });
+
+  addBudgetCommand(program, io, (task) => {
     result = task;
   });
 

@@ -41,12 +41,19 @@ describe('loadOrCreateSiteSecret', () => {
 describe('CountProtectionService', () => {
   const service = new CountProtectionService(new Uint8Array(32).fill(1), DEFAULT_PROTECTION_POLICY);
 
-  it('gives the same protected result for the same query and data version', () => {
-    const hash = 'c'.repeat(64);
-    expect(service.protect(137, hash, 'v1')).toEqual(service.protect(137, hash, 'v1'));
+  it('gives the same protected result for the same cohort', () => {
+    const cohortKey = 'c'.repeat(32);
+    expect(service.protect(137, cohortKey)).toEqual(service.protect(137, cohortKey));
   });
 
   it('reports counts far below the threshold as below threshold', () => {
-    expect(service.protect(0, 'd'.repeat(64), 'v1')).toEqual({ kind: 'below-threshold', threshold: 10 });
+    expect(service.protect(0, 'd'.repeat(32))).toEqual({ kind: 'below-threshold', threshold: 10 });
+  });
+
+  it('gives each patient a 16-byte record key that depends on the patient id alone', () => {
+    const again = new CountProtectionService(new Uint8Array(32).fill(1), { ...DEFAULT_PROTECTION_POLICY, rounding: 1 });
+    expect(service.recordKeyOf('p1')).toHaveLength(16);
+    expect(Buffer.from(service.recordKeyOf('p1')).equals(Buffer.from(again.recordKeyOf('p1')))).toBe(true);
+    expect(Buffer.from(service.recordKeyOf('p1')).equals(Buffer.from(service.recordKeyOf('p2')))).toBe(false);
   });
 });

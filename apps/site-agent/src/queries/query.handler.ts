@@ -10,7 +10,7 @@ import {
   type ResultPayload,
   type SiteId,
 } from '@fq/contracts';
-import { countPatients } from '@fq/engine';
+import { type CohortCount, countCohort } from '@fq/engine';
 import type { ApprovalDecision, PendingApproval } from '../approvals/approval.schema';
 import type { ApprovalStore } from '../approvals/approval.store';
 import type { AuditDecision } from '../audit/audit-record.schema';
@@ -285,9 +285,9 @@ export class QueryHandler {
     const { queryId, queryHash, query } = envelope.payload;
     const snapshot = siteData.current();
     const evaluationDate = config.evaluationDate ?? clock.now().toISOString().slice(0, 10);
-    let rawCount: number;
+    let cohort: CohortCount;
     try {
-      rawCount = countPatients(snapshot.index, query, { evaluationDate });
+      cohort = countCohort(snapshot.index, query, { evaluationDate });
     } catch (error) {
       logger.error({ message: 'evaluation failed', queryId, error: describeError(error) }, QueryHandler.name);
       return this.settle(
@@ -305,9 +305,9 @@ export class QueryHandler {
     }
     let result: ProtectedResult;
     try {
-      // Ages move with the evaluation date, so it keys the noise too: otherwise two days' answers would differ by
-      // exactly the change in the raw count.
-      result = protection.protect(rawCount, queryHash, `${snapshot.dataVersion}@${evaluationDate}`);
+      // Keyed by the cohort alone: a rephrased query, another day or a data refresh that selects the same patients
+      // gets the same answer; any change in the cohort draws an unrelated one.
+      result = protection.protect(cohort.rawCount, cohort.cohortKey);
     } catch (error) {
       logger.error({ message: 'count protection failed', queryId, error: describeError(error) }, QueryHandler.name);
       return this.settle(

@@ -50,9 +50,15 @@ type DataOptions = Pick<
   'dataPaths' | 'mappingFile' | 'conceptTreeFiles' | 'upstreamCompatible' | 'dataVersionOverride'
 >;
 
-/** Loads the mapping, concept trees and FHIR files named in the configuration into a fresh patient index. */
+/**
+ * Loads the mapping, concept trees and FHIR files named in the configuration into a fresh patient index, whose
+ * patients carry the record keys `recordKeyOf` gives them (the count protection's).
+ */
 export class SiteDataLoader implements SiteDataSource {
-  constructor(private readonly options: DataOptions) {}
+  constructor(
+    private readonly options: DataOptions,
+    private readonly recordKeyOf: (patientId: string) => Uint8Array,
+  ) {}
 
   fingerprint(): Promise<string> {
     const mappingFiles = [
@@ -77,7 +83,11 @@ export class SiteDataLoader implements SiteDataSource {
       trees.push(...loaded.value);
     }
     try {
-      const builder = createIndexBuilder({ mapping: mapping.value, conceptTrees: trees });
+      const builder = createIndexBuilder({
+        mapping: mapping.value,
+        conceptTrees: trees,
+        recordKeyOf: this.recordKeyOf,
+      });
       const summary = await ingestFhir(this.options.dataPaths, builder);
       if (summary.files === 0) {
         return fail(

@@ -2,6 +2,7 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateQuery, type PatientIndex } from '@fq/engine';
+import { createRecordKeyDeriver } from '@fq/privacy';
 import { ManualClock } from '../clock';
 import {
   buildIndex,
@@ -15,6 +16,7 @@ import { SiteDataError, SiteDataLoader, type SiteDataResult, type SiteDataSource
 import { SiteDataService } from './site-data.service';
 
 const SUMMARY = EMPTY_SUMMARY;
+const RECORD_KEY_OF = createRecordKeyDeriver(new Uint8Array(32).fill(3));
 
 /** A data source whose loads finish only when the test says so. */
 class ControlledSource implements SiteDataSource {
@@ -166,14 +168,34 @@ describe('SiteDataLoader', () => {
     ).join('\n');
 
   const loader = (overrides: Partial<ConstructorParameters<typeof SiteDataLoader>[0]> = {}): SiteDataLoader =>
-    new SiteDataLoader({
-      dataPaths: [dir],
-      mappingFile: null,
-      conceptTreeFiles: [],
-      upstreamCompatible: false,
-      dataVersionOverride: null,
-      ...overrides,
-    });
+    new SiteDataLoader(
+      {
+        dataPaths: [dir],
+        mappingFile: null,
+        conceptTreeFiles: [],
+        upstreamCompatible: false,
+        dataVersionOverride: null,
+        ...overrides,
+      },
+      RECORD_KEY_OF,
+    );
+
+  it('keeps a cohort key across a reload of other files holding the same patients', async () => {
+    await writeFile(join(dir, 'Patient.ndjson'), patients(5));
+    const first = await loader().load();
+    await rm(join(dir, 'Patient.ndjson'));
+    // Other files, other order: the same five patients.
+    await writeFile(join(dir, 'b.ndjson'), patients(5).split('\n').reverse().join('\n'));
+    const second = await loader().load();
+    if (!first.ok || !second.ok) {
+      throw new Error('load failed');
+    }
+    expect(first.value.dataVersion).not.toBe(second.value.dataVersion);
+    const women = (index: PatientIndex): string | null =>
+      evaluateQuery(index, FEMALE_QUERY, { evaluationDate: '2025-03-01' }).cohortKey;
+    expect(women(second.value.index)).toMatch(/^[0-9a-f]{32}$/);
+    expect(women(second.value.index)).toBe(women(first.value.index));
+  });
 
   it('loads NDJSON into an index versioned by the files fingerprint', async () => {
     await writeFile(join(dir, 'Patient.ndjson'), patients(12));

@@ -14,8 +14,15 @@ import { codeKey, type EntryLayout, type SlotPlan } from '../index/index-plan';
 import type { FinalSlot, FinalTable, PatientIndex } from '../index/patient-index';
 import type { Postings } from '../index/postings';
 import type { CriterionMapping } from '../mapping/mapping.schema';
+import { cohortKeyOf } from './cohort-key';
 import { PatientSet } from './patient-set';
-import type { CriterionDiagnostic, CriterionIssue, EvaluateOptions, QueryEvaluation } from './query-evaluation';
+import type {
+  CohortCount,
+  CriterionDiagnostic,
+  CriterionIssue,
+  EvaluateOptions,
+  QueryEvaluation,
+} from './query-evaluation';
 import {
   AGE_UNITS,
   type AgeBounds,
@@ -59,25 +66,40 @@ interface TableMatch {
 
 const knownPatientSets = new WeakMap<PatientIndex, PatientSet>();
 
-/** Counts the patients of `index` that satisfy `query`, exactly, with per-criterion diagnostics for the operator. */
+/**
+ * Counts the patients of `index` that satisfy `query`, exactly, with per-criterion diagnostics for the operator and,
+ * when the index has record keys, the cohort's key.
+ */
 export function evaluateQuery(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): QueryEvaluation {
   const criteria: CriterionDiagnostic[] = [];
-  const rawCount = countMatching(index, query, options, criteria);
-  return { rawCount, evaluationDate: options.evaluationDate, criteria };
+  const cohort = matchingPatients(index, query, options, criteria);
+  const rawCount = cohort.count();
+  const cohortKey = index.recordKeys === null ? null : cohortKeyOf(index, cohort, rawCount, knownPatients(index));
+  return { rawCount, cohortKey, evaluationDate: options.evaluationDate, criteria };
 }
 
-/** `evaluateQuery`'s exact count alone: what a site answers, without the per-criterion counts an operator reads. */
+/** `evaluateQuery`'s exact count alone, without the per-criterion counts an operator reads. */
 export function countPatients(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): number {
-  return countMatching(index, query, options, null);
+  return matchingPatients(index, query, options, null).count();
 }
 
-/** The exact count; with `criteria`, also one diagnostic per criterion, with the patients it alone matches. */
-function countMatching(
+/**
+ * What a site answers from: the exact count and the key of the cohort (`cohortKeyOf`), equal for every query that
+ * selects the same patients. Throws for an index built without record keys.
+ */
+export function countCohort(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): CohortCount {
+  const cohort = matchingPatients(index, query, options, null);
+  const rawCount = cohort.count();
+  return { rawCount, cohortKey: cohortKeyOf(index, cohort, rawCount, knownPatients(index)) };
+}
+
+/** The patients that match; with `criteria`, also one diagnostic per criterion, with the patients it alone matches. */
+function matchingPatients(
   index: PatientIndex,
   query: StructuredQuery,
   options: EvaluateOptions,
   criteria: CriterionDiagnostic[] | null,
-): number {
+): PatientSet {
   const evaluator = new QueryEvaluator(index, parseIsoDay(options.evaluationDate));
   const known = knownPatients(index);
   const patientsOf = (criterion: Criterion, path: string): PatientSet => {
@@ -112,7 +134,7 @@ function countMatching(
       result.subtract(all);
     }
   });
-  return result.count();
+  return result;
 }
 
 function knownPatients(index: PatientIndex): PatientSet {

@@ -29,8 +29,17 @@ export interface CriterionDiagnostic {
 /** The exact result of one query on one site's index; never leaves the site unprotected. */
 export interface QueryEvaluation {
   rawCount: number;
+  /** The cohort's key (`CohortCount`), or null when the index was built without record keys. */
+  cohortKey: string | null;
   evaluationDate: string;
   criteria: CriterionDiagnostic[];
+}
+
+/** What a site protects: the exact count and the key of the cohort it counts; neither leaves the site. */
+export interface CohortCount {
+  rawCount: number;
+  /** XOR of the matching patients' record keys, 32 lowercase hex digits; the same patients give the same key. */
+  cohortKey: string;
 }
 
 export interface EvaluateOptions {

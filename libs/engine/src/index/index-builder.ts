@@ -2,7 +2,7 @@ import { MAX_DAY, MIN_DAY, parseFhirDate, toDayRange } from '../dates';
 import type { FhirResource } from '../fhirpath/fhir-resource';
 import { GrowableFloat64, GrowableInt32, GrowableUint32 } from './growable';
 import { type IndexPlan, type SlotPlan, type TablePlan, type TargetCodePlan, codeKey } from './index-plan';
-import { type FinalSlot, type FinalTable, PatientIndex } from './patient-index';
+import { type FinalSlot, type FinalTable, PatientIndex, RECORD_KEY_WORDS } from './patient-index';
 import { buildPostings } from './postings';
 
 /** Why a resource added no row: not a type the mapping reads, or no resolvable patient. */
@@ -14,6 +14,11 @@ class Interner {
 
   get size(): number {
     return this.ids.size;
+  }
+
+  /** Every interned value, in the order of their numbers. */
+  values(): IterableIterator<string> {
+    return this.ids.keys();
   }
 
   intern(value: string): number {
@@ -138,7 +143,10 @@ export class IndexBuilder {
   private indexedResources = 0;
   private finished = false;
 
-  constructor(private readonly plan: IndexPlan) {
+  constructor(
+    private readonly plan: IndexPlan,
+    private readonly recordKeyOf: ((patientId: string) => Uint8Array) | null = null,
+  ) {
     for (const type of plan.referencedTypes) {
       this.references.set(type, new Interner());
     }
@@ -362,7 +370,28 @@ export class IndexBuilder {
       dictionary,
       [...this.unitNames],
       this.indexedResources,
+      this.recordKeys(),
     );
+  }
+
+  /** Each patient number's record key as RECORD_KEY_WORDS little-endian words, or null without a key function. */
+  private recordKeys(): Uint32Array | null {
+    if (this.recordKeyOf === null) {
+      return null;
+    }
+    const keys = new Uint32Array(this.patients.size * RECORD_KEY_WORDS);
+    let offset = 0;
+    for (const id of this.patients.values()) {
+      const key = this.recordKeyOf(id);
+      if (key.length !== RECORD_KEY_WORDS * 4) {
+        throw new RangeError(`a record key has ${RECORD_KEY_WORDS * 4} bytes, got ${key.length}`);
+      }
+      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+      for (let word = 0; word < RECORD_KEY_WORDS; word++) {
+        keys[offset++] = view.getUint32(word * 4, true);
+      }
+    }
+    return keys;
   }
 
   private finishTable(table: TableBuilder): FinalTable {

@@ -7,9 +7,9 @@ export const FIXED_SECRET = Uint8Array.from({ length: 32 }, (_, i) => i);
 /** A second fixed secret, differing from the first in every byte. */
 export const OTHER_SECRET = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
 
-/** The i-th of a family of distinct, valid query hashes. */
-export function queryHashFor(i: number): string {
-  return createHash('sha256').update(`fixture-query-${i}`).digest('hex');
+/** The i-th of a family of distinct, valid cohort keys; a label gives another family. */
+export function cohortKeyFor(i: number, label = ''): string {
+  return createHash('sha256').update(`fixture-cohort-${label}-${i}`).digest('hex').slice(0, 32);
 }
 
 /** P(Z = k) for the discrete Laplace distribution with parameter ε: (1 − q)/(1 + q) · q^|k|, q = e^−ε. */

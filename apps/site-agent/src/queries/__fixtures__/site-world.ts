@@ -14,7 +14,7 @@ import {
   signEnvelope,
 } from '@fq/contracts';
 import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
-import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import { createRecordKeyDeriver, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { ApprovalStore } from '../../approvals/approval.store';
 import { AuditLogWriter } from '../../audit/audit-log.writer';
 import { ManualClock } from '../../clock';
@@ -74,9 +74,12 @@ export class CapturingLogger implements LoggerService {
   }
 }
 
-/** An index of `female` female and `male` male patients, born 1980. */
+/** The site secret of every test world; the index's record keys and the noise both come from it. */
+export const WORLD_SITE_SECRET = new Uint8Array(32).fill(7);
+
+/** An index of `female` female and `male` male patients, born 1980, with the world's record keys. */
 export function buildIndex(female: number, male: number): PatientIndex {
-  const builder = createIndexBuilder();
+  const builder = createIndexBuilder({ recordKeyOf: createRecordKeyDeriver(WORLD_SITE_SECRET) });
   for (let i = 0; i < female + male; i++) {
     builder.addResource({
       resourceType: 'Patient',
@@ -199,7 +202,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     approvals,
     processed,
     audit,
-    protection: new CountProtectionService(new Uint8Array(32).fill(7), DEFAULT_PROTECTION_POLICY),
+    protection: new CountProtectionService(WORLD_SITE_SECRET, DEFAULT_PROTECTION_POLICY),
     publisher,
     signer: signerOf(TEST_SITE_KEY),
     logger,
