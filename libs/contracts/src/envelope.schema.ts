@@ -39,6 +39,18 @@ export const ProtectedResult = z.discriminatedUnion('kind', [
 ]);
 export type ProtectedResult = z.infer<typeof ProtectedResult>;
 
+/**
+ * What the researcher has left of a site's privacy budget after this answer: distinct new cohorts in the rolling window
+ * (`resetsAt`: when `remaining` next grows; null while nothing is spent). A site that keeps no budget omits it.
+ */
+export const BudgetReport = z.strictObject({
+  remaining: z.number().int().min(0),
+  limit: z.number().int().min(1),
+  windowDays: z.number().int().min(1),
+  resetsAt: Timestamp.nullable(),
+});
+export type BudgetReport = z.infer<typeof BudgetReport>;
+
 const resultFields = { queryId: z.uuid(), siteId: SiteId };
 const ErrorCode = z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/);
 const Reason = z.string().min(1).max(500);
@@ -51,8 +63,16 @@ export const ResultPayload = z.discriminatedUnion('status', [
     queryHash: Sha256Hex,
     dataVersion: z.string().min(1).max(128),
     result: ProtectedResult,
+    budget: BudgetReport.optional(),
   }),
-  z.strictObject({ ...resultFields, status: z.literal('refused'), code: ErrorCode, reason: Reason }),
+  z.strictObject({
+    ...resultFields,
+    status: z.literal('refused'),
+    code: ErrorCode,
+    reason: Reason,
+    /** Set with SITE_PRIVACY_BUDGET_EXHAUSTED. */
+    budget: BudgetReport.optional(),
+  }),
   z.strictObject({ ...resultFields, status: z.literal('failed'), code: ErrorCode, reason: Reason }),
   z.strictObject({ ...resultFields, status: z.literal('expired') }),
 ]);

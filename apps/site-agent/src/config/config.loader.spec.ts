@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { generateEnvelopeKey, generateNatsUserKey } from '@fq/contracts';
-import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import { DEFAULT_BUDGET_POLICY, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { describeConfig, loadSiteAgentConfig, redactNatsUrl } from './config.loader';
 
 const CWD = '/srv/site';
@@ -50,6 +50,7 @@ describe('loadSiteAgentConfig', () => {
         approval: 'auto',
       },
       protection: DEFAULT_PROTECTION_POLICY,
+      privacyBudget: DEFAULT_BUDGET_POLICY,
       evaluationDate: null,
       logLevel: 'log',
     });
@@ -80,6 +81,8 @@ describe('loadSiteAgentConfig', () => {
       SITE_PRIVACY_EPSILON: '0.25',
       SITE_PRIVACY_ROUNDING: '5',
       SITE_PRIVACY_THRESHOLD: '0',
+      SITE_PRIVACY_BUDGET_COHORTS: '200',
+      SITE_PRIVACY_BUDGET_WINDOW_DAYS: '30',
       SITE_EVALUATION_DATE: '2025-01-01',
       SITE_LOG_LEVEL: 'debug',
     });
@@ -106,6 +109,7 @@ describe('loadSiteAgentConfig', () => {
         approval: 'manual',
       },
       protection: { mechanism: 'mii-laplace', epsilon: { numerator: 1, denominator: 4 }, rounding: 5, threshold: 0 },
+      privacyBudget: { cohorts: 200, windowDays: 30 },
       evaluationDate: '2025-01-01',
       logLevel: 'debug',
     });
@@ -123,6 +127,8 @@ describe('loadSiteAgentConfig', () => {
       SITE_PRIVACY_MECHANISM: 'gaussian',
       SITE_PRIVACY_EPSILON: '0',
       SITE_PRIVACY_ROUNDING: '1.5',
+      SITE_PRIVACY_BUDGET_COHORTS: '0',
+      SITE_PRIVACY_BUDGET_WINDOW_DAYS: '400',
       SITE_EVALUATION_DATE: '2025-13-01',
       SITE_LOG_LEVEL: 'chatty',
     });
@@ -141,6 +147,8 @@ describe('loadSiteAgentConfig', () => {
         'SITE_PRIVACY_MECHANISM',
         'SITE_PRIVACY_EPSILON',
         'SITE_PRIVACY_ROUNDING',
+        'SITE_PRIVACY_BUDGET_COHORTS',
+        'SITE_PRIVACY_BUDGET_WINDOW_DAYS',
         'SITE_EVALUATION_DATE',
         'SITE_LOG_LEVEL',
         'SITE_BROKER_PUBLIC_KEY',
@@ -150,6 +158,9 @@ describe('loadSiteAgentConfig', () => {
       'must be a whole number from 1 to 10000, got "lots"',
     );
     expect(problems.find((p) => p.variable === 'SITE_PRIVACY_EPSILON')?.message).toMatch(/greater than 0/);
+    expect(problems.find((p) => p.variable === 'SITE_PRIVACY_BUDGET_COHORTS')?.message).toBe(
+      'must be a whole number from 1 to 1000000, got "0"',
+    );
     expect(result.ok ? '' : result.error.code).toBe('SITE_CONFIG_INVALID');
   });
 

@@ -1,6 +1,15 @@
 import { delimiter } from 'node:path';
 import { EnvelopePublicKey, type EnvelopeSigner, type SecretText, SiteId } from '@fq/contracts';
-import { DEFAULT_PROTECTION_POLICY, Epsilon, MAX_ROUNDING, type ProtectionPolicy } from '@fq/privacy';
+import {
+  DEFAULT_BUDGET_POLICY,
+  DEFAULT_PROTECTION_POLICY,
+  Epsilon,
+  MAX_BUDGET_COHORTS,
+  MAX_BUDGET_WINDOW_DAYS,
+  MAX_ROUNDING,
+  type BudgetPolicy,
+  type ProtectionPolicy,
+} from '@fq/privacy';
 import { z } from 'zod';
 
 /** Every environment variable the site agent reads; anything else with the SITE_ prefix is reported as unknown. */
@@ -26,6 +35,8 @@ export const SITE_AGENT_ENV_NAMES = [
   'SITE_PRIVACY_EPSILON',
   'SITE_PRIVACY_ROUNDING',
   'SITE_PRIVACY_THRESHOLD',
+  'SITE_PRIVACY_BUDGET_COHORTS',
+  'SITE_PRIVACY_BUDGET_WINDOW_DAYS',
   'SITE_EVALUATION_DATE',
   'SITE_SIGNING_KEY',
   'SITE_SIGNING_KEY_FILE',
@@ -195,6 +206,9 @@ export const SiteAgentEnv = z
     SITE_PRIVACY_EPSILON: Epsilon.default(DEFAULT_PROTECTION_POLICY.epsilon),
     SITE_PRIVACY_ROUNDING: wholeNumber(1, MAX_ROUNDING, DEFAULT_PROTECTION_POLICY.rounding),
     SITE_PRIVACY_THRESHOLD: wholeNumber(0, 1_000_000, DEFAULT_PROTECTION_POLICY.threshold),
+    // No 0 for "off": every site keeps a budget (DESIGN.md, invariant 2); a trusted test network sets a large one.
+    SITE_PRIVACY_BUDGET_COHORTS: wholeNumber(1, MAX_BUDGET_COHORTS, DEFAULT_BUDGET_POLICY.cohorts),
+    SITE_PRIVACY_BUDGET_WINDOW_DAYS: wholeNumber(1, MAX_BUDGET_WINDOW_DAYS, DEFAULT_BUDGET_POLICY.windowDays),
     SITE_EVALUATION_DATE: z.iso.date({ error: 'must be a calendar date YYYY-MM-DD' }).optional(),
     // Secrets: only their presence is validated here; the loader reads them and never echoes them.
     SITE_SIGNING_KEY: z.string().optional(),
@@ -237,6 +251,10 @@ export const SiteAgentEnv = z
       rounding: env.SITE_PRIVACY_ROUNDING,
       threshold: env.SITE_PRIVACY_THRESHOLD,
     };
+    const privacyBudget: BudgetPolicy = {
+      cohorts: env.SITE_PRIVACY_BUDGET_COHORTS,
+      windowDays: env.SITE_PRIVACY_BUDGET_WINDOW_DAYS,
+    };
     return {
       natsUrl: env.NATS_URL,
       siteId: env.SITE_ID,
@@ -261,6 +279,8 @@ export const SiteAgentEnv = z
         approval: env.SITE_APPROVAL,
       },
       protection,
+      /** Distinct new cohorts per researcher pseudonym and rolling window; the same for every role. */
+      privacyBudget,
       /** null: today's date in UTC, per query. */
       evaluationDate: env.SITE_EVALUATION_DATE ?? null,
       /** `log` leaves out the per-query lines (`debug`); the audit log records every query at any level. */
