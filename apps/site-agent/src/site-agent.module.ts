@@ -12,6 +12,7 @@ import { ProcessedQueryStore } from './queries/processed-query.store';
 import { QueryHandler } from './queries/query.handler';
 import { ResultPublisher } from './queries/result.publisher';
 import { SiteAgentRunner, SiteAgentStartError } from './site-agent.runner';
+import { prepareStateDir, STATE_DIR_PREPARED } from './state/state-dir';
 import { SiteDataLoader, type SiteDataSource } from './site-data/site-data.loader';
 import { SiteDataService } from './site-data/site-data.service';
 import { HeartbeatPublisher } from './transport/heartbeat.publisher';
@@ -33,6 +34,7 @@ export class SiteAgentModule {
     const providers: Provider[] = [
       { provide: SITE_AGENT_CONFIG, useValue: config },
       { provide: Clock, useValue: overrides.clock ?? new SystemClock() },
+      { provide: STATE_DIR_PREPARED, useFactory: () => prepareStateDir(config.stateDir) },
       { provide: AuditLogWriter, useFactory: () => AuditLogWriter.open(config.auditLogFile) },
       { provide: ProcessedQueryStore, useFactory: () => ProcessedQueryStore.open(config.stateDir) },
       { provide: ApprovalStore, useFactory: () => new ApprovalStore(config.stateDir) },

@@ -53,3 +53,13 @@ export * from './site-registry.schema';
 export * from './subjects';
 export * from './http.schema';
 export { readSecret, readSecretFile, SecretText } from './secret-file';
+export {
+  ensurePrivateDir,
+  ensurePrivateFile,
+  formatMode,
+  type ModeNarrowed,
+  narrowPrivateTree,
+  narrowToPrivate,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+} from './private-file';

@@ -76,6 +76,48 @@ describe('broker network commands', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  describe('file modes', () => {
+    it('keeps every file the commands write to its owner (0600, directories 0700), whatever the umask', async () => {
+      const umask = process.umask(0o022);
+      try {
+        env.BROKER_SIGNING_KEY_FILE = join(dir, 'state', 'keys', 'signing.nk');
+        env.BROKER_NATS_NKEY_FILE = join(dir, 'state', 'keys', 'nats.nk');
+        env.BROKER_SITES_FILE = join(dir, 'state', 'sites.json');
+        expect(await cli(['keys', 'init'], env)).toMatchObject({ code: 0, err: '' });
+        const out = join(dir, 'handover', 'site-a');
+        expect(await cli(['sites', 'add', '--id', 'site-a', '--name', 'A', '--out', out], env)).toMatchObject({
+          code: 0,
+        });
+        const modes = Object.fromEntries(
+          [
+            'state',
+            'state/keys',
+            'state/keys/signing.nk',
+            'state/keys/nats.nk',
+            'state/sites.json',
+            'handover',
+            'handover/site-a',
+            'handover/site-a/site-signing.nk',
+            'handover/site-a/site-nats.nk',
+          ].map((path) => [path, mode(join(dir, path)).toString(8)]),
+        );
+        expect(modes).toEqual({
+          state: '700',
+          'state/keys': '700',
+          'state/keys/signing.nk': '600',
+          'state/keys/nats.nk': '600',
+          'state/sites.json': '600',
+          handover: '700',
+          'handover/site-a': '700',
+          'handover/site-a/site-signing.nk': '600',
+          'handover/site-a/site-nats.nk': '600',
+        });
+      } finally {
+        process.umask(umask);
+      }
+    });
+  });
+
   describe('keys init', () => {
     it('creates both seeds with mode 0600, records their public keys and prints the broker environment', async () => {
       const run = await cli(['keys', 'init'], env);

@@ -84,7 +84,7 @@ async function createKeyFile(file: string): Promise<string> {
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x });
   const text = `${JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d, kid, alg: 'EdDSA' })}\n`;
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   try {
     // `wx`: when two processes create it at once, the second reads the first one's key.
     await writeFile(file, text, { mode: 0o600, flag: 'wx' });

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -10,13 +9,15 @@ import {
   type SqliteStatement,
 } from 'kysely';
 import { Pool } from 'pg';
+import { ensurePrivateDir, ensurePrivateFile, narrowToPrivate } from '@fq/contracts';
 import type { DatabaseTarget } from '../config/config.schema';
 import type { BrokerDatabase, BrokerTables } from './broker-database';
 import { brokerMigrations, InCodeMigrationProvider } from './migrations';
+import { reportNarrowed } from './state-files';
 
 /** Opens the broker's database (SQLite file or PostgreSQL) and brings its schema to the latest migration. */
 export async function openBrokerDatabase(target: DatabaseTarget): Promise<BrokerDatabase> {
-  const db = target.kind === 'postgres' ? openPostgres(target.url) : openSqlite(target.file);
+  const db = target.kind === 'postgres' ? openPostgres(target.url) : await openSqlite(target.file);
   try {
     const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(brokerMigrations(target.kind)) });
     const { error } = await migrator.migrateToLatest();
@@ -36,9 +37,9 @@ function openPostgres(url: string): BrokerDatabase {
   });
 }
 
-function openSqlite(file: string): BrokerDatabase {
+async function openSqlite(file: string): Promise<BrokerDatabase> {
   if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true });
+    await protectSqliteFiles(file);
   }
   const sqlite = new SqliteDatabase(file);
   // WAL lets readers proceed while a result is written; a busy timeout rides out a checkpoint.
@@ -49,6 +50,19 @@ function openSqlite(file: string): BrokerDatabase {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   return new Kysely<BrokerTables>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+}
+
+/**
+ * The database holds researcher ids, query history and the pseudonym key: it is created 0600 before SQLite opens it
+ * (SQLite would create it 0644), so its -wal and -shm, which SQLite's unix VFS creates with the database file's mode,
+ * are 0600 too. Existing files that others could read are narrowed and logged.
+ */
+async function protectSqliteFiles(file: string): Promise<void> {
+  await ensurePrivateDir(dirname(file));
+  reportNarrowed(await ensurePrivateFile(file));
+  for (const companion of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    reportNarrowed(await narrowToPrivate(companion));
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 256;

@@ -230,10 +230,11 @@ async function writeRegistryFile(file: string, registry: SiteRegistry): Promise<
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.map((issue) => `$.${issue.path.join('.')}: ${issue.message}`) };
   }
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, `${JSON.stringify(parsed.data, null, 2)}\n`, { mode: 0o644 });
+    // Public keys only, but the broker's state all the same: 0600 like every other state file.
+    await writeFile(temporary, `${JSON.stringify(parsed.data, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, file);
   } finally {
     await rm(temporary, { force: true });

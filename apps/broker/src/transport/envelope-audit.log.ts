@@ -1,6 +1,7 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
+import { PRIVATE_FILE_MODE } from '@fq/contracts';
 import { z } from 'zod';
+import { preparePrivateFile } from '../persistence/state-files';
 
 /** One envelope the broker refused, as written to its audit log (`BROKER_AUDIT_LOG`, JSONL). */
 export const EnvelopeRejection = z.strictObject({
@@ -37,9 +38,10 @@ export class EnvelopeAuditLog implements EnvelopeAudit {
     private readonly handle: FileHandle,
   ) {}
 
+  /** Opens `file` for appending: created 0600 (its directory 0700 if missing), narrowed to 0600 if others could read it. */
   static async open(file: string): Promise<EnvelopeAuditLog> {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    return new EnvelopeAuditLog(file, await open(file, 'a', 0o640));
+    await preparePrivateFile(file);
+    return new EnvelopeAuditLog(file, await open(file, 'a', PRIVATE_FILE_MODE));
   }
 
   reject(record: EnvelopeRejection): Promise<void> {

@@ -131,9 +131,12 @@ describe('EnvelopeReceiver (results)', () => {
     ],
     ['oversized', () => new Uint8Array(MAX_ENVELOPE_BYTES + 1), 'ENVELOPE_TOO_LARGE'],
     ['not JSON', () => '{"type":"result",', 'ENVELOPE_JSON_INVALID'],
-  ] satisfies Array<[string, () => Uint8Array | string, string]>)('refuses and audits a result that is %s', async (_what, data, code) => {
-    await expectRefused(aReceiver(), message(data()), code);
-  });
+  ] satisfies Array<[string, () => Uint8Array | string, string]>)(
+    'refuses and audits a result that is %s',
+    async (_what, data, code) => {
+      await expectRefused(aReceiver(), message(data()), code);
+    },
+  );
 
   it('refuses a valid result from one site on another site’s subject', async () => {
     const world = aReceiver();

@@ -1,7 +1,8 @@
 import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { PRIVATE_FILE_MODE } from '@fq/contracts';
 import { z } from 'zod';
+import { preparePrivateFile } from '../persistence/state-files';
 
 /** An accepted envelope: its id, the stream message it came in, and until when a copy of it could still count. */
 const ReceivedEnvelope = z.strictObject({
@@ -36,7 +37,7 @@ export class ReceivedEnvelopesStore implements ReplayGuard {
 
   /** Loads `file` (if it exists) without the entries expired at `now`, compacts it and opens it for appending. */
   static async open(file: string, now: Date): Promise<ReceivedEnvelopesStore> {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await preparePrivateFile(file);
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
         return '';
@@ -51,9 +52,11 @@ export class ReceivedEnvelopesStore implements ReplayGuard {
       }
     }
     const compacted = [...entries.values()].map((entry) => `${JSON.stringify(entry)}\n`).join('');
-    await writeFile(`${file}.tmp`, compacted, { mode: 0o600 });
+    // A temporary file left by a crash keeps its mode on rewrite: start it afresh, 0600.
+    await rm(`${file}.tmp`, { force: true });
+    await writeFile(`${file}.tmp`, compacted, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     await rename(`${file}.tmp`, file);
-    return new ReceivedEnvelopesStore(openSync(file, 'a', 0o600), entries);
+    return new ReceivedEnvelopesStore(openSync(file, 'a', PRIVATE_FILE_MODE), entries);
   }
 
   /** A store that forgets everything on restart (heartbeats: their expiry bounds a replay to a few seconds). */

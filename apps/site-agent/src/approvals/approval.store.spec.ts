@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryEnvelope } from '../queries/__fixtures__/site-world';
@@ -17,6 +17,27 @@ describe('ApprovalStore', () => {
 
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps its directories 0700 and its files 0600 whatever the umask', async () => {
+    const umask = process.umask(0o022);
+    try {
+      const held = queryEnvelope();
+      await store.hold(held, NOW);
+      await store.decide(held.payload.queryId, 'approve', NOW, 'alice');
+      const [entry] = (await store.listPending()).entries;
+      await store.complete(entry.pending, entry.decision, 'answered', NOW);
+      await store.hold(queryEnvelope(), NOW);
+    } finally {
+      process.umask(umask);
+    }
+    const modes: string[] = [];
+    for (const entry of await readdir(join(dir, 'approvals'), { recursive: true, withFileTypes: true })) {
+      const path = join(entry.parentPath, entry.name);
+      modes.push(`${entry.isDirectory() ? 'dir' : 'file'} ${((await lstat(path)).mode & 0o777).toString(8)}`);
+    }
+    expect(modes.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(modes)).toEqual(new Set(['dir 700', 'file 600']));
   });
 
   it('lists held queries oldest first with the full envelope', async () => {

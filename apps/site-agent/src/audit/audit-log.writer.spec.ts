@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLogWriter, AuditRecordInvalidError } from './audit-log.writer';
@@ -29,6 +29,20 @@ describe('AuditLogWriter', () => {
 
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the log 0600 in a 0700 directory whatever the umask, and narrows an existing one', async () => {
+    const umask = process.umask(0o022);
+    try {
+      await (await AuditLogWriter.open(file)).close();
+    } finally {
+      process.umask(umask);
+    }
+    expect((await stat(join(dir, 'nested'))).mode & 0o777).toBe(0o700);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await chmod(file, 0o640);
+    await (await AuditLogWriter.open(file)).close();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
   it('writes one JSON object per line, in call order', async () => {

@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, fdatasync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { PRIVATE_FILE_MODE } from '@fq/contracts';
+import { preparePrivateFile } from '../state/state-dir';
 import { AuditRecord } from './audit-record.schema';
 
 /** A record that does not match `AuditRecord` reached the writer: a bug, so it is thrown and nothing is written. */
@@ -33,10 +33,10 @@ export class AuditLogWriter {
     private readonly fd: number,
   ) {}
 
-  /** Opens (creating it and its directory if needed) the audit log for appending. */
+  /** Opens the audit log for appending: created 0600 (its directory 0700 if missing), narrowed to 0600 if it was not. */
   static async open(file: string): Promise<AuditLogWriter> {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    return new AuditLogWriter(file, openSync(file, 'a', 0o640));
+    await preparePrivateFile(file);
+    return new AuditLogWriter(file, openSync(file, 'a', PRIVATE_FILE_MODE));
   }
 
   /** Validates and appends one record; resolves once the line is on disk. Appends are written in call order. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
@@ -193,6 +193,12 @@ describe('site agent over NATS JetStream', () => {
       max_msgs_per_subject: 1,
     });
 
+    // State left by an older version, open to others: the agent must narrow it at start.
+    await mkdir(join(dir, 'state'), { mode: 0o755 });
+    await chmod(join(dir, 'state'), 0o755);
+    await writeFile(join(dir, 'state', 'processed-queries.jsonl'), '', { mode: 0o644 });
+    await chmod(join(dir, 'state', 'processed-queries.jsonl'), 0o644);
+
     const loaded = loadSiteAgentConfig(
       {
         NATS_URL: server.url,
@@ -319,6 +325,36 @@ describe('site agent over NATS JetStream', () => {
     expect((await auditLines()).find((l) => l.queryId === envelope.payload.queryId)).toMatchObject({
       decision: 'expired',
     });
+  });
+
+  it('keeps every file of its state directory to its owner: files 0600, directories 0700', async () => {
+    const envelope = envelopeFor(query);
+    await publishQuery(envelope);
+    await waitFor(() => resultsFor(envelope.payload.queryId).length > 0, 'an answer');
+    await waitUntilConsumed();
+
+    const modes: Record<string, string> = {};
+    const pending = [config.stateDir];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      modes[`${next.slice(config.stateDir.length)}/`] = ((await lstat(next)).mode & 0o777).toString(8);
+      for (const entry of await readdir(next, { withFileTypes: true })) {
+        const path = join(next, entry.name);
+        if (entry.isDirectory()) {
+          pending.push(path);
+        } else {
+          modes[path.slice(config.stateDir.length)] = ((await lstat(path)).mode & 0o777).toString(8);
+        }
+      }
+    }
+    expect(Object.keys(modes)).toEqual(
+      expect.arrayContaining(['/', '/audit.jsonl', '/processed-queries.jsonl', '/site-secret']),
+    );
+    // Whatever else is kept there (approvals, ledgers, …) follows the same rule.
+    const expected = Object.fromEntries(Object.keys(modes).map((path) => [path, path.endsWith('/') ? '700' : '600']));
+    expect(modes).toEqual(expected);
+    expect(logger.lines.some((l) => l.includes('narrowed the mode') && l.includes('processed-queries.jsonl'))).toBe(
+      true,
+    );
   });
 
   it('publishes heartbeats with its version and data version', async () => {
