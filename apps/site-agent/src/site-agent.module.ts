@@ -1,6 +1,7 @@
 import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { ApprovalStore } from './approvals/approval.store';
 import { AuditLogWriter } from './audit/audit-log.writer';
+import { BudgetLedgerStore } from './budget/budget-ledger.store';
 import { Clock, SystemClock } from './clock';
 import { SITE_AGENT_CONFIG } from './config/config.loader';
 import type { SiteAgentConfig } from './config/config.schema';
@@ -37,6 +38,11 @@ export class SiteAgentModule {
       { provide: STATE_DIR_PREPARED, useFactory: () => prepareStateDir(config.stateDir) },
       { provide: AuditLogWriter, useFactory: () => AuditLogWriter.open(config.auditLogFile) },
       { provide: ProcessedQueryStore, useFactory: () => ProcessedQueryStore.open(config.stateDir) },
+      {
+        provide: BudgetLedgerStore,
+        inject: [Clock],
+        useFactory: (clock: Clock) => BudgetLedgerStore.open(config.stateDir, config.privacyBudget, clock.now()),
+      },
       { provide: ApprovalStore, useFactory: () => new ApprovalStore(config.stateDir) },
       {
         provide: CountProtectionService,
@@ -90,6 +96,7 @@ export class SiteAgentModule {
           ProcessedQueryStore,
           AuditLogWriter,
           CountProtectionService,
+          BudgetLedgerStore,
           ResultPublisher,
         ],
         useFactory: (
@@ -101,6 +108,7 @@ export class SiteAgentModule {
           processed: ProcessedQueryStore,
           audit: AuditLogWriter,
           protection: CountProtectionService,
+          budget: BudgetLedgerStore,
           publisher: ResultPublisher,
         ) =>
           new QueryHandler({
@@ -113,6 +121,7 @@ export class SiteAgentModule {
             processed,
             audit,
             protection,
+            budget,
             publisher,
             signer: config.security.signer,
             logger: new Logger('Queries'),
@@ -140,6 +149,7 @@ export class SiteAgentModule {
           QueryHandler,
           AuditLogWriter,
           ProcessedQueryStore,
+          BudgetLedgerStore,
         ],
         useFactory: (
           siteData: SiteDataService,
@@ -149,6 +159,7 @@ export class SiteAgentModule {
           handler: QueryHandler,
           audit: AuditLogWriter,
           processed: ProcessedQueryStore,
+          budget: BudgetLedgerStore,
         ) =>
           new SiteAgentRunner({
             config,
@@ -159,6 +170,7 @@ export class SiteAgentModule {
             handler,
             audit,
             processed,
+            budget,
             logger: new Logger('SiteAgent'),
           }),
       },

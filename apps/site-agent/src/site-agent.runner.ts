@@ -3,6 +3,7 @@ import { siteQueryConsumerName } from '@fq/contracts';
 import type { QueryHandler } from './queries/query.handler';
 import type { ProcessedQueryStore } from './queries/processed-query.store';
 import type { AuditLogWriter } from './audit/audit-log.writer';
+import type { BudgetLedgerStore } from './budget/budget-ledger.store';
 import type { SiteAgentConfig } from './config/config.schema';
 import type { ReloadOutcome, ReloadTrigger, SiteDataService, SiteDataSnapshot } from './site-data/site-data.service';
 import type { HeartbeatPublisher } from './transport/heartbeat.publisher';
@@ -34,6 +35,7 @@ export interface SiteAgentRunnerDeps {
   handler: QueryHandler;
   audit: AuditLogWriter;
   processed: ProcessedQueryStore;
+  budget: BudgetLedgerStore;
   logger: LoggerService;
 }
 
@@ -116,7 +118,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
   }
 
   private async shutdown(): Promise<void> {
-    const { consumer, heartbeat, nats, audit, processed, logger } = this.deps;
+    const { consumer, heartbeat, nats, audit, processed, budget, logger } = this.deps;
     for (const timer of this.timers) {
       clearInterval(timer);
     }
@@ -127,6 +129,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
     await nats.close();
     await audit.close();
     await processed.close();
+    await budget.close();
     logger.log({ message: 'site agent stopped' });
   }
 

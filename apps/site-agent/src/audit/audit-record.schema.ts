@@ -1,4 +1,4 @@
-import { ProtectedResult, Sha256Hex } from '@fq/contracts';
+import { BudgetReport, ProtectedResult, Sha256Hex } from '@fq/contracts';
 import { z } from 'zod';
 
 /** What happened to one incoming message or query. */
@@ -17,6 +17,16 @@ export const AuditDecision = z.enum([
   'rejected-message',
 ]);
 export type AuditDecision = z.infer<typeof AuditDecision>;
+
+/**
+ * What the privacy budget did for an evaluated query: the cohort was known (free), charged, or over the budget; and
+ * what the researcher's pseudonym has left, as reported to them.
+ */
+export const AuditBudget = z.strictObject({
+  charge: z.enum(['known', 'charged', 'exhausted']),
+  report: BudgetReport,
+});
+export type AuditBudget = z.infer<typeof AuditBudget>;
 
 /**
  * One line of the audit log. Strict: a field that is not listed here (a `rawCount`, say) makes the record invalid,
@@ -39,5 +49,7 @@ export const AuditRecord = z.strictObject({
   dataVersion: z.string().max(128).nullable(),
   /** The incoming envelope's id, when it could be read. */
   envelopeId: z.uuid().nullable(),
+  /** Present once a query was evaluated: its privacy-budget charge (never the count itself). */
+  budget: AuditBudget.optional(),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;

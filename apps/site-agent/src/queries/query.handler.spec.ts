@@ -76,6 +76,10 @@ describe('QueryHandler', () => {
         protectedResult: published.status === 'answered' ? published.result : 'not answered',
         dataVersion: 'data-v1',
         envelopeId: envelope.id,
+        budget: {
+          charge: 'charged',
+          report: { remaining: 49, limit: 50, windowDays: 7, resetsAt: '2025-03-08T10:00:00.000Z' },
+        },
       });
     });
 

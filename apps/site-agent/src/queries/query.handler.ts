@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { hashQuery } from '@fq/ccdl';
 import {
+  type BudgetReport,
   checkEnvelopeTiming,
   EnvelopeCode,
   type EnvelopeSigner,
@@ -11,10 +12,12 @@ import {
   type SiteId,
 } from '@fq/contracts';
 import { type CohortCount, countCohort } from '@fq/engine';
+import type { BudgetStanding, CohortCharge } from '@fq/privacy';
 import type { ApprovalDecision, PendingApproval } from '../approvals/approval.schema';
 import type { ApprovalStore } from '../approvals/approval.store';
-import type { AuditDecision } from '../audit/audit-record.schema';
+import type { AuditBudget, AuditDecision } from '../audit/audit-record.schema';
 import type { AuditLogWriter } from '../audit/audit-log.writer';
+import type { BudgetLedgerStore } from '../budget/budget-ledger.store';
 import type { Clock } from '../clock';
 import type { SiteAgentConfig } from '../config/config.schema';
 import type { RateLimiter } from '../policy/rate-limiter';
@@ -53,6 +56,7 @@ export const SiteResultCode = {
   QueryHashMismatch: 'SITE_QUERY_HASH_MISMATCH',
   EvaluationFailed: 'SITE_EVALUATION_FAILED',
   ProtectionFailed: 'SITE_PROTECTION_FAILED',
+  PrivacyBudgetExhausted: 'SITE_PRIVACY_BUDGET_EXHAUSTED',
   MessageUnexpected: 'SITE_MESSAGE_UNEXPECTED',
 } as const;
 
@@ -66,6 +70,8 @@ export interface QueryHandlerDeps {
   processed: ProcessedQueryStore;
   audit: AuditLogWriter;
   protection: CountProtectionService;
+  /** The privacy budget per researcher pseudonym: a new cohort is charged before it is answered. */
+  budget: BudgetLedgerStore;
   publisher: ResultPublisher;
   /** Signs every result envelope (the site's envelope key, never its NATS key). */
   signer: EnvelopeSigner;
@@ -78,7 +84,7 @@ type FinalPayload = Exclude<ResultPayload, { status: 'expired' }>;
 
 /**
  * Handles decoded query envelopes (decision 0005): idempotency → expiry → integrity → policy → rate limit → approval
- * → evaluate → protect → audit → answer. The exact count lives only inside `answer`; it reaches neither the audit log,
+ * → evaluate → privacy budget → protect → audit → answer. The exact count lives only inside `answer`; it reaches neither the audit log,
  * nor a log line, nor the result envelope.
  */
 export class QueryHandler {
@@ -303,6 +309,22 @@ export class QueryHandler {
         delivery,
       );
     }
+    const charge = await this.chargeBudget(envelope, cohort.cohortKey);
+    if (charge === null) {
+      return 'retry';
+    }
+    const budget = { charge: charge.kind, report: toBudgetReport(charge.standing) };
+    if (charge.kind === 'exhausted') {
+      return this.refuse(
+        envelope,
+        {
+          code: SiteResultCode.PrivacyBudgetExhausted,
+          reason: `privacy budget at this site exhausted until ${charge.until.toISOString()}`,
+        },
+        delivery,
+        budget,
+      );
+    }
     let result: ProtectedResult;
     try {
       // Keyed by the cohort alone: a rephrased query, another day or a data refresh that selects the same patients
@@ -325,16 +347,44 @@ export class QueryHandler {
     }
     return this.settle(
       envelope,
-      { status: 'answered', queryId, siteId: this.siteId, queryHash, dataVersion: snapshot.dataVersion, result },
+      {
+        status: 'answered',
+        queryId,
+        siteId: this.siteId,
+        queryHash,
+        dataVersion: snapshot.dataVersion,
+        result,
+        budget: budget.report,
+      },
       note,
       delivery,
+      budget,
     );
+  }
+
+  /**
+   * Charges the cohort to the requester's pseudonym (persisted before anything is published), or says it is free or
+   * over the budget; null when the ledger cannot be written, so the query comes back later. A redelivered query that
+   * was charged before a crash finds its cohort known: it is never charged twice.
+   */
+  private async chargeBudget(envelope: QueryEnvelope, cohortKey: string): Promise<CohortCharge | null> {
+    const { queryId, requester } = envelope.payload;
+    try {
+      return await this.deps.budget.charge(requester, cohortKey, queryId, this.deps.clock.now());
+    } catch (error) {
+      this.deps.logger.error(
+        { message: 'privacy budget not recorded; the query will be redelivered', queryId, error: describeError(error) },
+        QueryHandler.name,
+      );
+      return null;
+    }
   }
 
   private refuse(
     envelope: QueryEnvelope,
     refusal: Pick<Verdict, 'code' | 'reason'>,
     delivery: Delivery,
+    budget: AuditBudget | null = null,
   ): Promise<Disposition> {
     return this.settle(
       envelope,
@@ -344,9 +394,11 @@ export class QueryHandler {
         siteId: this.siteId,
         code: refusal.code,
         reason: truncate(refusal.reason, 500),
+        ...(budget === null ? {} : { budget: budget.report }),
       },
       null,
       delivery,
+      budget,
     );
   }
 
@@ -359,6 +411,7 @@ export class QueryHandler {
     payload: FinalPayload,
     note: string | null,
     delivery: Delivery,
+    budget: AuditBudget | null = null,
   ): Promise<Disposition> {
     const { clock, publisher, processed, logger, signer } = this.deps;
     const now = clock.now();
@@ -367,8 +420,8 @@ export class QueryHandler {
       envelope,
       payload.status,
       payload.status === 'answered'
-        ? { protectedResult: payload.result, dataVersion: payload.dataVersion, reason: note }
-        : { code: payload.code, reason: payload.reason },
+        ? { protectedResult: payload.result, dataVersion: payload.dataVersion, reason: note, budget }
+        : { code: payload.code, reason: payload.reason, budget },
     );
     const published = await publisher.publish(result);
     if (!published.ok) {
@@ -420,7 +473,13 @@ export class QueryHandler {
   private audit(
     envelope: QueryEnvelope,
     decision: AuditDecision,
-    details: { code?: string; reason?: string | null; protectedResult?: ProtectedResult; dataVersion?: string },
+    details: {
+      code?: string;
+      reason?: string | null;
+      protectedResult?: ProtectedResult;
+      dataVersion?: string;
+      budget?: AuditBudget | null;
+    },
   ): Promise<void> {
     const { queryId, queryHash, requester } = envelope.payload;
     return this.deps.audit.append({
@@ -434,6 +493,7 @@ export class QueryHandler {
       protectedResult: details.protectedResult ?? null,
       dataVersion: details.dataVersion ?? null,
       envelopeId: envelope.id,
+      ...(details.budget === undefined || details.budget === null ? {} : { budget: details.budget }),
     });
   }
 }
@@ -455,6 +515,16 @@ function processedFrom(
   return delivery.streamSequence === null
     ? { envelopeId: envelope.id }
     : { envelopeId: envelope.id, streamSequence: delivery.streamSequence };
+}
+
+/** What a result tells the researcher of their budget at this site. */
+function toBudgetReport(standing: BudgetStanding): BudgetReport {
+  return {
+    remaining: standing.remaining,
+    limit: standing.limit,
+    windowDays: standing.windowDays,
+    resetsAt: standing.resetsAt?.toISOString() ?? null,
+  };
 }
 
 function truncate(text: string, max: number): string {

@@ -14,9 +14,15 @@ import {
   signEnvelope,
 } from '@fq/contracts';
 import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
-import { createRecordKeyDeriver, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import {
+  type BudgetPolicy,
+  createRecordKeyDeriver,
+  DEFAULT_BUDGET_POLICY,
+  DEFAULT_PROTECTION_POLICY,
+} from '@fq/privacy';
 import { ApprovalStore } from '../../approvals/approval.store';
 import { AuditLogWriter } from '../../audit/audit-log.writer';
+import { BudgetLedgerStore } from '../../budget/budget-ledger.store';
 import { ManualClock } from '../../clock';
 import type { SitePolicyConfig } from '../../config/config.schema';
 import { RateLimiter } from '../../policy/rate-limiter';
@@ -158,6 +164,7 @@ export interface SiteWorld {
   approvals: ApprovalStore;
   processed: ProcessedQueryStore;
   audit: AuditLogWriter;
+  budget: BudgetLedgerStore;
   siteData: SiteDataService;
   handler: QueryHandler;
   auditLines(): Promise<Array<Record<string, unknown>>>;
@@ -168,6 +175,7 @@ export interface WorldOptions {
   policy?: Partial<SitePolicyConfig>;
   source?: SiteDataSource;
   evaluationDate?: string | null;
+  budget?: BudgetPolicy;
 }
 
 /** A handler over real stores in a fresh temporary state directory, a manual clock and a fake transport. */
@@ -188,6 +196,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
   const approvals = new ApprovalStore(dir);
   const processed = await ProcessedQueryStore.open(dir);
   const audit = await AuditLogWriter.open(join(dir, 'audit.jsonl'));
+  const budget = await BudgetLedgerStore.open(dir, options.budget ?? DEFAULT_BUDGET_POLICY, clock.now());
   const siteData = new SiteDataService(options.source ?? fixedSource(buildIndex(43, 20)), clock);
   const loaded = await siteData.loadInitial();
   if (!loaded.ok) {
@@ -203,6 +212,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     processed,
     audit,
     protection: new CountProtectionService(WORLD_SITE_SECRET, DEFAULT_PROTECTION_POLICY),
+    budget,
     publisher,
     signer: signerOf(TEST_SITE_KEY),
     logger,
@@ -215,6 +225,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     approvals,
     processed,
     audit,
+    budget,
     siteData,
     handler,
     auditLines: async () =>
@@ -225,6 +236,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     close: async () => {
       await audit.close();
       await processed.close();
+      await budget.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
