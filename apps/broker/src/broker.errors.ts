@@ -10,6 +10,8 @@ export const BROKER_ERROR_STATUS = {
   BROKER_PARAMETER_INVALID: 400,
   /** The query exceeds a complexity limit (criteria, nesting, string length); `issues` says where. */
   BROKER_QUERY_TOO_COMPLEX: 400,
+  /** The query has more criteria than a registered site answers (the smallest limit sites advertise in heartbeats). */
+  BROKER_QUERY_ABOVE_SITE_LIMIT: 400,
   /** Any other request the HTTP layer refused. */
   BROKER_BAD_REQUEST: 400,
   /** No bearer token. */

@@ -10,6 +10,7 @@ const TITLES: Record<BrokerErrorCode | 'BROKER_INTERNAL', string> = {
   BROKER_BODY_INVALID_JSON: 'Body is not JSON',
   BROKER_PARAMETER_INVALID: 'Invalid parameter',
   BROKER_QUERY_TOO_COMPLEX: 'Query too complex',
+  BROKER_QUERY_ABOVE_SITE_LIMIT: 'Query above the sites’ limit',
   BROKER_AUTH_REQUIRED: 'Authentication required',
   BROKER_TOKEN_INVALID: 'Invalid token',
   BROKER_TOKEN_EXPIRED: 'Token expired',

@@ -1,5 +1,6 @@
 import { StructuredQuery } from '@fq/ccdl';
 import { z } from 'zod';
+import { MAX_CRITERIA_LIMIT } from './query-limits';
 import { SiteId } from './subjects';
 
 /** Lowercase hex SHA-256, e.g. a canonical query hash. */
@@ -87,6 +88,8 @@ export const HeartbeatPayload = z.strictObject({
   /** When the data the site answers from were loaded. */
   dataLoadedAt: Timestamp,
   state: z.enum(['ready', 'reloading']),
+  /** The most criteria this site answers (SITE_MAX_CRITERIA); the broker refuses larger queries before they are sent. */
+  maxCriteria: z.number().int().min(1).max(MAX_CRITERIA_LIMIT),
 });
 export type HeartbeatPayload = z.infer<typeof HeartbeatPayload>;
 

@@ -63,3 +63,4 @@ export {
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
 } from './private-file';
+export { DEFAULT_MAX_CRITERIA, MAX_CRITERIA_LIMIT } from './query-limits';

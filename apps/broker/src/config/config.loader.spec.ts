@@ -1,6 +1,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateEnvelopeKey } from '@fq/contracts';
+import { DEFAULT_MAX_CRITERIA, generateEnvelopeKey } from '@fq/contracts';
 import { writeTestRegistry } from '../__fixtures__/test-registry';
 import { loadBrokerConfig, summarizeBrokerConfig } from './config.loader';
 
@@ -37,7 +37,7 @@ describe('loadBrokerConfig', () => {
           hard: { amount: 50, intervalSeconds: 604_800 },
           pollIntervalSeconds: 10,
         },
-        requestLimits: { maxCriteria: 100, maxNestingDepth: 32, maxStringLength: 2048 },
+        requestLimits: { maxCriteria: DEFAULT_MAX_CRITERIA, maxNestingDepth: 32, maxStringLength: 2048 },
         corsOrigins: [],
         network: expect.objectContaining({
           sitesFile: REGISTRY.file,

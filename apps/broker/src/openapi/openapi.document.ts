@@ -146,8 +146,9 @@ export function buildOpenApiDocument(
             400: {
               ...problem(
                 'Not a valid CCDL query (BROKER_QUERY_INVALID), beyond a complexity limit (BROKER_QUERY_TOO_COMPLEX: ' +
-                  'criteria, nesting depth, string length), both with `issues` listing every problem; or not UTF-8 ' +
-                  'JSON (BROKER_BODY_INVALID_JSON)',
+                  'criteria, nesting depth, string length), above the smallest criteria limit a site advertises ' +
+                  '(BROKER_QUERY_ABOVE_SITE_LIMIT), each with `issues` listing every problem; or not UTF-8 ' +
+                  'JSON (BROKER_BODY_INVALID_JSON). None of these costs a quota slot',
               ),
               content: {
                 'application/problem+json': {
@@ -156,13 +157,13 @@ export function buildOpenApiDocument(
                     type: 'urn:fq:problem:broker-query-too-complex',
                     title: 'Query too complex',
                     status: 400,
-                    detail: 'the query has 101 criteria; at most 100 are allowed',
+                    detail: 'the query has 51 criteria; at most 50 are allowed',
                     code: 'BROKER_QUERY_TOO_COMPLEX',
                     issues: [
                       {
                         path: '$.exclusionCriteria[0][3]',
                         code: 'BROKER_QUERY_TOO_MANY_CRITERIA',
-                        message: 'the query has 101 criteria; at most 100 are allowed',
+                        message: 'the query has 51 criteria; at most 50 are allowed',
                       },
                     ],
                   },

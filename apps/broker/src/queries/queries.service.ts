@@ -83,6 +83,14 @@ export class QueriesService {
     if (tooMany.length > 0) {
       throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', tooMany[0].message, { issues: tooMany });
     }
+    // Before the quotas: a query every site would refuse must not cost a slot. The limit is named, never the site.
+    const siteLimit = this.sites.smallestAdvertisedMaxCriteria();
+    const aboveSites = siteLimit === null ? [] : findTooManyCriteria(parsed.value, siteLimit, root);
+    if (aboveSites.length > 0) {
+      throw new BrokerError('BROKER_QUERY_ABOVE_SITE_LIMIT', `${aboveSites[0].message} by the sites of this network`, {
+        issues: aboveSites,
+      });
+    }
     const now = this.clock.now();
     const query: StoredQuery = {
       id: randomUUID(),

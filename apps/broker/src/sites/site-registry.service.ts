@@ -33,6 +33,21 @@ export class SiteRegistryService {
     }
   }
 
+  /**
+   * The smallest criteria limit the registered sites advertised in their latest heartbeats (offline sites included:
+   * a query waits for them in their queue), or null before any has sent one.
+   */
+  smallestAdvertisedMaxCriteria(): number | null {
+    let smallest: number | null = null;
+    for (const site of this.config.sites) {
+      const limit = this.heartbeats.get(site.id)?.payload.maxCriteria;
+      if (limit !== undefined && (smallest === null || limit < smallest)) {
+        smallest = limit;
+      }
+    }
+    return smallest;
+  }
+
   /** Each site with whether it is online (a heartbeat within BROKER_SITE_OFFLINE_SECONDS) and its data freshness. */
   states(): SiteState[] {
     const now = this.clock.now().getTime();

@@ -18,7 +18,14 @@ afterEach(async () => {
 
 function heartbeat(siteId: string, at: Date, agentVersion = '0.1.0'): void {
   broker.transport.handlers?.onHeartbeat(
-    { siteId, agentVersion, dataVersion: 'd1', dataLoadedAt: '2026-03-01T22:00:00.000Z', state: 'ready' },
+    {
+      siteId,
+      agentVersion,
+      dataVersion: 'd1',
+      dataLoadedAt: '2026-03-01T22:00:00.000Z',
+      state: 'ready',
+      maxCriteria: 50,
+    },
     at,
   );
 }

@@ -201,6 +201,7 @@ describe('broker on NATS JetStream', () => {
             dataVersion: 'd1',
             dataLoadedAt: '2026-03-01T22:00:00.000Z',
             state: 'ready',
+            maxCriteria: 50,
           },
         },
         siteSigner(),

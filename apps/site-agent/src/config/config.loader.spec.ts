@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { generateEnvelopeKey, generateNatsUserKey } from '@fq/contracts';
+import { DEFAULT_MAX_CRITERIA, generateEnvelopeKey, generateNatsUserKey } from '@fq/contracts';
 import { DEFAULT_BUDGET_POLICY, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { describeConfig, loadSiteAgentConfig, redactNatsUrl } from './config.loader';
 
@@ -44,7 +44,7 @@ describe('loadSiteAgentConfig', () => {
       policy: {
         allowedContexts: null,
         allowedCodeSystems: null,
-        maxCriteria: 50,
+        maxCriteria: DEFAULT_MAX_CRITERIA,
         rateLimit: 999,
         rateIntervalSeconds: 3600,
         approval: 'auto',

@@ -1,5 +1,12 @@
 import { delimiter } from 'node:path';
-import { EnvelopePublicKey, type EnvelopeSigner, type SecretText, SiteId } from '@fq/contracts';
+import {
+  DEFAULT_MAX_CRITERIA,
+  EnvelopePublicKey,
+  type EnvelopeSigner,
+  MAX_CRITERIA_LIMIT,
+  type SecretText,
+  SiteId,
+} from '@fq/contracts';
 import {
   DEFAULT_BUDGET_POLICY,
   DEFAULT_PROTECTION_POLICY,
@@ -196,7 +203,7 @@ export const SiteAgentEnv = z
     SITE_HEARTBEAT_SECONDS: wholeNumber(1, 3600, 10),
     SITE_ALLOWED_CONTEXTS: allowList('context code (e.g. Diagnose,Laboruntersuchung)'),
     SITE_ALLOWED_CODE_SYSTEMS: allowList('code system URL'),
-    SITE_MAX_CRITERIA: wholeNumber(1, 10_000, 50),
+    SITE_MAX_CRITERIA: wholeNumber(1, MAX_CRITERIA_LIMIT, DEFAULT_MAX_CRITERIA),
     SITE_RATE_LIMIT: wholeNumber(1, 1_000_000, 999),
     SITE_RATE_INTERVAL_SECONDS: wholeNumber(1, 7 * DAY_SECONDS, 3600),
     SITE_APPROVAL: z.enum(['auto', 'manual'], { error: 'must be auto or manual' }).default('auto'),

@@ -12,13 +12,16 @@ export const SITE_AGENT_VERSION = '0.1.0';
 
 const UnsignedHeartbeat = HeartbeatEnvelope.omit({ signature: true });
 
-/** Publishes the site's heartbeat every SITE_HEARTBEAT_SECONDS: version, data version and data freshness. */
+/**
+ * Publishes the site's heartbeat every SITE_HEARTBEAT_SECONDS: version, data version, data freshness and the most
+ * criteria it answers (so the broker refuses larger queries before they cost a quota slot).
+ */
 export class HeartbeatPublisher {
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
 
   constructor(
-    private readonly config: Pick<SiteAgentConfig, 'siteId' | 'heartbeatSeconds' | 'security'>,
+    private readonly config: Pick<SiteAgentConfig, 'siteId' | 'heartbeatSeconds' | 'security' | 'policy'>,
     private readonly clock: Clock,
     private readonly siteData: SiteDataService,
     private readonly nats: NatsConnectionService,
@@ -41,6 +44,7 @@ export class HeartbeatPublisher {
         dataVersion: snapshot.dataVersion,
         dataLoadedAt: snapshot.loadedAt.toISOString(),
         state: this.siteData.state === 'reloading' ? 'reloading' : 'ready',
+        maxCriteria: this.config.policy.maxCriteria,
       },
     });
     return signEnvelope<HeartbeatEnvelope>(unsigned, this.config.security.signer);

@@ -357,7 +357,7 @@ describe('site agent over NATS JetStream', () => {
     );
   });
 
-  it('publishes heartbeats with its version and data version', async () => {
+  it('publishes heartbeats with its version, data version and criteria limit', async () => {
     await waitFor(() => tapped.some((m) => m.subject === siteHeartbeatSubject(siteId)), 'a heartbeat');
     const beat = tapped.find((m) => m.subject === siteHeartbeatSubject(siteId));
     const decoded = decodeEnvelope(new TextEncoder().encode(beat?.text ?? ''), ['heartbeat']);
@@ -369,6 +369,7 @@ describe('site agent over NATS JetStream', () => {
       agentVersion: SITE_AGENT_VERSION,
       dataVersion: ready?.match(/dataVersion=([0-9a-f]{64})/)?.[1],
       state: 'ready',
+      maxCriteria: config.policy.maxCriteria,
     });
     expectWireClean();
   });
