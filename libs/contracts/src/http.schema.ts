@@ -1,5 +1,6 @@
 import { StructuredQuery } from '@fq/ccdl';
 import { z } from 'zod';
+import { BudgetReport } from './envelope.schema';
 import { SiteId } from './subjects';
 
 // Bodies of the broker's researcher HTTP API. Responses are strict (they are ours); the query keeps unknown keys.
@@ -43,6 +44,10 @@ export const QuerySiteResult = z.strictObject({
   count: z.number().int().min(0).nullable(),
   /** Present (true) when the site reported a count below its own threshold. */
   belowThreshold: z.literal(true).optional(),
+  /** Why a site refused or failed: its stable code, e.g. SITE_PRIVACY_BUDGET_EXHAUSTED. */
+  code: z.string().min(1).optional(),
+  /** The site's reason, as it wrote it for the researcher (e.g. when its privacy budget is available again). */
+  reason: z.string().optional(),
 });
 export type QuerySiteResult = z.infer<typeof QuerySiteResult>;
 
@@ -169,7 +174,20 @@ export const QuotaLimit = z.strictObject({
 });
 export type QuotaLimit = z.infer<typeof QuotaLimit>;
 
-/** `GET /api/v1/quota`: the caller's submission quotas, result polling interval and blacklist state. */
+/**
+ * What the caller has left of one site's privacy budget, as the site last reported it with an answer or a refusal: new
+ * cohorts (distinct patient sets) the site still answers in its rolling window; asking again for a cohort the site
+ * answered within the window is free. `remaining` may have grown since `reportedAt` once `resetsAt` has passed.
+ */
+export const SiteBudget = z.strictObject({
+  siteId: SiteId,
+  name: z.string().min(1),
+  ...BudgetReport.shape,
+  reportedAt: Timestamp,
+});
+export type SiteBudget = z.infer<typeof SiteBudget>;
+
+/** `GET /api/v1/quota`: the caller's submission quotas, result polling interval, blacklist state and site budgets. */
 export const QuotaUsage = z.strictObject({
   userId: z.string().min(1),
   role: UserRole,
@@ -181,6 +199,8 @@ export const QuotaUsage = z.strictObject({
   pollIntervalSeconds: z.number().int().min(0),
   blacklisted: z.boolean(),
   blacklistedAt: Timestamp.nullable(),
+  /** What the caller has left of each site's privacy budget, for the sites that reported one to them. */
+  siteBudgets: z.array(SiteBudget),
 });
 export type QuotaUsage = z.infer<typeof QuotaUsage>;
 

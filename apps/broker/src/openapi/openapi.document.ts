@@ -232,7 +232,11 @@ export function buildOpenApiDocument(
     },
     '/api/v1/quota': {
       get: protectedOperation({
-        summary: "The caller's submission quotas, polling interval and blacklist state",
+        summary: "The caller's submission quotas, polling interval, blacklist state and privacy budget at each site",
+        description:
+          '`siteBudgets` lists, for each site that reported one with an answer or a budget refusal, how many new ' +
+          'cohorts the site still answers for the caller in its rolling window (a cohort it answered within the window ' +
+          'is free again) and when that number next grows.',
         responses: { 200: { description: 'As they stand now', content: json('QuotaUsage') } },
       }),
     },

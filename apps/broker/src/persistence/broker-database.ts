@@ -5,7 +5,6 @@ import type { Generated, Kysely } from 'kysely';
 export interface QueriesTable {
   id: string;
   requester_id: string;
-  requester_pseudonym: string;
   query_json: string;
   query_hash: string;
   sites_json: string;
@@ -50,12 +49,24 @@ export interface ResultReadsTable {
   read_at: string;
 }
 
+/** The latest privacy-budget report of a site to a researcher (by the broker's own researcher id). */
+export interface SiteBudgetsTable {
+  requester_id: string;
+  site_id: string;
+  remaining: number;
+  budget_limit: number;
+  window_days: number;
+  resets_at: string | null;
+  reported_at: string;
+}
+
 export interface BrokerTables {
   queries: QueriesTable;
   site_results: SiteResultsTable;
   broker_secrets: BrokerSecretsTable;
   user_blacklist: UserBlacklistTable;
   result_reads: ResultReadsTable;
+  site_budgets: SiteBudgetsTable;
 }
 
 export type BrokerDatabase = Kysely<BrokerTables>;

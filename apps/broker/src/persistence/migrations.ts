@@ -89,6 +89,30 @@ export function brokerMigrations(dialect: SqlDialect): Record<string, Migration>
         await db.schema.dropTable('result_reads').execute();
       },
     },
+    '0004-site-pseudonyms-and-budgets': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // One pseudonym for every site let sites link a researcher across sites; each site's is now derived at
+        // dispatch from the requester key (decision 0009), so the stored one goes.
+        await db.schema.alterTable('queries').dropColumn('requester_pseudonym').execute();
+        // The latest privacy-budget report of each site to each researcher, for GET /api/v1/quota.
+        await db.schema
+          .createTable('site_budgets')
+          .addColumn('requester_id', 'text', (col) => col.notNull())
+          .addColumn('site_id', 'text', (col) => col.notNull())
+          .addColumn('remaining', 'integer', (col) => col.notNull())
+          .addColumn('budget_limit', 'integer', (col) => col.notNull())
+          .addColumn('window_days', 'integer', (col) => col.notNull())
+          .addColumn('resets_at', 'text')
+          .addColumn('reported_at', 'text', (col) => col.notNull())
+          .addPrimaryKeyConstraint('site_budgets_requester_site', ['requester_id', 'site_id'])
+          .execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('site_budgets').execute();
+        // The old single pseudonyms cannot be restored here; they were an HMAC of the requester id only.
+        await db.schema.alterTable('queries').addColumn('requester_pseudonym', 'text').execute();
+      },
+    },
   };
 }
 

@@ -10,7 +10,6 @@ function aQuery(overrides: Partial<StoredQuery> = {}): StoredQuery {
   return {
     id: randomUUID(),
     requesterId: 'alice',
-    requesterPseudonym: 'r-0123',
     query: {
       inclusionCriteria: [
         [{ termCodes: [{ system: 'http://loinc.org', code: '4548-4' }], futureField: { kept: true } }],

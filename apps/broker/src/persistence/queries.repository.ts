@@ -42,7 +42,6 @@ export class QueriesRepository {
       .values({
         id: query.id,
         requester_id: query.requesterId,
-        requester_pseudonym: query.requesterPseudonym,
         query_json: JSON.stringify(query.query),
         query_hash: query.queryHash,
         sites_json: JSON.stringify(query.sites),
@@ -84,7 +83,6 @@ export class QueriesRepository {
       .select([
         'id',
         'requester_id',
-        'requester_pseudonym',
         'query_hash',
         'sites_json',
         'status',
@@ -337,7 +335,6 @@ function toQueryFields(row: Omit<Selectable<QueriesTable>, 'query_json'>): Recor
   return {
     id: row.id,
     requesterId: row.requester_id,
-    requesterPseudonym: row.requester_pseudonym,
     queryHash: row.query_hash,
     sites: parseJson(row.sites_json),
     status: row.status,

@@ -11,10 +11,8 @@ export type QuerySite = z.infer<typeof QuerySite>;
 /** A submitted query as the broker keeps it. */
 export const StoredQuery = z.strictObject({
   id: z.uuid(),
-  /** The caller's own id: whose history the query is in. Never leaves the broker. */
+  /** The caller's own id: whose history the query is in. Never leaves the broker; each site gets its own pseudonym. */
   requesterId: z.string().min(1),
-  /** What sites see of the caller. */
-  requesterPseudonym: z.string().min(1),
   query: StructuredQuery,
   queryHash: Sha256Hex,
   sites: z.array(QuerySite).min(1),

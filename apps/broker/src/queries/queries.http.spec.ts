@@ -69,14 +69,23 @@ describe('POST /api/v1/queries', () => {
     expect((await repository.findQuery(id))?.dispatchedAt).toBe('2026-03-02T09:00:00.000Z');
   });
 
-  it('sends a stable pseudonym of the researcher, never the id itself', async () => {
-    await submit(FEMALE_QUERY, 'alice');
-    await submit(FEMALE_QUERY, 'alice');
-    await submit(FEMALE_QUERY, 'bob');
-    const [alice1, alice2, bob] = [0, 3, 6].map((i) => broker.transport.published[i].envelope.payload.requester);
-    expect(alice1).toBe(alice2);
-    expect(alice1).not.toBe(bob);
-    expect(alice1).not.toContain('alice');
+  it('sends each site its own stable pseudonym of the researcher, never the id itself', async () => {
+    const pseudonymsOf = async (who: string): Promise<Map<string, string>> => {
+      const id = await submit(FEMALE_QUERY, who);
+      const sent = broker.transport.published.filter((p) => p.envelope.payload.queryId === id);
+      return new Map(sent.map((p) => [p.siteId, p.envelope.payload.requester]));
+    };
+    const alice1 = await pseudonymsOf('alice');
+    const alice2 = await pseudonymsOf('alice');
+    const bob = await pseudonymsOf('bob');
+    expect([...alice1.keys()].sort()).toEqual(['site-a', 'site-b', 'site-c']);
+    expect(alice2).toEqual(alice1);
+    expect(new Set(alice1.values()).size).toBe(3);
+    for (const [siteId, pseudonym] of alice1) {
+      expect(pseudonym).toMatch(/^r-[0-9a-f]{32}$/);
+      expect(pseudonym).not.toContain('alice');
+      expect(bob.get(siteId)).not.toBe(pseudonym);
+    }
   });
 
   it('accepts a CRTDL document and sends the query it carries', async () => {
@@ -144,7 +153,8 @@ describe('GET /api/v1/queries/{id}', () => {
       id,
       status: 'running',
       total: null,
-      totalHidden: 'below-results-threshold',
+      totalHidden: 'query-running',
+      breakdownHidden: 'query-running',
       totalSites: 3,
     });
     expect(view.sites).toEqual([

@@ -3,13 +3,13 @@ import { BrokerSecretsRepository } from '../persistence/broker-secrets.repositor
 import { PersistenceModule } from '../persistence/persistence.module';
 import { QuotasModule } from '../quotas/quotas.module';
 import { SitesModule } from '../sites/sites.module';
-import { QueriesService, REQUESTER_KEY } from './queries.service';
+import { QueriesService } from './queries.service';
 import { QueriesHttpController } from './queries.http.controller';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
 import { QueryEventsBus } from './query-events.bus';
 import { QueryResultsService } from './query-results.service';
-import { generateRequesterKey, REQUESTER_KEY_NAME } from './requester-pseudonym';
+import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './requester-pseudonym';
 
 /** Submission, dispatch, result collection, deadlines, aggregation and the query HTTP API. */
 @Module({

@@ -23,11 +23,9 @@ import { findOversizedJson, findTooManyCriteria } from './query-complexity';
 import { signedQueryEnvelopeBytes } from './query-envelope';
 import { QueryEventsBus } from './query-events.bus';
 import { buildQueryEvents, buildQueryResult, buildQuerySummary } from './query-view';
-import { pseudonymizeRequester } from './requester-pseudonym';
+import { pseudonymizeRequester, REQUESTER_KEY } from './requester-pseudonym';
 import { assignSitePseudonyms, type RandomInt } from './site-pseudonyms';
 
-/** The key behind requester pseudonyms, kept in the database. */
-export const REQUESTER_KEY = Symbol('REQUESTER_KEY');
 /** The random source of site pseudonyms; tests may fix it. */
 export const PSEUDONYM_RANDOM = Symbol('PSEUDONYM_RANDOM');
 
@@ -95,7 +93,6 @@ export class QueriesService {
     const query: StoredQuery = {
       id: randomUUID(),
       requesterId: caller.id,
-      requesterPseudonym: pseudonymizeRequester(this.requesterKey, caller.id),
       query: parsed.value,
       queryHash: hashQuery(parsed.value),
       sites: assignSitePseudonyms(this.sites.list(), this.random),
@@ -105,7 +102,13 @@ export class QueriesService {
       dispatchedAt: null,
       finishedAt: null,
     };
-    const envelopeBytes = signedQueryEnvelopeBytes(query, query.sites[0].siteId, query.createdAt);
+    const firstSite = query.sites[0].siteId;
+    const envelopeBytes = signedQueryEnvelopeBytes(
+      query,
+      firstSite,
+      query.createdAt,
+      pseudonymizeRequester(this.requesterKey, firstSite, caller.id),
+    );
     if (envelopeBytes > MAX_ENVELOPE_BYTES) {
       throw new BrokerError(
         'BROKER_QUERY_TOO_LARGE',

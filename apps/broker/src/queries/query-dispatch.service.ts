@@ -4,6 +4,7 @@ import { QueriesRepository } from '../persistence/queries.repository';
 import type { StoredQuery } from '../persistence/records.schema';
 import { BROKER_TRANSPORT, type BrokerTransport } from '../transport/broker-transport';
 import { buildQueryEnvelope } from './query-envelope';
+import { pseudonymizeRequester, REQUESTER_KEY } from './requester-pseudonym';
 
 const RETRY_INTERVAL_MS = 5_000;
 
@@ -18,15 +19,27 @@ export class QueryDispatchService {
     private readonly repository: QueriesRepository,
     @Inject(BROKER_TRANSPORT) private readonly transport: BrokerTransport,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REQUESTER_KEY) private readonly requesterKey: string,
   ) {}
 
-  /** Publishes one QueryEnvelope per site and records the dispatch; false (and a retry later) if NATS refused. */
+  /**
+   * Publishes one QueryEnvelope per site, each with the researcher's pseudonym at that site, and records the
+   * dispatch; false (and a retry later) if NATS refused.
+   */
   async dispatch(query: StoredQuery): Promise<boolean> {
     const sentAt = this.clock.now().toISOString();
     try {
       await Promise.all(
         query.sites.map((site) =>
-          this.transport.publishQuery(site.siteId, buildQueryEnvelope(query, site.siteId, sentAt)),
+          this.transport.publishQuery(
+            site.siteId,
+            buildQueryEnvelope(
+              query,
+              site.siteId,
+              sentAt,
+              pseudonymizeRequester(this.requesterKey, site.siteId, query.requesterId),
+            ),
+          ),
         ),
       );
       await this.repository.markDispatched(query.id, sentAt);

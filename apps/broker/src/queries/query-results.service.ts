@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ResultPayload } from '@fq/contracts';
 import { QueriesRepository } from '../persistence/queries.repository';
 import type { SiteAnswer } from '../persistence/records.schema';
+import { SiteBudgetsService } from '../quotas/site-budgets.service';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryEventsBus } from './query-events.bus';
 
@@ -18,10 +19,11 @@ export class QueryResultsService {
     private readonly repository: QueriesRepository,
     private readonly deadlines: QueryDeadlinesService,
     private readonly bus: QueryEventsBus,
+    private readonly budgets: SiteBudgetsService,
   ) {}
 
   /**
-   * Records a site's result that reached the network at `receivedAt`.
+   * Records a site's result that reached the network at `receivedAt`, and the privacy budget it reports.
    *
    * A result counts only if it arrived by the query's deadline; one for an unknown query or a site the query was
    * not sent to is dropped with a log line.
@@ -49,6 +51,9 @@ export class QueryResultsService {
     if (!outcome.recorded) {
       this.logger.log({ message: 'duplicate result ignored', queryId: query.id, siteId: result.siteId });
       return 'duplicate';
+    }
+    if ((result.status === 'answered' || result.status === 'refused') && result.budget !== undefined) {
+      await this.budgets.record(query.requesterId, result.siteId, result.budget, receivedAt);
     }
     if (outcome.completed) {
       this.deadlines.cancel(query.id);

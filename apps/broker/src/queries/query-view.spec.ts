@@ -12,7 +12,6 @@ function aQuery(siteCount: number, overrides: Partial<StoredQuery> = {}): Stored
   return {
     id: QUERY_ID,
     requesterId: 'alice',
-    requesterPseudonym: 'r-1',
     query: { inclusionCriteria: [[{ termCodes: [{ system: 's', code: 'c' }] }]] },
     queryHash: 'a'.repeat(64),
     // Pseudonyms deliberately in another order than the sites.
@@ -135,7 +134,7 @@ describe('buildQueryResult', () => {
     expect(view.sites.every((site) => site.belowThreshold === undefined && site.count === null)).toBe(true);
   });
 
-  it('reports pending, refused, failed and broker-expired sites with null counts', () => {
+  it('reports pending, refused, failed and broker-expired sites with null counts, and why sites refused or failed', () => {
     const view = buildQueryResult(
       aQuery(4, { status: 'expired', finishedAt: '2026-03-02T09:01:00.000Z' }),
       [
@@ -149,12 +148,39 @@ describe('buildQueryResult', () => {
     expect(view.sites).toEqual([
       { site: 'Uniklinik 4', siteId: 'site-4', status: 'pending', count: null },
       { site: 'Uniklinik 3', siteId: 'site-3', status: 'expired', count: null },
-      { site: 'Uniklinik 2', siteId: 'site-2', status: 'failed', count: null },
-      { site: 'Uniklinik 1', siteId: 'site-1', status: 'refused', count: null },
+      {
+        site: 'Uniklinik 2',
+        siteId: 'site-2',
+        status: 'failed',
+        count: null,
+        code: 'SITE_EVALUATION_FAILED',
+        reason: 'index missing',
+      },
+      {
+        site: 'Uniklinik 1',
+        siteId: 'site-1',
+        status: 'refused',
+        count: null,
+        code: 'SITE_POLICY_REFUSED',
+        reason: 'too many criteria',
+      },
     ]);
     // A broker-decided expiry is not a report from the site.
     expect(view.reportedSites).toBe(2);
     expect(view.total).toBe(0);
+  });
+
+  it('shows a researcher when a site’s privacy budget is spent, under the site’s pseudonym', () => {
+    const reason = 'privacy budget at this site exhausted until 2026-03-09T09:00:00.000Z';
+    const view = buildQueryResult(
+      aQuery(1, COMPLETED),
+      [result(1, { status: 'refused', code: 'SITE_PRIVACY_BUDGET_EXHAUSTED', reason })],
+      FDPG,
+      RESEARCHER,
+    );
+    expect(view.sites).toEqual([
+      { site: 'Site 1', status: 'refused', count: null, code: 'SITE_PRIVACY_BUDGET_EXHAUSTED', reason },
+    ]);
   });
 
   it('shows pseudonyms to researchers and real names with ids only to admins', () => {

@@ -44,6 +44,7 @@ export function buildQueryResult(
       status: result?.answer.status ?? 'pending',
       count: breakdownVisible ? counts[index] : null,
       ...(belowThreshold ? { belowThreshold: true as const } : {}),
+      ...refusalOf(result),
     };
   });
   return {
@@ -113,6 +114,17 @@ export function buildQueryEvents(
     });
   }
   return events;
+}
+
+/**
+ * A refusing or failing site's code and reason, for the researcher (a spent privacy budget says until when). They are
+ * the same in every view of the query, and a site's reason carries no count (apps/site-agent/README.md).
+ */
+function refusalOf(result: StoredSiteResult | undefined): Pick<QuerySiteResult, 'code' | 'reason'> {
+  const answer = result?.answer;
+  return answer?.status === 'refused' || answer?.status === 'failed'
+    ? { code: answer.code, reason: answer.reason }
+    : {};
 }
 
 function siteLabel(site: QuerySite, caller: Caller): Pick<QuerySiteResult, 'site' | 'siteId'> {

@@ -5,15 +5,23 @@ import { RequireRole } from '../identity/auth.guard';
 import { Caller } from '../identity/caller';
 import { CurrentCaller } from '../identity/current-caller.decorator';
 import { QuotasService } from './quotas.service';
+import { SiteBudgetsService } from './site-budgets.service';
 
-/** `GET /api/v1/quota`: the caller's submission quotas, polling interval and blacklist state. */
+/**
+ * `GET /api/v1/quota`: the caller's submission quotas, polling interval and blacklist state, and what they have left
+ * of each site's privacy budget.
+ */
 @Controller('api/v1/quota')
 export class QuotaHttpController {
-  constructor(private readonly quotas: QuotasService) {}
+  constructor(
+    private readonly quotas: QuotasService,
+    private readonly budgets: SiteBudgetsService,
+  ) {}
 
   @Get()
-  show(@CurrentCaller() caller: Caller): Promise<QuotaUsage> {
-    return this.quotas.usage(caller);
+  async show(@CurrentCaller() caller: Caller): Promise<QuotaUsage> {
+    const [usage, siteBudgets] = await Promise.all([this.quotas.usage(caller), this.budgets.list(caller)]);
+    return { ...usage, siteBudgets };
   }
 }
 

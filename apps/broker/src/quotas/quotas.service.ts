@@ -68,8 +68,8 @@ export class QuotasService {
     });
   }
 
-  /** The caller's quotas as `GET /api/v1/quota` shows them. */
-  async usage(caller: Caller): Promise<QuotaUsage> {
+  /** The caller's quotas as `GET /api/v1/quota` shows them; the sites' budgets come from `SiteBudgetsService`. */
+  async usage(caller: Caller): Promise<Omit<QuotaUsage, 'siteBudgets'>> {
     const now = this.clock.now();
     const state = await this.repository.findBlacklistState(caller.id);
     const soft = await this.softWindow(caller, now);
