@@ -11,6 +11,7 @@ import { QueryDeadlinesService } from './queries/query-deadlines.service';
 import { QueryDispatchService } from './queries/query-dispatch.service';
 import { QueryEventsBus } from './queries/query-events.bus';
 import { QueryResultsService } from './queries/query-results.service';
+import { refusalOf } from './queries/result-refusal';
 import { SiteRegistryService } from './sites/site-registry.service';
 import { BROKER_TRANSPORT, type BrokerTransport } from './transport/broker-transport';
 
@@ -35,7 +36,7 @@ export class BrokerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     await this.transport.start({
-      onResult: (result, receivedAt) => this.results.record(result, receivedAt),
+      onResult: async (result, receivedAt) => refusalOf(await this.results.record(result, receivedAt), result),
       onHeartbeat: (heartbeat, receivedAt) => this.sites.recordHeartbeat(heartbeat, receivedAt),
     });
     await this.deadlines.resume();

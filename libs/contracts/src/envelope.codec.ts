@@ -22,6 +22,8 @@ export const EnvelopeCode = {
   SentInFuture: 'ENVELOPE_SENT_IN_FUTURE',
   Replayed: 'ENVELOPE_REPLAYED',
   SenderMismatch: 'ENVELOPE_SENDER_MISMATCH',
+  /** A query envelope whose id the broker derived for another site: a copy replayed onto this site's subject. */
+  SiteMismatch: 'ENVELOPE_SITE_MISMATCH',
 } as const;
 export type EnvelopeCode = (typeof EnvelopeCode)[keyof typeof EnvelopeCode];
 

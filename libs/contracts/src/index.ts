@@ -12,6 +12,7 @@ export {
   readEnvelopeIdsLeniently,
 } from './envelope.codec';
 export { canonicalJson } from './canonical-json';
+export { queryEnvelopeId } from './envelope-ids';
 export {
   EnvelopePublicKey,
   type EnvelopeSigner,

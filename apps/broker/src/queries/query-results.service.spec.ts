@@ -119,7 +119,9 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
     expect(statusOf(expired, 'site-a')?.status).toBe('answered');
     expect(statusOf(expired, 'site-b')?.status).toBe('expired');
     // An answer after the deadline changes nothing.
-    expect(await broker.transport.deliver(answered(id, 'site-b', hash, 40), broker.clock.now())).toBe('late');
+    expect(await broker.transport.deliver(answered(id, 'site-b', hash, 40), broker.clock.now())).toMatchObject({
+      code: 'RESULT_LATE',
+    });
   });
 
   it('expires a query by its own timer', async () => {

@@ -1,9 +1,33 @@
 import type { HeartbeatPayload, QueryEnvelope, ResultPayload, SiteId, UnsignedEnvelope } from '@fq/contracts';
 
+/** Codes of verified results the broker refuses on their merits; they go to the audit log like refused envelopes. */
+export const ResultRefusalCode = {
+  /** No query with this id. */
+  QueryUnknown: 'RESULT_QUERY_UNKNOWN',
+  /** The query was not sent to this site. */
+  SiteNotAsked: 'RESULT_SITE_NOT_ASKED',
+  /** An answer to another query than the one the broker sent (its hash differs). */
+  QueryHashMismatch: 'RESULT_QUERY_HASH_MISMATCH',
+  /** Stored after the query's deadline, or after the query finished. */
+  Late: 'RESULT_LATE',
+  /** The site's result for this query was recorded before; the first one counts. */
+  Duplicate: 'RESULT_DUPLICATE',
+} as const;
+export type ResultRefusalCode = (typeof ResultRefusalCode)[keyof typeof ResultRefusalCode];
+
+/** Why a verified result was not counted. */
+export interface ResultRefusal {
+  code: ResultRefusalCode;
+  reason: string;
+}
+
 /** What the broker does with verified messages from the network. */
 export interface TransportHandlers {
-  /** Stores or deliberately drops a result; a rejection means "try again later" and the message is redelivered. */
-  onResult(result: ResultPayload, receivedAt: Date): Promise<unknown>;
+  /**
+   * Stores a result, or refuses it (null: counted); a rejection means "try again later" and the message is
+   * redelivered.
+   */
+  onResult(result: ResultPayload, receivedAt: Date): Promise<ResultRefusal | null>;
   /** Notes a site's sign of life; `receivedAt` is when the NATS server stored it. */
   onHeartbeat(heartbeat: HeartbeatPayload, receivedAt: Date): void;
 }

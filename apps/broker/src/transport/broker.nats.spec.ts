@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -100,8 +101,12 @@ function siteSigner() {
   return testSigner(key);
 }
 
-/** Publishes the site's answer as a site agent would. */
-async function publishAnswer(query: QueryEnvelope, protectedCount: number): Promise<void> {
+/** Publishes the site's answer as a site agent would; returns its envelope id. */
+async function publishAnswer(
+  query: QueryEnvelope,
+  protectedCount: number,
+  payload: Partial<{ queryHash: string }> = {},
+): Promise<string> {
   const envelope = signEnvelope<ResultEnvelope>(
     {
       id: randomUUID(),
@@ -113,7 +118,7 @@ async function publishAnswer(query: QueryEnvelope, protectedCount: number): Prom
         status: 'answered',
         queryId: query.payload.queryId,
         siteId: 'site-a',
-        queryHash: query.payload.queryHash,
+        queryHash: payload.queryHash ?? query.payload.queryHash,
         dataVersion: 'v1',
         result: { kind: 'count', protectedCount },
       },
@@ -121,6 +126,16 @@ async function publishAnswer(query: QueryEnvelope, protectedCount: number): Prom
     siteSigner(),
   );
   await site.jetstream().publish(siteResultSubject('site-a'), encodeEnvelope(envelope), { msgID: envelope.id });
+  return envelope.id;
+}
+
+/** The broker's audit log, line by line. */
+async function auditLines(): Promise<Array<Record<string, unknown>>> {
+  const text = await readFile(registry.env.BROKER_AUDIT_LOG, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** A researcher's bearer token from the broker's development issuer. */
@@ -180,6 +195,39 @@ describe('broker on NATS JetStream', () => {
       const result = await view(broker.url, id);
       expect(result).toMatchObject({ status: 'completed', total: 120, reportedSites: 1 });
       expect(result.sites).toEqual([{ site: 'Site 1', status: 'answered', count: 120 }]);
+    } finally {
+      await broker.app.close();
+    }
+  });
+
+  it('audits every result it refuses on its merits: unknown query, another query’s hash, an answer after completion', async () => {
+    const broker = await startBroker(join(dir, 'refusals.sqlite'));
+    try {
+      const id = await submit(broker.url);
+      const { envelope } = await receiveQuery(await site.jetstream().consumers.get('FQ_QUERIES', 'site-site-a'));
+      const unknownQuery = await publishAnswer(
+        { ...envelope, payload: { ...envelope.payload, queryId: randomUUID() } },
+        5,
+      );
+      const otherHash = await publishAnswer(envelope, 10, { queryHash: 'e'.repeat(64) });
+      await publishAnswer(envelope, 120);
+      await waitFor(async () => ((await view(broker.url, id)).status === 'completed' ? true : null), 'the answer');
+      const second = await publishAnswer(envelope, 990);
+
+      const refused = await waitFor(async () => {
+        const lines = await auditLines();
+        const mine = [unknownQuery, otherHash, second].map((envelopeId) =>
+          lines.find((l) => l.envelopeId === envelopeId),
+        );
+        return mine.every((line) => line !== undefined) ? mine : null;
+      }, 'three audit lines');
+      expect(refused.map((line) => [line?.decision, line?.code, line?.siteId])).toEqual([
+        ['rejected', 'RESULT_QUERY_UNKNOWN', 'site-a'],
+        ['rejected', 'RESULT_QUERY_HASH_MISMATCH', 'site-a'],
+        // The query completed with the first answer, so a second one comes too late to count.
+        ['rejected', 'RESULT_LATE', 'site-a'],
+      ]);
+      expect(await view(broker.url, id)).toMatchObject({ status: 'completed', total: 120 });
     } finally {
       await broker.app.close();
     }

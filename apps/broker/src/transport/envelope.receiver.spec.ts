@@ -14,6 +14,7 @@ import {
   type SiteRegistration,
 } from '@fq/contracts';
 import { testSigner } from '../__fixtures__/test-registry';
+import { type ResultRefusal, ResultRefusalCode } from './broker-transport';
 import type { EnvelopeRejection } from './envelope-audit.log';
 import { EnvelopeReceiver, type ReceivedMessage } from './envelope.receiver';
 import { ReceivedEnvelopesStore } from './received-envelopes.store';
@@ -35,7 +36,7 @@ const STORED_AT = new Date('2026-03-02T09:00:30.000Z');
 const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A receiver over in-memory stores; `state` records everything a handler would have changed. */
-function aReceiver() {
+function aReceiver(refuse: (result: ResultPayload) => ResultRefusal | null = () => null) {
   const state = { results: [] as ResultPayload[], heartbeats: [] as HeartbeatPayload[] };
   const audit: EnvelopeRejection[] = [];
   const receiver = new EnvelopeReceiver({
@@ -44,7 +45,10 @@ function aReceiver() {
     results: ReceivedEnvelopesStore.inMemory(),
     heartbeats: ReceivedEnvelopesStore.inMemory(),
     handlers: {
-      onResult: (result) => Promise.resolve(void state.results.push(result)),
+      onResult: (result) => {
+        state.results.push(result);
+        return Promise.resolve(refuse(result));
+      },
       onHeartbeat: (heartbeat) => void state.heartbeats.push(heartbeat),
     },
     logger: SILENT,
@@ -206,5 +210,39 @@ describe('EnvelopeReceiver (results)', () => {
       ),
       { numRuns: 50 },
     );
+  });
+
+  it('audits a verified result that the broker refuses on its merits, and acknowledges it', async () => {
+    const unknown = anAnswer();
+    const world = aReceiver(() => ({ code: ResultRefusalCode.QueryUnknown, reason: 'no such query' }));
+    await expect(world.receiver.receiveResult(message(encodeEnvelope(unknown), undefined, 700))).resolves.toBe('ack');
+    expect(world.audit).toEqual([
+      expect.objectContaining({
+        decision: 'rejected',
+        code: 'RESULT_QUERY_UNKNOWN',
+        reason: 'no such query',
+        streamSequence: 700,
+        envelopeId: unknown.id,
+        siteId: 'site-a',
+      }),
+    ]);
+  });
+
+  it('audits a second result for the same query and site, but not a redelivery of the one it recorded', async () => {
+    const seen = new Set<string>();
+    const world = aReceiver((result) => {
+      const key = `${result.queryId}/${result.siteId}`;
+      const duplicate = seen.has(key);
+      seen.add(key);
+      return duplicate ? { code: ResultRefusalCode.Duplicate, reason: 'the first result counts' } : null;
+    });
+    const first = anAnswer();
+    await world.receiver.receiveResult(message(encodeEnvelope(first), undefined, 800));
+    await world.receiver.receiveResult(message(encodeEnvelope(first), undefined, 800));
+    expect(world.audit).toEqual([]);
+    const { queryId, siteId } = first.payload;
+    const second = anAnswer(undefined, { payload: { queryId, siteId, status: 'refused', code: 'X_Y', reason: 'r' } });
+    await world.receiver.receiveResult(message(encodeEnvelope(second), undefined, 801));
+    expect(world.audit).toEqual([expect.objectContaining({ code: 'RESULT_DUPLICATE', envelopeId: second.id })]);
   });
 });

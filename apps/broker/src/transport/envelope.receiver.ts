@@ -12,9 +12,9 @@ import {
   type SiteRegistration,
   siteIdOfSubject,
 } from '@fq/contracts';
-import type { TransportHandlers } from './broker-transport';
+import { ResultRefusalCode, type TransportHandlers } from './broker-transport';
 import type { EnvelopeAudit } from './envelope-audit.log';
-import type { ReplayGuard } from './received-envelopes.store';
+import type { Arrival, ReplayGuard } from './received-envelopes.store';
 
 /** A message from a JetStream consumer, as much of it as the receiver needs. */
 export interface ReceivedMessage {
@@ -41,7 +41,9 @@ export interface EnvelopeReceiverDeps {
 /**
  * The broker's gate for site messages (decision 0006): decode, verify the site's signature against the registry,
  * check subject and sender agree, judge expiry by the storage time, tell a replay from a redelivery, and only then
- * hand the payload over. A refused message is logged, audited and acknowledged; nothing else changes.
+ * hand the payload over. A refused message is logged, audited and acknowledged; nothing else changes. A result the
+ * handler refuses on its merits (unknown query, a site it was not sent to, another query's hash, late, a second result)
+ * is audited the same way.
  */
 export class EnvelopeReceiver {
   private readonly keyOf: EnvelopeKeyResolver;
@@ -59,19 +61,24 @@ export class EnvelopeReceiver {
       return checked.settlement;
     }
     const envelope = checked.envelope as ResultEnvelope;
+    let refusal;
     try {
       await this.deps.results.remember({
         envelopeId: envelope.id,
         streamSequence: message.streamSequence,
         expiresAt: envelope.expiresAt,
       });
-      await this.deps.handlers.onResult(envelope.payload, message.storedAt);
-      return 'ack';
+      refusal = await this.deps.handlers.onResult(envelope.payload, message.storedAt);
     } catch (error) {
       // Broken infrastructure (disk, database): let JetStream deliver it again instead of losing it.
       this.deps.logger.error({ message: 'storing a result failed; it will be redelivered', error: String(error) });
       return 'retry';
     }
+    // A redelivered message whose first delivery was recorded finds its own result: that is idempotency, not a refusal.
+    if (refusal === null || (checked.arrival.kind === 'redelivery' && refusal.code === ResultRefusalCode.Duplicate)) {
+      return 'ack';
+    }
+    return this.reject(message, refusal.code, refusal.reason);
   }
 
   /** Verifies and hands over one heartbeat message. */
@@ -94,7 +101,8 @@ export class EnvelopeReceiver {
     message: ReceivedMessage,
     type: 'result' | 'heartbeat',
   ): Promise<
-    { kind: 'accepted'; envelope: ResultEnvelope | HeartbeatEnvelope } | { kind: 'refused'; settlement: Settlement }
+    | { kind: 'accepted'; envelope: ResultEnvelope | HeartbeatEnvelope; arrival: Arrival }
+    | { kind: 'refused'; settlement: Settlement }
   > {
     const refuse = async (code: string, reason: string): Promise<{ kind: 'refused'; settlement: Settlement }> => ({
       kind: 'refused',
@@ -125,7 +133,7 @@ export class EnvelopeReceiver {
         `envelope ${envelope.id} was accepted from stream message ${arrival.firstSequence}; it came again as ${message.streamSequence}`,
       );
     }
-    return { kind: 'accepted', envelope };
+    return { kind: 'accepted', envelope, arrival };
   }
 
   private async reject(message: ReceivedMessage, code: string, reason: string): Promise<Settlement> {

@@ -12,6 +12,7 @@ import {
   HEARTBEAT_STREAM,
   QUERY_STREAM,
   type QueryEnvelope,
+  queryEnvelopeId,
   RESULT_STREAM,
   siteHeartbeatSubject,
   siteQueryConsumerName,
@@ -89,15 +90,16 @@ describe('site agent over NATS JetStream', () => {
   const resultsFor = (queryId: string): TappedMessage[] =>
     tapped.filter((m) => m.subject === siteResultSubject(siteId) && m.text.includes(queryId));
 
-  function envelopeFor(q: StructuredQuery, expiresAt = new Date(Date.now() + 600_000)): QueryEnvelope {
+  function envelopeFor(q: StructuredQuery, expiresAt = new Date(Date.now() + 600_000), to = siteId): QueryEnvelope {
+    const queryId = randomUUID();
     return signEnvelope<QueryEnvelope>(
       {
-        id: randomUUID(),
+        id: queryEnvelopeId(queryId, to),
         type: 'query',
         sentAt: new Date().toISOString(),
         expiresAt: expiresAt.toISOString(),
         sender: { kind: 'broker' },
-        payload: { queryId: randomUUID(), queryHash: hashQuery(q), query: q, requester: 'researcher-e2e' },
+        payload: { queryId, queryHash: hashQuery(q), query: q, requester: 'researcher-e2e' },
       },
       signerOf(TEST_BROKER_KEY),
     );
@@ -282,20 +284,27 @@ describe('site agent over NATS JetStream', () => {
     expectWireClean();
   });
 
-  it('answers a redelivered query once', async () => {
+  it('answers a query once, and refuses and audits the copy the broker addressed to another site', async () => {
     const envelope = envelopeFor(query);
     await publishQuery(envelope);
     await waitFor(() => resultsFor(envelope.payload.queryId).length > 0, 'the first answer');
     await waitUntilConsumed();
 
-    // The broker re-sends the query (a new envelope id, so JetStream does not deduplicate it).
+    // Another site's copy of the same query (its own envelope id, so JetStream does not deduplicate it), replayed here.
     const { signature: _signature, ...unsigned } = envelope;
-    await publishQuery(signEnvelope<QueryEnvelope>({ ...unsigned, id: randomUUID() }, signerOf(TEST_BROKER_KEY)));
+    const elsewhere = signEnvelope<QueryEnvelope>(
+      { ...unsigned, id: queryEnvelopeId(unsigned.payload.queryId, 'site-other') },
+      signerOf(TEST_BROKER_KEY),
+    );
+    await publishQuery(elsewhere);
     await waitUntilConsumed();
 
     expect(resultsFor(envelope.payload.queryId)).toHaveLength(1);
     const lines = (await auditLines()).filter((l) => l.queryId === envelope.payload.queryId);
-    expect(lines.map((l) => l.decision)).toEqual(['answered']);
+    expect(lines.map((l) => [l.decision, l.code, l.envelopeId])).toEqual([
+      ['answered', null, envelope.id],
+      ['rejected-message', 'ENVELOPE_SITE_MISMATCH', elsewhere.id],
+    ]);
   });
 
   it('acks and audits a malformed message and keeps answering', async () => {

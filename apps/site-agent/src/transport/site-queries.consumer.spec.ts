@@ -5,6 +5,7 @@ import {
   generateEnvelopeKey,
   MAX_ENVELOPE_BYTES,
   type QueryEnvelope,
+  queryEnvelopeId,
   signEnvelope,
   siteQuerySubject,
 } from '@fq/contracts';
@@ -24,6 +25,15 @@ import { SiteQueriesConsumer } from './site-queries.consumer';
 
 const FORGER = signerOf(generateEnvelopeKey());
 const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** `envelope` as the broker sends it to `siteId`: its id derived from (query id, site id), signed by the broker. */
+function addressed(envelope: QueryEnvelope = queryEnvelope(), siteId = SITE_ID): QueryEnvelope {
+  const { signature: _signature, ...unsigned } = envelope;
+  return signEnvelope<QueryEnvelope>(
+    { ...unsigned, id: queryEnvelopeId(unsigned.payload.queryId, siteId) },
+    signerOf(TEST_BROKER_KEY),
+  );
+}
 
 describe('SiteQueriesConsumer.dispatch', () => {
   let world: SiteWorld;
@@ -62,7 +72,7 @@ describe('SiteQueriesConsumer.dispatch', () => {
     const lines = await world.auditLines();
     expect(lines).toHaveLength(audited + 1);
     expect(lines.at(-1)).toMatchObject({ decision: 'rejected-message', ...(code === undefined ? {} : { code }) });
-    const valid = queryEnvelope();
+    const valid = addressed();
     expect(world.processed.has(valid.payload.queryId)).toBe(false);
     await expect(deliver(encodeEnvelope(valid))).resolves.toBe('ack');
     expect(world.publisher.published.at(-1)?.payload).toMatchObject({
@@ -72,47 +82,67 @@ describe('SiteQueriesConsumer.dispatch', () => {
   }
 
   function forged(signer = FORGER): QueryEnvelope {
-    const { signature: _signature, ...unsigned } = queryEnvelope();
+    const { signature: _signature, ...unsigned } = addressed();
     return signEnvelope<QueryEnvelope>(unsigned, signer);
   }
 
   it('answers a query signed by the broker', async () => {
-    const envelope = queryEnvelope();
+    const envelope = addressed();
     await expect(deliver(encodeEnvelope(envelope))).resolves.toBe('ack');
     expect(world.publisher.published.map((result) => result.payload.queryId)).toEqual([envelope.payload.queryId]);
   });
 
   it.each([
     ['signed with a key that is not the broker’s', () => encodeEnvelope(forged()), 'ENVELOPE_SIGNATURE_INVALID'],
-    ['unsigned', () => JSON.stringify({ ...queryEnvelope(), signature: null }), 'ENVELOPE_UNSIGNED'],
+    ['unsigned', () => JSON.stringify({ ...addressed(), signature: null }), 'ENVELOPE_UNSIGNED'],
     ['oversized', () => new Uint8Array(MAX_ENVELOPE_BYTES + 1), 'ENVELOPE_TOO_LARGE'],
     ['malformed', () => '{"type":"query", oops', 'ENVELOPE_JSON_INVALID'],
     [
       'sent in the future',
-      () => encodeEnvelope(queryEnvelope(FEMALE_QUERY, { sentAt: '2025-03-01T10:05:00.000Z' })),
+      () => encodeEnvelope(addressed(queryEnvelope(FEMALE_QUERY, { sentAt: '2025-03-01T10:05:00.000Z' }))),
       'ENVELOPE_SENT_IN_FUTURE',
     ],
-  ] satisfies Array<[string, () => Uint8Array | string, string]>)('refuses and audits a query that is %s', async (_what, data, code) => {
-    await expectRefused(data(), code);
-  });
+  ] satisfies Array<[string, () => Uint8Array | string, string]>)(
+    'refuses and audits a query that is %s',
+    async (_what, data, code) => {
+      await expectRefused(data(), code);
+    },
+  );
 
   it('refuses a query signed by a site key, even the site’s own', async () => {
     await expectRefused(encodeEnvelope(forged(signerOf(TEST_SITE_KEY))), 'ENVELOPE_SIGNATURE_INVALID');
   });
 
   it('refuses a valid query on another site’s subject', async () => {
-    await expectRefused(encodeEnvelope(queryEnvelope()), 'SITE_MESSAGE_UNEXPECTED', siteQuerySubject('site-other'));
+    await expectRefused(encodeEnvelope(addressed()), 'SITE_MESSAGE_UNEXPECTED', siteQuerySubject('site-other'));
+  });
+
+  it('refuses and audits a valid query the broker addressed to another site, replayed onto this site’s subject', async () => {
+    const elsewhere = addressed(queryEnvelope(), 'site-other');
+    await expectRefused(encodeEnvelope(elsewhere), 'ENVELOPE_SITE_MISMATCH');
+    expect((await world.auditLines()).find((line) => line.code === 'ENVELOPE_SITE_MISMATCH')).toMatchObject({
+      queryId: elsewhere.payload.queryId,
+      envelopeId: elsewhere.id,
+    });
+    expect(world.processed.has(elsewhere.payload.queryId)).toBe(false);
+  });
+
+  it('refuses and audits another site’s copy of a query it has answered, instead of acknowledging it silently', async () => {
+    const own = addressed();
+    await expect(deliver(encodeEnvelope(own))).resolves.toBe('ack');
+    await expectRefused(encodeEnvelope(addressed(own, 'site-other')), 'ENVELOPE_SITE_MISMATCH');
+    expect(world.publisher.published.filter((r) => r.payload.queryId === own.payload.queryId)).toHaveLength(1);
   });
 
   it('audits an expired query without answering it', async () => {
-    const expired = queryEnvelope(FEMALE_QUERY, { expiresAt: '2025-03-01T09:59:00.000Z' });
+    const expired = addressed(queryEnvelope(FEMALE_QUERY, { expiresAt: '2025-03-01T09:59:00.000Z' }));
     await expect(deliver(encodeEnvelope(expired))).resolves.toBe('ack');
     expect(world.publisher.published).toEqual([]);
     expect((await world.auditLines()).at(-1)).toMatchObject({ decision: 'expired', code: 'ENVELOPE_EXPIRED' });
   });
 
   it('answers a redelivered stream message once, and audits the same envelope in another message as a replay', async () => {
-    const envelope = encodeEnvelope(queryEnvelope());
+    const envelope = encodeEnvelope(addressed());
     await deliver(envelope, undefined, 500);
     await expect(deliver(envelope, undefined, 500)).resolves.toBe('ack');
     expect(world.publisher.published).toHaveLength(1);
@@ -130,15 +160,16 @@ describe('SiteQueriesConsumer.dispatch', () => {
   });
 
   it('refuses every mutation of a signed query', async () => {
+    const queryId = randomUUID();
     const text = JSON.stringify(
       signEnvelope<QueryEnvelope>(
         {
-          id: randomUUID(),
+          id: queryEnvelopeId(queryId, SITE_ID),
           type: 'query',
           sentAt: '2025-03-01T10:00:00.000Z',
           expiresAt: '2025-03-01T11:00:00.000Z',
           sender: { kind: 'broker' },
-          payload: { queryId: randomUUID(), queryHash: hashQuery(FEMALE_QUERY), query: FEMALE_QUERY, requester: 'r-1' },
+          payload: { queryId, queryHash: hashQuery(FEMALE_QUERY), query: FEMALE_QUERY, requester: 'r-1' },
         },
         signerOf(TEST_BROKER_KEY),
       ),

@@ -1,9 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import {
   describeEnvelopeIssue,
+  EnvelopeCode,
   type EnvelopeKeyResolver,
   openEnvelope,
   QUERY_STREAM,
+  queryEnvelopeId,
   readEnvelopeIdsLeniently,
   siteQueryConsumerName,
   siteQuerySubject,
@@ -166,7 +168,10 @@ export class SiteQueriesConsumer {
     message.ack();
   }
 
-  /** Verifies the signature against the broker's key and hands over only verified queries on the site's subject. */
+  /**
+   * Verifies the signature against the broker's key and hands over only verified queries on the site's subject whose
+   * envelope the broker addressed to this site; every refusal is audited by the handler.
+   */
   dispatch(message: Pick<JsMsg, 'data' | 'subject' | 'seq'>): Promise<Disposition> {
     const decoded = openEnvelope(message.data, ['query'], this.keyOf);
     if (!decoded.ok) {
@@ -182,6 +187,17 @@ export class SiteQueriesConsumer {
         message: `a query on ${message.subject} reached site ${this.config.siteId}, whose subject is ${this.subject}`,
         envelopeId: decoded.value.id,
         queryId: decoded.value.payload.queryId,
+      });
+    }
+    const { id, payload } = decoded.value;
+    // The signed id is derived from (query id, site id): a copy meant for another site cannot pass for ours.
+    const expectedId = queryEnvelopeId(payload.queryId, this.config.siteId);
+    if (id !== expectedId) {
+      return this.handler.handleRejectedMessage({
+        code: EnvelopeCode.SiteMismatch,
+        message: `envelope ${id} of query ${payload.queryId} is not addressed to site ${this.config.siteId} (whose copy is ${expectedId})`,
+        envelopeId: id,
+        queryId: payload.queryId,
       });
     }
     return this.handler.handleQuery(decoded.value, { streamSequence: message.seq });

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { SubmitQueryResponse } from '@fq/contracts';
+import request from 'supertest';
+import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import type { ResultRefusal } from '../transport/broker-transport';
+
+// What the network hands the broker is verified (signature, sender, timing); these are the refusals on the merits.
+describe('results the broker refuses on their merits', () => {
+  let db: TestDatabase;
+  let broker: TestBroker;
+
+  beforeEach(async () => {
+    db = await createTestDatabase('sqlite');
+    broker = await startTestBroker({ ...db.env, BROKER_QUERY_DEADLINE_SECONDS: '60' });
+  });
+
+  afterEach(async () => {
+    await broker.close();
+    await db.drop();
+  });
+
+  async function submit(): Promise<{ id: string; hash: string }> {
+    const response = await request(broker.url)
+      .post('/api/v1/queries')
+      .set(await broker.as('alice'))
+      .send(FEMALE_QUERY)
+      .expect(201);
+    const { id } = SubmitQueryResponse.parse(response.body);
+    return { id, hash: broker.transport.published.at(-1)?.envelope.payload.queryHash ?? '' };
+  }
+
+  it('hands the transport a refusal with a code for each, and nothing for a counted result', async () => {
+    const { id, hash } = await submit();
+    const now = broker.clock.now();
+    await expect(broker.transport.deliver(answered(id, 'site-a', hash, 30), now)).resolves.toBeNull();
+    await expect(broker.transport.deliver(answered(id, 'site-a', hash, 40), now)).resolves.toMatchObject({
+      code: 'RESULT_DUPLICATE',
+    });
+    await expect(broker.transport.deliver(answered(randomUUID(), 'site-a', hash, 30), now)).resolves.toMatchObject({
+      code: 'RESULT_QUERY_UNKNOWN',
+    });
+    await expect(broker.transport.deliver(answered(id, 'site-z', hash, 30), now)).resolves.toMatchObject({
+      code: 'RESULT_SITE_NOT_ASKED',
+    });
+    await expect(broker.transport.deliver(answered(id, 'site-b', 'f'.repeat(64), 30), now)).resolves.toMatchObject({
+      code: 'RESULT_QUERY_HASH_MISMATCH',
+    });
+    const late = new Date(now.getTime() + 61_000);
+    const refusal = (await broker.transport.deliver(answered(id, 'site-c', hash, 30), late)) as ResultRefusal;
+    expect(refusal.code).toBe('RESULT_LATE');
+    expect(refusal.reason).toContain(id);
+  });
+});
