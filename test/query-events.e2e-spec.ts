@@ -50,8 +50,22 @@ describe('the server-sent event stream of a query', () => {
     expect(parsed.map((event) => event.result.sites.filter((site) => site.status !== 'pending').length)).toEqual([
       1, 2, 3,
     ]);
+    // With the default thresholds (3 sites above 20) three sites can show their figures only once all have answered:
+    // before that, a running total and its steps would give away a breakdown the final result might hide.
+    for (const { result } of parsed.slice(0, 2)) {
+      expect(result).toMatchObject({ status: 'running', total: null, totalHidden: 'query-running' });
+      expect(result.breakdownHidden).toBe('query-running');
+      expect(result.sites.map((site) => [site.count, site.belowThreshold])).toEqual([
+        [null, undefined],
+        [null, undefined],
+        [null, undefined],
+      ]);
+    }
+    expect(parsed.map((event) => event.result.reportedSites)).toEqual([1, 2, 3]);
     const final = expectShape(QueryResult, JSON.parse(stream.events[3].data), 'the completed event');
     expect(final).toMatchObject({ id, status: 'completed' });
+    // The last answer completed the query: its event shows the final result.
+    expect(parsed[2].result).toEqual(final);
     expect(new Set(final.sites.map((site) => site.siteId))).toEqual(new Set(siteIds));
     expect(stream.events.map((event) => event.id)).toEqual(['1', '2', '3', '4']);
   });

@@ -26,12 +26,15 @@ export type QueryStatus = z.infer<typeof QueryStatus>;
 export const SiteAnswerStatus = z.enum(['pending', 'answered', 'refused', 'failed', 'expired']);
 export type SiteAnswerStatus = z.infer<typeof SiteAnswerStatus>;
 
-/** Why the total is withheld. */
-export const TotalHiddenReason = z.enum(['below-results-threshold']);
+/**
+ * Why the total is withheld: below the results threshold, or the query is still running and the final result might
+ * hide the figures (docs/privacy.md, "Intermediate views").
+ */
+export const TotalHiddenReason = z.enum(['below-results-threshold', 'query-running']);
 export type TotalHiddenReason = z.infer<typeof TotalHiddenReason>;
 
-/** Why the per-site counts are withheld. */
-export const BreakdownHiddenReason = z.enum(['too-few-sites-above-threshold']);
+/** Why the per-site counts are withheld: too few sites above the threshold, or the final result might still hide them. */
+export const BreakdownHiddenReason = z.enum(['too-few-sites-above-threshold', 'query-running']);
 export type BreakdownHiddenReason = z.infer<typeof BreakdownHiddenReason>;
 
 /** One site's part of a query result; `site` is a per-query pseudonym such as "Site 3" unless the caller is an admin. */
@@ -112,7 +115,10 @@ export const QueryList = z.strictObject({
 });
 export type QueryList = z.infer<typeof QueryList>;
 
-/** Data of the SSE event `site-result`: which site answered and the query result as it stood then. */
+/**
+ * Data of the SSE event `site-result`: which site answered and the query result as it may be shown then (while running,
+ * without figures unless the final result is certain to show them).
+ */
 export const SiteResultEvent = z.strictObject({
   site: z.string().min(1),
   status: SiteAnswerStatus.exclude(['pending']),

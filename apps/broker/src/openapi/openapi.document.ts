@@ -198,7 +198,11 @@ export function buildOpenApiDocument(
         description: 'One read per query and user within the polling interval; admins are exempt.',
         parameters: [queryId],
         responses: {
-          200: { description: 'The result as it stands', content: json('QueryResult') },
+          200: {
+            description:
+              'The result as it stands; while running, without figures until the final result is certain to show them',
+            content: json('QueryResult'),
+          },
           404: notFound,
           429: problem(
             'Read again within the polling interval (BROKER_POLLING_LIMIT_EXCEEDED); watch the events instead',
@@ -214,7 +218,9 @@ export function buildOpenApiDocument(
         summary: 'Server-sent events: `site-result` per site answer, then `completed` or `expired`, then the end',
         description:
           'Event ids count from 1; a client that reconnects with Last-Event-ID gets the events after it. ' +
-          '`site-result` carries SiteResultEvent, `completed` and `expired` carry QueryResult. Not polling-limited.',
+          '`site-result` carries SiteResultEvent (progress only while the final result might hide the figures: ' +
+          'totalHidden and breakdownHidden `query-running`), `completed` and `expired` carry QueryResult. ' +
+          'Not polling-limited.',
         parameters: [queryId, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
         responses: {
           200: {

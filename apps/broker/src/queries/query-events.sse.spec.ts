@@ -110,6 +110,34 @@ describe('GET /api/v1/queries/{id}/events', () => {
     expect(final.sites.map((site) => site.status).sort()).toEqual(['answered', 'expired', 'expired']);
   });
 
+  it('carries no counts while the final result might hide the breakdown (FDPG thresholds)', async () => {
+    await broker.close();
+    broker = await startTestBroker(db.env);
+    const { id, hash } = await submit();
+    const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
+    // The red team's case: 50, 10 and 20 make a shown total of 80 and a hidden breakdown.
+    await answer(id, hash, 'site-b', 50);
+    await waitFor(() => stream.events.length === 1, 'the first site-result');
+    const read = await request(broker.url)
+      .get(`/api/v1/queries/${id}`)
+      .set(await broker.as('alice'))
+      .expect(200);
+    await answer(id, hash, 'site-a', 10);
+    await answer(id, hash, 'site-c', 20);
+    const events = await stream.ended;
+    const running = events.slice(0, 2).map((event) => SiteResultEvent.parse(JSON.parse(event.data)));
+    for (const view of [...running.map((event) => event.result), QueryResult.parse(read.body)]) {
+      expect(view).toMatchObject({ status: 'running', total: null, totalHidden: 'query-running' });
+      expect(view.sites.every((site) => site.count === null)).toBe(true);
+    }
+    expect(running.map((event) => event.result.reportedSites)).toEqual([1, 2]);
+    expect(QueryResult.parse(JSON.parse(events[3].data))).toMatchObject({
+      status: 'completed',
+      total: 80,
+      breakdownHidden: 'too-few-sites-above-threshold',
+    });
+  });
+
   it('closes open streams when the broker shuts down', async () => {
     const { id } = await submit();
     const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));

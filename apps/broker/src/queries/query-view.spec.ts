@@ -7,6 +7,8 @@ const RESEARCHER: Caller = { id: 'alice', role: 'researcher' };
 const ADMIN: Caller = { id: 'root', role: 'admin' };
 const FDPG = { results: 20, sites: 3, sitesResult: 20 };
 const QUERY_ID = '6f1c7a52-5a3e-4c1e-9d4f-2b0c3f6a7e11';
+// The display rules proper apply to a finished query; a running one shows figures only once they are certain.
+const COMPLETED: Partial<StoredQuery> = { status: 'completed', finishedAt: '2026-03-02T09:00:06.000Z' };
 
 function aQuery(siteCount: number, overrides: Partial<StoredQuery> = {}): StoredQuery {
   return {
@@ -68,15 +70,15 @@ describe('buildQueryResult', () => {
   });
 
   it('hides a total of 19 and shows a total of 20 (BROKER_THRESHOLD_RESULTS = 20)', () => {
-    const hidden = buildQueryResult(aQuery(1), [result(1, count(19))], FDPG, RESEARCHER);
-    const shown = buildQueryResult(aQuery(1), [result(1, count(20))], FDPG, RESEARCHER);
+    const hidden = buildQueryResult(aQuery(1, COMPLETED), [result(1, count(19))], FDPG, RESEARCHER);
+    const shown = buildQueryResult(aQuery(1, COMPLETED), [result(1, count(20))], FDPG, RESEARCHER);
     expect(hidden).toMatchObject({ total: null, totalHidden: 'below-results-threshold' });
     expect(shown).toMatchObject({ total: 20, totalHidden: null });
   });
 
   it('hides the breakdown when only two sites report more than 20', () => {
     const view = buildQueryResult(
-      aQuery(3),
+      aQuery(3, COMPLETED),
       [result(1, count(21)), result(2, count(21)), result(3, count(20))],
       FDPG,
       RESEARCHER,
@@ -105,7 +107,7 @@ describe('buildQueryResult', () => {
 
   it('does not count a site reporting exactly 20 towards the breakdown threshold', () => {
     const view = buildQueryResult(
-      aQuery(4),
+      aQuery(4, COMPLETED),
       [result(1, count(21)), result(2, count(21)), result(3, count(20)), result(4, count(20))],
       FDPG,
       RESEARCHER,
@@ -198,18 +200,72 @@ describe('buildQueryResult', () => {
 
 describe('buildQuerySummary', () => {
   it('keeps status and total and drops the breakdown', () => {
-    const summary = buildQuerySummary(aQuery(1), [result(1, count(25))], FDPG, RESEARCHER);
+    const summary = buildQuerySummary(aQuery(1, COMPLETED), [result(1, count(25))], FDPG, RESEARCHER);
     expect(summary).toEqual({
       id: QUERY_ID,
-      status: 'running',
+      status: 'completed',
       createdAt: '2026-03-02T09:00:00.000Z',
       expiresAt: '2026-03-02T09:01:00.000Z',
-      finishedAt: null,
+      finishedAt: '2026-03-02T09:00:06.000Z',
       total: 25,
       totalHidden: null,
       reportedSites: 1,
       totalSites: 1,
     });
+  });
+
+  it('shows no total of a running query while its final result might hide the breakdown', () => {
+    const summary = buildQuerySummary(aQuery(2), [result(1, count(25))], FDPG, RESEARCHER);
+    expect(summary).toMatchObject({ status: 'running', total: null, totalHidden: 'query-running', reportedSites: 1 });
+  });
+});
+
+describe('a running query (DESIGN.md invariant 8)', () => {
+  it('shows progress but no running total when the final result hides the breakdown', () => {
+    // The red team's case: the final total 80 is shown, the breakdown 50 / 10 / 20 is not.
+    const query = aQuery(3, COMPLETED);
+    const results = [result(2, count(50)), result(3, count(10)), result(1, count(20))];
+    const events = buildQueryEvents(query, results, FDPG, RESEARCHER);
+    const running = events.slice(0, 2).map((event) => SiteResultEvent.parse(event.data));
+    expect(running.map((event) => [event.site, event.result.reportedSites, event.result.total])).toEqual([
+      ['Site 2', 1, null],
+      ['Site 1', 2, null],
+    ]);
+    for (const { result: view } of running) {
+      expect(view).toMatchObject({ totalHidden: 'query-running', breakdownHidden: 'query-running' });
+      expect(view.sites.map((site) => [site.status, site.count])).toEqual(
+        expect.arrayContaining([
+          ['answered', null],
+          ['pending', null],
+        ]),
+      );
+    }
+    expect(JSON.stringify(running)).not.toMatch(/\b(10|50|60)\b/);
+    expect(QueryResult.parse(events[3].data)).toMatchObject({
+      total: 80,
+      breakdownHidden: 'too-few-sites-above-threshold',
+    });
+  });
+
+  it('shows the same to an admin, under real site names', () => {
+    const view = buildQueryResult(aQuery(3), [result(1, count(50)), result(2, count(10))], FDPG, ADMIN);
+    expect(view).toMatchObject({ total: null, totalHidden: 'query-running', breakdownHidden: 'query-running' });
+    expect(view.sites.map((site) => [site.siteId, site.status, site.count])).toEqual([
+      ['site-3', 'pending', null],
+      ['site-2', 'answered', null],
+      ['site-1', 'answered', null],
+    ]);
+  });
+
+  it('shows the figures once enough sites report above the threshold, as the final result then must', () => {
+    const view = buildQueryResult(
+      aQuery(4),
+      [result(1, count(30)), result(2, count(40)), result(3, below), result(4, count(50))],
+      FDPG,
+      RESEARCHER,
+    );
+    expect(view).toMatchObject({ status: 'running', total: 120, totalHidden: null, breakdownHidden: null });
+    expect(view.sites.find((site) => site.belowThreshold === true)?.count).toBeNull();
   });
 });
 
@@ -221,8 +277,9 @@ describe('buildQueryEvents', () => {
       ['2', 'site-result'],
     ]);
     const [first, second] = events.map((event) => SiteResultEvent.parse(event.data));
-    expect(first).toMatchObject({ site: 'Site 3', status: 'answered', result: { total: 30, reportedSites: 1 } });
-    expect(second).toMatchObject({ site: 'Site 2', result: { total: 70, reportedSites: 2, status: 'running' } });
+    // Counts only once the final result is certain to show them: here not before the third site.
+    expect(first).toMatchObject({ site: 'Site 3', status: 'answered', result: { total: null, reportedSites: 1 } });
+    expect(second).toMatchObject({ site: 'Site 2', result: { total: null, reportedSites: 2, status: 'running' } });
   });
 
   it('ends with completed once every site answered, and only the last snapshot is completed', () => {

@@ -14,8 +14,10 @@ const PSEUDONYM_ORDER = new Intl.Collator('en', { numeric: true });
  * The result a caller may see: the total of protected counts and the per-site breakdown under the FDPG rules.
  *
  * The total is hidden below `thresholds.results`; the per-site counts are hidden unless at least
- * `thresholds.sites` sites report more than `thresholds.sitesResult`. Sites appear under their per-query
- * pseudonym, ordered by it; only an admin sees real names and ids.
+ * `thresholds.sites` sites report more than `thresholds.sitesResult`. While the query runs, no figure is shown until
+ * the breakdown rule already holds: both rules only ever flip from hidden to shown as answers arrive, so the final
+ * result is then certain to show the breakdown, and every figure shown before is implied by it (DESIGN.md invariant 8,
+ * docs/privacy.md). Sites appear under their per-query pseudonym, ordered by it; only an admin sees real names and ids.
  */
 export function buildQueryResult(
   query: StoredQuery,
@@ -35,7 +37,10 @@ export function buildQueryResult(
   const total = counts.reduce<number>((sum, count) => sum + (count ?? 0), 0);
   const sitesAboveThreshold = counts.filter((count) => count !== null && count > thresholds.sitesResult).length;
   const breakdownVisible = sitesAboveThreshold >= thresholds.sites;
-  const totalVisible = total >= thresholds.results;
+  const running = query.status === 'running';
+  // A running total or partial counts could later turn out to be a breakdown the final result hides.
+  const figuresShown = breakdownVisible || !running;
+  const totalVisible = figuresShown && total >= thresholds.results;
   const sites = rows.map(({ site, result }, index): QuerySiteResult => {
     const belowThreshold =
       breakdownVisible && result?.answer.status === 'answered' && result.answer.result.kind === 'below-threshold';
@@ -54,8 +59,8 @@ export function buildQueryResult(
     expiresAt: query.expiresAt,
     finishedAt: query.finishedAt,
     total: totalVisible ? total : null,
-    totalHidden: totalVisible ? null : 'below-results-threshold',
-    breakdownHidden: breakdownVisible ? null : 'too-few-sites-above-threshold',
+    totalHidden: totalVisible ? null : figuresShown ? 'below-results-threshold' : 'query-running',
+    breakdownHidden: breakdownVisible ? null : running ? 'query-running' : 'too-few-sites-above-threshold',
     reportedSites: results.filter((result) => result.origin === 'site').length,
     totalSites: query.sites.length,
     sites,
@@ -78,7 +83,8 @@ export function buildQuerySummary(
 
 /**
  * Every event of a query so far after `afterEventId`, numbered from 1: one `site-result` per site answer in arrival order (each with the
- * result as it stood right after that answer), then `completed` or `expired` once the query is finished.
+ * result as it could be read right after that answer, so without figures while they are not yet certain to be shown),
+ * then `completed` or `expired` once the query is finished.
  */
 export function buildQueryEvents(
   query: StoredQuery,
