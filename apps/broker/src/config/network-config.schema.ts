@@ -10,6 +10,7 @@ import {
   SiteRegistry,
 } from '@fq/contracts';
 import { z } from 'zod';
+import { integer } from './env-values';
 
 /** Where the broker keeps its keys by default (`broker keys init` writes them). */
 export const DEFAULT_KEYS_DIR = '.broker/keys';
@@ -35,6 +36,9 @@ export const NetworkEnv = z.object({
   BROKER_NATS_TLS_KEY_FILE: OptionalPath,
   BROKER_AUDIT_LOG: z.string().trim().min(1).default('.broker/audit.jsonl'),
   BROKER_REPLAY_LOG: z.string().trim().min(1).default('.broker/received-envelopes.jsonl'),
+  // A site sends one result per query and a heartbeat every few seconds; the network benchmark peaks near 60 a second.
+  BROKER_SITE_MESSAGES_PER_SECOND: integer('BROKER_SITE_MESSAGES_PER_SECOND', 100, 1, 1_000_000),
+  BROKER_SITE_MESSAGE_BURST: integer('BROKER_SITE_MESSAGE_BURST', 1_000, 1, 10_000_000),
 });
 type NetworkEnv = z.output<typeof NetworkEnv>;
 
@@ -63,6 +67,8 @@ export interface BrokerNetworkConfig {
   tls: NatsTlsFiles | null;
   auditLogFile: string;
   replayLogFile: string;
+  /** What each site may send (results and heartbeats together); the excess is dropped unread and audited per episode. */
+  siteRateLimit: { perSecond: number; burst: number };
 }
 
 type Issues = { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void };
@@ -144,6 +150,7 @@ export function toNetworkConfig(
       tls,
       auditLogFile: env.BROKER_AUDIT_LOG,
       replayLogFile: env.BROKER_REPLAY_LOG,
+      siteRateLimit: { perSecond: env.BROKER_SITE_MESSAGES_PER_SECOND, burst: env.BROKER_SITE_MESSAGE_BURST },
     },
   };
 }
@@ -193,5 +200,6 @@ export function summarizeNetworkConfig(network: BrokerNetworkConfig): Record<str
     tls: network.tls,
     auditLogFile: network.auditLogFile,
     replayLogFile: network.replayLogFile,
+    siteRateLimit: network.siteRateLimit,
   };
 }

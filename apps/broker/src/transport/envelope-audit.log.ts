@@ -21,14 +21,38 @@ export const EnvelopeRejection = z.strictObject({
 });
 export type EnvelopeRejection = z.infer<typeof EnvelopeRejection>;
 
+/**
+ * One flood episode: a site sent more results and heartbeats than BROKER_SITE_MESSAGES_PER_SECOND allows, and the
+ * excess was dropped unread. One record per episode, with counts, never one per dropped message.
+ */
+export const FloodEpisodeRecord = z.strictObject({
+  time: z.iso.datetime({ offset: true }),
+  decision: z.literal('dropped-flood'),
+  code: z.literal('BROKER_SITE_RATE_EXCEEDED'),
+  reason: z.string().max(2000),
+  /** The site whose subjects flooded; null for subjects of no registered site, which share one limit. */
+  siteId: z.string().max(63).nullable(),
+  startedAt: z.iso.datetime({ offset: true }),
+  lastDroppedAt: z.iso.datetime({ offset: true }),
+  droppedResults: z.number().int().min(0),
+  droppedHeartbeats: z.number().int().min(0),
+  /** FQ_RESULTS sequences of the first and last dropped result; they stay in the stream for an auditor to read. */
+  firstDroppedResult: z.number().int().min(0).nullable(),
+  lastDroppedResult: z.number().int().min(0).nullable(),
+  perSecond: z.number().min(0),
+  burst: z.number().min(0),
+});
+export type FloodEpisodeRecord = z.infer<typeof FloodEpisodeRecord>;
+
 /** Where rejections go; the JSONL file in production, an array in tests. */
 export interface EnvelopeAudit {
   reject(record: EnvelopeRejection): Promise<void>;
+  floodEpisode(record: FloodEpisodeRecord): Promise<void>;
 }
 
 /**
- * The broker's append-only audit log of refused envelopes: one JSON object per line, flushed to disk before
- * `reject` resolves; opened only for appending.
+ * The broker's append-only audit log of refused envelopes and flood episodes: one JSON object per line, flushed to disk
+ * before `reject` or `floodEpisode` resolves; opened only for appending.
  */
 export class EnvelopeAuditLog implements EnvelopeAudit {
   private queue: Promise<void> = Promise.resolve();
@@ -45,7 +69,14 @@ export class EnvelopeAuditLog implements EnvelopeAudit {
   }
 
   reject(record: EnvelopeRejection): Promise<void> {
-    const line = `${JSON.stringify(EnvelopeRejection.parse(record))}\n`;
+    return this.append(`${JSON.stringify(EnvelopeRejection.parse(record))}\n`);
+  }
+
+  floodEpisode(record: FloodEpisodeRecord): Promise<void> {
+    return this.append(`${JSON.stringify(FloodEpisodeRecord.parse(record))}\n`);
+  }
+
+  private append(line: string): Promise<void> {
     const write = this.queue.then(async () => {
       await this.handle.appendFile(line, 'utf8');
       await this.handle.datasync();

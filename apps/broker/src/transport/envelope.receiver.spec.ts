@@ -15,9 +15,10 @@ import {
 } from '@fq/contracts';
 import { testSigner } from '../__fixtures__/test-registry';
 import { type ResultRefusal, ResultRefusalCode } from './broker-transport';
-import type { EnvelopeRejection } from './envelope-audit.log';
+import type { EnvelopeRejection, FloodEpisodeRecord } from './envelope-audit.log';
 import { EnvelopeReceiver, type ReceivedMessage } from './envelope.receiver';
 import { ReceivedEnvelopesStore } from './received-envelopes.store';
+import { SiteFloodGuard } from './site-flood.guard';
 
 const SITE_KEY = generateEnvelopeKey();
 const OTHER_KEY = generateEnvelopeKey();
@@ -36,24 +37,37 @@ const STORED_AT = new Date('2026-03-02T09:00:30.000Z');
 const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A receiver over in-memory stores; `state` records everything a handler would have changed. */
-function aReceiver(refuse: (result: ResultPayload) => ResultRefusal | null = () => null) {
+function aReceiver(
+  options: {
+    refuse?: (result: ResultPayload) => ResultRefusal | null;
+    flood?: SiteFloodGuard;
+    now?: () => Date;
+    registry?: SiteRegistration[];
+  } = {},
+) {
   const state = { results: [] as ResultPayload[], heartbeats: [] as HeartbeatPayload[] };
   const audit: EnvelopeRejection[] = [];
+  const floods: FloodEpisodeRecord[] = [];
   const receiver = new EnvelopeReceiver({
-    registry: REGISTRY,
-    audit: { reject: (record) => Promise.resolve(void audit.push(record)) },
+    registry: options.registry ?? REGISTRY,
+    audit: {
+      reject: (record) => Promise.resolve(void audit.push(record)),
+      floodEpisode: (record) => Promise.resolve(void floods.push(record)),
+    },
     results: ReceivedEnvelopesStore.inMemory(),
     heartbeats: ReceivedEnvelopesStore.inMemory(),
     handlers: {
       onResult: (result) => {
         state.results.push(result);
-        return Promise.resolve(refuse(result));
+        return Promise.resolve(options.refuse?.(result) ?? null);
       },
       onHeartbeat: (heartbeat) => void state.heartbeats.push(heartbeat),
     },
     logger: SILENT,
+    flood: options.flood,
+    now: options.now,
   });
-  return { receiver, state, audit };
+  return { receiver, state, audit, floods };
 }
 
 function anAnswer(signer: EnvelopeSigner = SITE_SIGNER, overrides: Partial<ResultEnvelope> = {}) {
@@ -214,7 +228,7 @@ describe('EnvelopeReceiver (results)', () => {
 
   it('audits a verified result that the broker refuses on its merits, and acknowledges it', async () => {
     const unknown = anAnswer();
-    const world = aReceiver(() => ({ code: ResultRefusalCode.QueryUnknown, reason: 'no such query' }));
+    const world = aReceiver({ refuse: () => ({ code: ResultRefusalCode.QueryUnknown, reason: 'no such query' }) });
     await expect(world.receiver.receiveResult(message(encodeEnvelope(unknown), undefined, 700))).resolves.toBe('ack');
     expect(world.audit).toEqual([
       expect.objectContaining({
@@ -230,11 +244,13 @@ describe('EnvelopeReceiver (results)', () => {
 
   it('audits a second result for the same query and site, but not a redelivery of the one it recorded', async () => {
     const seen = new Set<string>();
-    const world = aReceiver((result) => {
-      const key = `${result.queryId}/${result.siteId}`;
-      const duplicate = seen.has(key);
-      seen.add(key);
-      return duplicate ? { code: ResultRefusalCode.Duplicate, reason: 'the first result counts' } : null;
+    const world = aReceiver({
+      refuse: (result) => {
+        const key = `${result.queryId}/${result.siteId}`;
+        const duplicate = seen.has(key);
+        seen.add(key);
+        return duplicate ? { code: ResultRefusalCode.Duplicate, reason: 'the first result counts' } : null;
+      },
     });
     const first = anAnswer();
     await world.receiver.receiveResult(message(encodeEnvelope(first), undefined, 800));
@@ -244,5 +260,71 @@ describe('EnvelopeReceiver (results)', () => {
     const second = anAnswer(undefined, { payload: { queryId, siteId, status: 'refused', code: 'X_Y', reason: 'r' } });
     await world.receiver.receiveResult(message(encodeEnvelope(second), undefined, 801));
     expect(world.audit).toEqual([expect.objectContaining({ code: 'RESULT_DUPLICATE', envelopeId: second.id })]);
+  });
+
+  it('drops what a flooding site sends over its rate unread, keeps reading others, and audits the episode once', async () => {
+    const siteC = generateEnvelopeKey();
+    const registry: SiteRegistration[] = [
+      ...REGISTRY,
+      {
+        id: 'site-c',
+        name: 'Uniklinik C',
+        natsUserPublicKey: generateNatsUserKey().publicKey,
+        envelopePublicKey: siteC.publicKey,
+      },
+    ];
+    let now = STORED_AT.getTime();
+    // 40 results from site-a at once, each for an unknown query: each one read is audited.
+    const unknown = { code: ResultRefusalCode.QueryUnknown, reason: 'no such query' };
+    const world = aReceiver({
+      registry,
+      refuse: (result) => (result.siteId === 'site-a' ? unknown : null),
+      flood: new SiteFloodGuard({ perSecond: 1, burst: 3 }),
+      now: () => new Date(now),
+    });
+    for (let i = 0; i < 40; i++) {
+      await expect(
+        world.receiver.receiveResult(message(encodeEnvelope(anAnswer()), undefined, 1000 + i)),
+      ).resolves.toBe('ack');
+    }
+    expect(world.state.results).toHaveLength(3);
+    expect(world.audit).toHaveLength(3);
+
+    const fromC = signEnvelope<ResultEnvelope>(
+      {
+        ...anAnswer(),
+        sender: { kind: 'site', siteId: 'site-c' },
+        payload: { ...anAnswer().payload, siteId: 'site-c' },
+      },
+      testSigner(siteC),
+    );
+    await world.receiver.receiveResult(message(encodeEnvelope(fromC), siteResultSubject('site-c'), 2000));
+    expect(world.state.results.at(-1)).toEqual(fromC.payload);
+
+    // Still flooding a second later: the episode goes on, nothing is reported yet.
+    now += 1000;
+    await world.receiver.receiveResult(message(encodeEnvelope(anAnswer()), undefined, 1040));
+    await world.receiver.receiveResult(message(encodeEnvelope(anAnswer()), undefined, 1041));
+    await world.receiver.reportFloods();
+    expect(world.floods).toEqual([]);
+
+    // Within its rate for burst / rate seconds: the episode ends and is audited once, with its counts.
+    now += 3000;
+    await world.receiver.reportFloods();
+    await world.receiver.reportFloods();
+    expect(world.floods).toEqual([
+      expect.objectContaining({
+        decision: 'dropped-flood',
+        code: 'BROKER_SITE_RATE_EXCEEDED',
+        siteId: 'site-a',
+        droppedResults: 38,
+        droppedHeartbeats: 0,
+        firstDroppedResult: 1003,
+        lastDroppedResult: 1041,
+        perSecond: 1,
+        burst: 3,
+      }),
+    ]);
+    expect(world.audit).toHaveLength(4);
   });
 });

@@ -15,6 +15,7 @@ import {
 import { ResultRefusalCode, type TransportHandlers } from './broker-transport';
 import type { EnvelopeAudit } from './envelope-audit.log';
 import type { Arrival, ReplayGuard } from './received-envelopes.store';
+import type { FloodEpisode, SiteFloodGuard } from './site-flood.guard';
 
 /** A message from a JetStream consumer, as much of it as the receiver needs. */
 export interface ReceivedMessage {
@@ -36,6 +37,10 @@ export interface EnvelopeReceiverDeps {
   handlers: TransportHandlers;
   logger: LoggerService;
   skewMs?: number;
+  /** Limits what each site may send; none in tests that are not about floods. */
+  flood?: SiteFloodGuard;
+  /** The clock of the flood limit and of audit lines. */
+  now?: () => Date;
 }
 
 /**
@@ -47,15 +52,22 @@ export interface EnvelopeReceiverDeps {
  */
 export class EnvelopeReceiver {
   private readonly keyOf: EnvelopeKeyResolver;
+  private readonly registered: ReadonlySet<string>;
+  private readonly now: () => Date;
 
   constructor(private readonly deps: EnvelopeReceiverDeps) {
+    this.registered = new Set(deps.registry.map((site) => site.id));
+    this.now = deps.now ?? (() => new Date());
     const keys = new Map(deps.registry.map((site) => [site.id, site.envelopePublicKey]));
     // Only sites send results and heartbeats; the broker's own key is not trusted here.
     this.keyOf = (sender) => (sender.kind === 'site' ? (keys.get(sender.siteId) ?? null) : null);
   }
 
-  /** Verifies and hands over one result message. */
+  /** Verifies and hands over one result message; one over its site's rate is acknowledged unread. */
   async receiveResult(message: ReceivedMessage): Promise<Settlement> {
+    if (!this.admit(message, 'result')) {
+      return 'ack';
+    }
     const checked = await this.check(message, 'result');
     if (checked.kind !== 'accepted') {
       return checked.settlement;
@@ -81,8 +93,11 @@ export class EnvelopeReceiver {
     return this.reject(message, refusal.code, refusal.reason);
   }
 
-  /** Verifies and hands over one heartbeat message. */
+  /** Verifies and hands over one heartbeat message; one over its site's rate is dropped unread. */
   async receiveHeartbeat(message: ReceivedMessage): Promise<Settlement> {
+    if (!this.admit(message, 'heartbeat')) {
+      return 'ack';
+    }
     const checked = await this.check(message, 'heartbeat');
     if (checked.kind !== 'accepted') {
       return checked.settlement;
@@ -95,6 +110,69 @@ export class EnvelopeReceiver {
     });
     this.deps.handlers.onHeartbeat(envelope.payload, message.storedAt);
     return 'ack';
+  }
+
+  /**
+   * Audits each flood episode that ended (its site kept within its rate again), went on for the report interval, or,
+   * with `all` (at shutdown), is still open; one record per episode. Call it now and then.
+   */
+  async reportFloods(options: { all?: boolean } = {}): Promise<void> {
+    const flood = this.deps.flood;
+    if (flood === undefined) {
+      return;
+    }
+    for (const episode of flood.endedEpisodes(this.now().getTime(), options)) {
+      await this.auditFlood(episode, flood);
+    }
+  }
+
+  // By the subject, before any decoding: NATS permissions tie a site's subjects to its login, and a dropped message
+  // must cost next to nothing. Subjects of no registered site share one bucket.
+  private admit(message: ReceivedMessage, kind: 'result' | 'heartbeat'): boolean {
+    const flood = this.deps.flood;
+    if (flood === undefined) {
+      return true;
+    }
+    const subjectSite = siteIdOfSubject(message.subject);
+    const site = subjectSite !== null && this.registered.has(subjectSite) ? subjectSite : null;
+    const verdict = flood.admit(site, kind, message.streamSequence, this.now().getTime());
+    if (verdict === 'flood-started') {
+      this.deps.logger.warn({
+        message: 'a site sends more than its rate; what exceeds it is dropped unread until it calms down',
+        siteId: site,
+        subject: message.subject,
+      });
+    }
+    return verdict === 'admitted';
+  }
+
+  private async auditFlood(episode: FloodEpisode, flood: SiteFloodGuard): Promise<void> {
+    const { perSecond, burst } = flood.rateLimit;
+    const who = episode.site === null ? 'subjects of no registered site' : `site ${episode.site}`;
+    const record = {
+      time: this.now().toISOString(),
+      decision: 'dropped-flood' as const,
+      code: 'BROKER_SITE_RATE_EXCEEDED' as const,
+      reason:
+        `${who} sent more than ${perSecond} messages per second (burst ${burst}); ` +
+        `${episode.droppedResults} results and ${episode.droppedHeartbeats} heartbeats were dropped unread`,
+      siteId: episode.site,
+      startedAt: episode.startedAt.toISOString(),
+      lastDroppedAt: episode.lastDroppedAt.toISOString(),
+      droppedResults: episode.droppedResults,
+      droppedHeartbeats: episode.droppedHeartbeats,
+      firstDroppedResult: episode.firstDroppedResult,
+      lastDroppedResult: episode.lastDroppedResult,
+      perSecond,
+      burst,
+    };
+    this.deps.logger.warn({ message: 'flood episode ended', ...record });
+    try {
+      await this.deps.audit.floodEpisode(record);
+    } catch (error) {
+      // Nothing to redeliver here: the log line above is what remains of it.
+      this.deps.logger.error({ message: 'auditing a flood episode failed', error: String(error) });
+    }
   }
 
   private async check(
@@ -147,7 +225,7 @@ export class EnvelopeReceiver {
     });
     try {
       await this.deps.audit.reject({
-        time: new Date().toISOString(),
+        time: this.now().toISOString(),
         decision: 'rejected',
         code,
         reason: reason.length <= 2000 ? reason : `${reason.slice(0, 1999)}…`,

@@ -29,6 +29,7 @@ import { EnvelopeAuditLog } from './envelope-audit.log';
 import { EnvelopeReceiver, type ReceivedMessage, type Settlement } from './envelope.receiver';
 import { ensureJetStreamTopology, RESULTS_CONSUMER } from './jetstream-topology';
 import { ReceivedEnvelopesStore } from './received-envelopes.store';
+import { SiteFloodGuard } from './site-flood.guard';
 
 /** How the NATS transport connects, whom it trusts, and how long it waits for the results backlog at start-up. */
 export interface NatsTransportOptions {
@@ -39,6 +40,8 @@ export interface NatsTransportOptions {
 
 const REDELIVER_AFTER_MS = 5_000;
 const BACKLOG_POLL_MS = 50;
+/** How often flood episodes that ended are looked for and audited. */
+const FLOOD_REPORT_MS = 1_000;
 
 /** The broker on NATS JetStream: queries out per site, results through `broker-results`, heartbeats ordered. */
 export class NatsBrokerTransport implements BrokerTransport {
@@ -48,6 +51,8 @@ export class NatsBrokerTransport implements BrokerTransport {
   private readonly subscriptions: ConsumerMessages[] = [];
   private readonly loops: Array<Promise<void>> = [];
   private readonly closables: Array<{ close(): Promise<void> }> = [];
+  private receiver: EnvelopeReceiver | null = null;
+  private floodReports: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: NatsTransportOptions) {}
 
@@ -64,7 +69,15 @@ export class NatsBrokerTransport implements BrokerTransport {
       heartbeats: ReceivedEnvelopesStore.inMemory(),
       handlers,
       logger: this.logger,
+      flood: new SiteFloodGuard(network.siteRateLimit),
     });
+    this.receiver = receiver;
+    this.floodReports = setInterval(() => {
+      receiver.reportFloods().catch((error: unknown) => {
+        this.logger.error({ message: 'reporting flood episodes failed', error: String(error) });
+      });
+    }, FLOOD_REPORT_MS);
+    this.floodReports.unref();
     const nc = await connect({
       servers: this.options.servers,
       name: 'fq-broker',
@@ -136,6 +149,13 @@ export class NatsBrokerTransport implements BrokerTransport {
       await connection.drain();
     }
     await Promise.allSettled(this.loops.splice(0));
+    if (this.floodReports !== null) {
+      clearInterval(this.floodReports);
+      this.floodReports = null;
+    }
+    // Floods still going on are on record before the audit log closes.
+    await this.receiver?.reportFloods({ all: true });
+    this.receiver = null;
     for (const closable of this.closables.splice(0)) {
       await closable.close();
     }
