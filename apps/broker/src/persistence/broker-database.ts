@@ -27,6 +27,11 @@ export interface SiteResultsTable {
   reason: string | null;
   data_version: string | null;
   received_at: string;
+  /** The privacy budget the site reported (answered or refused); all null when it reported none. */
+  budget_remaining: number | null;
+  budget_limit: number | null;
+  budget_window_days: number | null;
+  budget_resets_at: string | null;
 }
 
 export interface BrokerSecretsTable {
@@ -49,24 +54,12 @@ export interface ResultReadsTable {
   read_at: string;
 }
 
-/** The latest privacy-budget report of a site to a researcher (by the broker's own researcher id). */
-export interface SiteBudgetsTable {
-  requester_id: string;
-  site_id: string;
-  remaining: number;
-  budget_limit: number;
-  window_days: number;
-  resets_at: string | null;
-  reported_at: string;
-}
-
 export interface BrokerTables {
   queries: QueriesTable;
   site_results: SiteResultsTable;
   broker_secrets: BrokerSecretsTable;
   user_blacklist: UserBlacklistTable;
   result_reads: ResultReadsTable;
-  site_budgets: SiteBudgetsTable;
 }
 
 export type BrokerDatabase = Kysely<BrokerTables>;

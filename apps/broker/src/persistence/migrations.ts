@@ -94,21 +94,16 @@ export function brokerMigrations(dialect: SqlDialect): Record<string, Migration>
         // One pseudonym for every site let sites link a researcher across sites; each site's is now derived at
         // dispatch from the requester key (decision 0009), so the stored one goes.
         await db.schema.alterTable('queries').dropColumn('requester_pseudonym').execute();
-        // The latest privacy-budget report of each site to each researcher, for GET /api/v1/quota.
-        await db.schema
-          .createTable('site_budgets')
-          .addColumn('requester_id', 'text', (col) => col.notNull())
-          .addColumn('site_id', 'text', (col) => col.notNull())
-          .addColumn('remaining', 'integer', (col) => col.notNull())
-          .addColumn('budget_limit', 'integer', (col) => col.notNull())
-          .addColumn('window_days', 'integer', (col) => col.notNull())
-          .addColumn('resets_at', 'text')
-          .addColumn('reported_at', 'text', (col) => col.notNull())
-          .addPrimaryKeyConstraint('site_budgets_requester_site', ['requester_id', 'site_id'])
-          .execute();
+        // The privacy budget a site reported with its answer or refusal, for GET /api/v1/quota.
+        for (const column of ['budget_remaining', 'budget_limit', 'budget_window_days'] as const) {
+          await db.schema.alterTable('site_results').addColumn(column, 'integer').execute();
+        }
+        await db.schema.alterTable('site_results').addColumn('budget_resets_at', 'text').execute();
       },
       async down(db: Kysely<unknown>): Promise<void> {
-        await db.schema.dropTable('site_budgets').execute();
+        for (const column of ['budget_resets_at', 'budget_window_days', 'budget_limit', 'budget_remaining']) {
+          await db.schema.alterTable('site_results').dropColumn(column).execute();
+        }
         // The old single pseudonyms cannot be restored here; they were an HMAC of the requester id only.
         await db.schema.alterTable('queries').addColumn('requester_pseudonym', 'text').execute();
       },

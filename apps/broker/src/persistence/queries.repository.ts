@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { BudgetReport } from '@fq/contracts';
 import { PostgresAdapter, type Selectable, type Transaction } from 'kysely';
 import { z } from 'zod';
 import {
@@ -308,7 +309,17 @@ export class QueriesRepository {
 function answerColumns(
   answer: SiteAnswer,
 ): Omit<SiteResultsTable, 'seq' | 'query_id' | 'site_id' | 'origin' | 'received_at'> {
-  const empty = { protected_count: null, site_threshold: null, code: null, reason: null, data_version: null };
+  const empty = {
+    protected_count: null,
+    site_threshold: null,
+    code: null,
+    reason: null,
+    data_version: null,
+    budget_remaining: null,
+    budget_limit: null,
+    budget_window_days: null,
+    budget_resets_at: null,
+  };
   switch (answer.status) {
     case 'answered':
       return {
@@ -317,8 +328,16 @@ function answerColumns(
         data_version: answer.dataVersion,
         protected_count: answer.result.kind === 'count' ? answer.result.protectedCount : null,
         site_threshold: answer.result.kind === 'below-threshold' ? answer.result.threshold : null,
+        ...budgetColumns(answer.budget),
       };
     case 'refused':
+      return {
+        ...empty,
+        status: answer.status,
+        code: answer.code,
+        reason: answer.reason,
+        ...budgetColumns(answer.budget),
+      };
     case 'failed':
       return { ...empty, status: answer.status, code: answer.code, reason: answer.reason };
     case 'expired':
@@ -362,6 +381,37 @@ function toStoredSiteResult(row: Selectable<SiteResultsTable>): StoredSiteResult
   });
 }
 
+function budgetColumns(
+  budget: BudgetReport | undefined,
+): Pick<SiteResultsTable, 'budget_remaining' | 'budget_limit' | 'budget_window_days' | 'budget_resets_at'> {
+  return budget === undefined
+    ? { budget_remaining: null, budget_limit: null, budget_window_days: null, budget_resets_at: null }
+    : {
+        budget_remaining: budget.remaining,
+        budget_limit: budget.limit,
+        budget_window_days: budget.windowDays,
+        budget_resets_at: budget.resetsAt,
+      };
+}
+
+/** The budget a site reported, as stored; absent when it reported none. */
+export function budgetOf(
+  row: Pick<SiteResultsTable, 'budget_remaining' | 'budget_limit' | 'budget_window_days' | 'budget_resets_at'>,
+): { budget: BudgetReport } | Record<string, never> {
+  if (row.budget_remaining === null || row.budget_limit === null || row.budget_window_days === null) {
+    return {};
+  }
+  // PostgreSQL and SQLite both return these integers as numbers; Number() keeps a driver's bigint text honest.
+  return {
+    budget: {
+      remaining: Number(row.budget_remaining),
+      limit: Number(row.budget_limit),
+      windowDays: Number(row.budget_window_days),
+      resetsAt: row.budget_resets_at,
+    },
+  };
+}
+
 function toAnswer(row: Selectable<SiteResultsTable>): unknown {
   switch (row.status) {
     case 'answered':
@@ -372,8 +422,10 @@ function toAnswer(row: Selectable<SiteResultsTable>): unknown {
           row.protected_count !== null
             ? { kind: 'count', protectedCount: row.protected_count }
             : { kind: 'below-threshold', threshold: row.site_threshold },
+        ...budgetOf(row),
       };
     case 'refused':
+      return { status: row.status, code: row.code, reason: row.reason, ...budgetOf(row) };
     case 'failed':
       return { status: row.status, code: row.code, reason: row.reason };
     default:

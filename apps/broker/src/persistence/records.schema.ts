@@ -1,5 +1,5 @@
 import { StructuredQuery } from '@fq/ccdl';
-import { ProtectedResult, QueryStatus, Sha256Hex, SiteId } from '@fq/contracts';
+import { BudgetReport, ProtectedResult, QueryStatus, Sha256Hex, SiteId } from '@fq/contracts';
 import { z } from 'zod';
 
 const Instant = z.iso.datetime();
@@ -28,10 +28,23 @@ export type StoredQuery = z.infer<typeof StoredQuery>;
 export const StoredQueryHeader = StoredQuery.omit({ query: true });
 export type StoredQueryHeader = z.infer<typeof StoredQueryHeader>;
 
-/** What a site's result said: a protected result, a refusal or failure with its code, or too late. */
+/**
+ * What a site's result said: a protected result, a refusal or failure with its code, or too late; an answer or a
+ * refusal may carry the privacy budget the site reported to the researcher.
+ */
 export const SiteAnswer = z.discriminatedUnion('status', [
-  z.strictObject({ status: z.literal('answered'), result: ProtectedResult, dataVersion: z.string().min(1) }),
-  z.strictObject({ status: z.literal('refused'), code: z.string().min(1), reason: z.string() }),
+  z.strictObject({
+    status: z.literal('answered'),
+    result: ProtectedResult,
+    dataVersion: z.string().min(1),
+    budget: BudgetReport.optional(),
+  }),
+  z.strictObject({
+    status: z.literal('refused'),
+    code: z.string().min(1),
+    reason: z.string(),
+    budget: BudgetReport.optional(),
+  }),
   z.strictObject({ status: z.literal('failed'), code: z.string().min(1), reason: z.string() }),
   z.strictObject({ status: z.literal('expired') }),
 ]);

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ResultPayload } from '@fq/contracts';
 import { QueriesRepository } from '../persistence/queries.repository';
 import type { SiteAnswer } from '../persistence/records.schema';
-import { SiteBudgetsService } from '../quotas/site-budgets.service';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryEventsBus } from './query-events.bus';
 
@@ -19,11 +18,10 @@ export class QueryResultsService {
     private readonly repository: QueriesRepository,
     private readonly deadlines: QueryDeadlinesService,
     private readonly bus: QueryEventsBus,
-    private readonly budgets: SiteBudgetsService,
   ) {}
 
   /**
-   * Records a site's result that reached the network at `receivedAt`, and the privacy budget it reports.
+   * Records a site's result that reached the network at `receivedAt`, with the privacy budget it reports.
    *
    * A result counts only if it arrived by the query's deadline; one for an unknown query or a site the query was
    * not sent to is dropped with a log line.
@@ -52,9 +50,6 @@ export class QueryResultsService {
       this.logger.log({ message: 'duplicate result ignored', queryId: query.id, siteId: result.siteId });
       return 'duplicate';
     }
-    if ((result.status === 'answered' || result.status === 'refused') && result.budget !== undefined) {
-      await this.budgets.record(query.requesterId, result.siteId, result.budget, receivedAt);
-    }
     if (outcome.completed) {
       this.deadlines.cancel(query.id);
     }
@@ -71,8 +66,19 @@ export class QueryResultsService {
 function toAnswer(result: ResultPayload): SiteAnswer {
   switch (result.status) {
     case 'answered':
-      return { status: 'answered', result: result.result, dataVersion: result.dataVersion };
+      return {
+        status: 'answered',
+        result: result.result,
+        dataVersion: result.dataVersion,
+        ...(result.budget === undefined ? {} : { budget: result.budget }),
+      };
     case 'refused':
+      return {
+        status: 'refused',
+        code: result.code,
+        reason: result.reason,
+        ...(result.budget === undefined ? {} : { budget: result.budget }),
+      };
     case 'failed':
       return { status: result.status, code: result.code, reason: result.reason };
     case 'expired':

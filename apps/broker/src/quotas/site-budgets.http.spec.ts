@@ -2,6 +2,7 @@ import { type BudgetReport, QuotaUsage, type ResultPayload, SubmitQueryResponse 
 import request from 'supertest';
 import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../persistence/__fixtures__/test-databases';
+import { QueryDeadlinesService } from '../queries/query-deadlines.service';
 import { QueryResultsService } from '../queries/query-results.service';
 
 const BUDGET = { remaining: 48, limit: 50, windowDays: 7, resetsAt: '2026-03-09T08:00:00.000Z' };
@@ -56,7 +57,7 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
     expect((await quota('alice')).siteBudgets).toEqual([]);
   });
 
-  it('shows the latest budget each site reported to the caller, and only to that caller', async () => {
+  it('shows each site’s latest report from the caller’s finished queries, and only to that caller', async () => {
     const first = await submit('alice');
     await record(answeredWith(first.id, 'site-a', first.hash, BUDGET), '2026-03-02T09:00:02.000Z');
     await record(
@@ -70,20 +71,16 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
       },
       '2026-03-02T09:00:03.000Z',
     );
-    const second = await submit('alice');
-    await record(
-      answeredWith(second.id, 'site-a', second.hash, { ...BUDGET, remaining: 47 }),
-      '2026-03-02T09:00:05.000Z',
-    );
-    // A result of an earlier query that arrives late does not undo a newer report.
+    // While the query runs, its reports stay unread: the view must not change as each site answers.
+    expect((await quota('alice')).siteBudgets).toEqual([]);
     await record(
       answeredWith(first.id, 'site-c', first.hash, { ...BUDGET, remaining: 40 }),
-      '2026-03-02T09:00:06.000Z',
+      '2026-03-02T09:00:04.000Z',
     );
 
-    const usage = await quota('alice');
-    expect(usage.siteBudgets).toEqual([
-      { siteId: 'site-a', name: 'Uniklinik A', ...BUDGET, remaining: 47, reportedAt: '2026-03-02T09:00:05.000Z' },
+    const finished = '2026-03-02T09:00:04.000Z';
+    expect((await quota('alice')).siteBudgets).toEqual([
+      { siteId: 'site-a', name: 'Uniklinik A', ...BUDGET, reportedAt: finished },
       {
         siteId: 'site-b',
         name: 'Uniklinik B',
@@ -91,26 +88,35 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
         limit: 50,
         windowDays: 7,
         resetsAt: '2026-03-05T10:00:00.000Z',
-        reportedAt: '2026-03-02T09:00:03.000Z',
+        reportedAt: finished,
       },
-      { siteId: 'site-c', name: 'Uniklinik C', ...BUDGET, remaining: 40, reportedAt: '2026-03-02T09:00:06.000Z' },
+      { siteId: 'site-c', name: 'Uniklinik C', ...BUDGET, remaining: 40, reportedAt: finished },
+    ]);
+
+    const second = await submit('alice');
+    await record(
+      answeredWith(second.id, 'site-a', second.hash, { ...BUDGET, remaining: 47 }),
+      '2026-03-02T09:00:05.000Z',
+    );
+    expect((await quota('alice')).siteBudgets.map((budget) => budget.remaining)).toEqual([48, 0, 40]);
+    await record(answered(second.id, 'site-b', second.hash, 30), '2026-03-02T09:00:06.000Z');
+    await record(answered(second.id, 'site-c', second.hash, 30), '2026-03-02T09:00:07.000Z');
+
+    const usage = await quota('alice');
+    expect(usage.siteBudgets.map((budget) => [budget.siteId, budget.remaining, budget.reportedAt])).toEqual([
+      ['site-a', 47, '2026-03-02T09:00:07.000Z'],
+      ['site-b', 0, finished],
+      ['site-c', 40, finished],
     ]);
     expect(usage).toMatchObject({ userId: 'alice', hard: { used: 2 } });
     expect((await quota('bob')).siteBudgets).toEqual([]);
   });
 
-  it('keeps the newer of two reports of one site however they arrive', async () => {
-    const results = broker.app.get(QueryResultsService);
-    const first = await submit('carol');
-    const second = await submit('carol');
-    await results.record(
-      answeredWith(second.id, 'site-a', second.hash, { ...BUDGET, remaining: 10 }),
-      new Date('2026-03-02T09:00:09.000Z'),
-    );
-    await results.record(
-      answeredWith(first.id, 'site-a', first.hash, { ...BUDGET, remaining: 11 }),
-      new Date('2026-03-02T09:00:08.000Z'),
-    );
+  it('shows the reports of a query that expired with sites missing', async () => {
+    const { id, hash } = await submit('carol');
+    await record(answeredWith(id, 'site-a', hash, { ...BUDGET, remaining: 10 }), '2026-03-02T09:00:09.000Z');
+    broker.clock.advance(61_000);
+    await broker.app.get(QueryDeadlinesService).expireOverdue();
     expect((await quota('carol')).siteBudgets).toMatchObject([{ siteId: 'site-a', remaining: 10 }]);
   });
 
@@ -122,7 +128,13 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
       .expect(201);
     const { id } = SubmitQueryResponse.parse(response.body);
     const hash = broker.transport.published.at(-1)?.envelope.payload.queryHash ?? '';
-    await record(answeredWith(id, 'site-a', hash, BUDGET), '2026-03-02T09:00:02.000Z');
-    expect((await quota('root', 'admin')).siteBudgets).toMatchObject([{ siteId: 'site-a', remaining: 48 }]);
+    for (const siteId of ['site-a', 'site-b', 'site-c']) {
+      await record(answeredWith(id, siteId, hash, BUDGET), '2026-03-02T09:00:02.000Z');
+    }
+    expect((await quota('root', 'admin')).siteBudgets).toMatchObject([
+      { siteId: 'site-a', remaining: 48 },
+      { siteId: 'site-b' },
+      { siteId: 'site-c' },
+    ]);
   });
 });

@@ -1,59 +1,65 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BudgetReport } from '@fq/contracts';
 import { BROKER_DATABASE, type BrokerDatabase } from '../persistence/broker-database';
+import { budgetOf } from '../persistence/queries.repository';
 
-/** A site's latest privacy-budget report to one researcher. */
+/** A site's latest privacy-budget report to one researcher, from a finished query. */
 export interface StoredSiteBudget {
   siteId: string;
   report: BudgetReport;
+  /** When the query that carried it finished. */
   reportedAt: string;
 }
 
-/** The latest privacy-budget report of each site to each researcher (by the broker's own researcher id). */
+// Rows are read newest first in pages until every site has its latest report.
+const PAGE = 200;
+
+/**
+ * The privacy budgets sites reported to a researcher, read from the stored site results of the researcher's finished
+ * queries. A running query's reports stay unread: the quota view changes only when a query finishes, so watching it
+ * beside the query's events cannot tell which pseudonym is which site (docs/privacy.md, "Intermediate views").
+ */
 @Injectable()
 export class SiteBudgetsRepository {
   constructor(@Inject(BROKER_DATABASE) private readonly db: BrokerDatabase) {}
 
-  /** Keeps `report` unless the site's report already kept for the researcher was received later. */
-  async record(requesterId: string, siteId: string, report: BudgetReport, reportedAt: string): Promise<void> {
-    const row = {
-      remaining: report.remaining,
-      budget_limit: report.limit,
-      window_days: report.windowDays,
-      resets_at: report.resetsAt,
-      reported_at: reportedAt,
-    };
-    await this.db
-      .insertInto('site_budgets')
-      .values({ requester_id: requesterId, site_id: siteId, ...row })
-      .onConflict((oc) =>
-        oc
-          .columns(['requester_id', 'site_id'])
-          .doUpdateSet(row)
-          // Results of different queries may arrive out of order; an older report must not overwrite a newer one.
-          .where('site_budgets.reported_at', '<=', reportedAt),
-      )
-      .execute();
-  }
-
-  /** Every site's latest report to the researcher. */
-  async listFor(requesterId: string): Promise<StoredSiteBudget[]> {
-    const rows = await this.db
-      .selectFrom('site_budgets')
-      .selectAll()
-      .where('requester_id', '=', requesterId)
-      .orderBy('site_id', 'asc')
-      .execute();
-    return rows.map((row) => ({
-      siteId: row.site_id,
-      report: {
-        // PostgreSQL and SQLite both return these integers as numbers.
-        remaining: Number(row.remaining),
-        limit: Number(row.budget_limit),
-        windowDays: Number(row.window_days),
-        resetsAt: row.resets_at,
-      },
-      reportedAt: row.reported_at,
-    }));
+  /**
+   * Each site's latest report to the researcher among queries finished after `since` (older ones are outside any
+   * budget window); `siteIds` are the sites to look for, the scan stops once each has one.
+   */
+  async latestFor(requesterId: string, siteIds: ReadonlySet<string>, since: string): Promise<StoredSiteBudget[]> {
+    const latest = new Map<string, StoredSiteBudget>();
+    for (let offset = 0; latest.size < siteIds.size; offset += PAGE) {
+      const rows = await this.db
+        .selectFrom('site_results')
+        .innerJoin('queries', 'queries.id', 'site_results.query_id')
+        .select([
+          'site_results.site_id',
+          'site_results.budget_remaining',
+          'site_results.budget_limit',
+          'site_results.budget_window_days',
+          'site_results.budget_resets_at',
+          'queries.finished_at',
+        ])
+        .where('queries.requester_id', '=', requesterId)
+        .where('queries.status', '!=', 'running')
+        .where('queries.finished_at', '>', since)
+        .where('site_results.budget_limit', 'is not', null)
+        .orderBy('queries.finished_at', 'desc')
+        .orderBy('site_results.seq', 'desc')
+        .limit(PAGE)
+        .offset(offset)
+        .execute();
+      for (const row of rows) {
+        const { budget } = budgetOf(row);
+        if (budget !== undefined && row.finished_at !== null && siteIds.has(row.site_id) && !latest.has(row.site_id)) {
+          latest.set(row.site_id, { siteId: row.site_id, report: budget, reportedAt: row.finished_at });
+        }
+      }
+      if (rows.length < PAGE) {
+        break;
+      }
+    }
+    return [...latest.values()];
   }
 }

@@ -1,32 +1,30 @@
-import { Injectable } from '@nestjs/common';
-import { BudgetReport, type SiteBudget } from '@fq/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { SiteBudget } from '@fq/contracts';
+import { CLOCK, type Clock } from '../clock';
 import type { Caller } from '../identity/caller';
 import { SiteRegistryService } from '../sites/site-registry.service';
 import { SiteBudgetsRepository } from './site-budgets.repository';
 
+// No site keeps a budget window longer than this (MAX_BUDGET_WINDOW_DAYS); older reports say nothing about today.
+const OLDEST_REPORT_MS = 366 * 86_400_000;
+
 /**
- * What researchers have left of each site's privacy budget: every site reports it with its answers and budget
- * refusals; the broker keeps the latest report per researcher and site and shows it in `GET /api/v1/quota`.
+ * What researchers have left of each site's privacy budget: sites report it with their answers and budget refusals,
+ * and `GET /api/v1/quota` shows each site's latest report from the caller's finished queries.
  */
 @Injectable()
 export class SiteBudgetsService {
   constructor(
     private readonly repository: SiteBudgetsRepository,
     private readonly sites: SiteRegistryService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  /** Keeps a site's report to the researcher, received at `receivedAt`; a report that is not valid is ignored. */
-  async record(requesterId: string, siteId: string, report: unknown, receivedAt: Date): Promise<void> {
-    const parsed = BudgetReport.safeParse(report);
-    if (parsed.success) {
-      await this.repository.record(requesterId, siteId, parsed.data, receivedAt.toISOString());
-    }
-  }
 
   /** The caller's budgets at the registered sites that reported one, by site name. */
   async list(caller: Caller): Promise<SiteBudget[]> {
     const names = new Map(this.sites.list().map((site) => [site.id, site.name]));
-    const stored = await this.repository.listFor(caller.id);
+    const since = new Date(this.clock.now().getTime() - OLDEST_REPORT_MS).toISOString();
+    const stored = await this.repository.latestFor(caller.id, new Set(names.keys()), since);
     return stored
       .flatMap(({ siteId, report, reportedAt }) => {
         const name = names.get(siteId);

@@ -129,6 +129,21 @@ describe('QueryHandler privacy budget', () => {
     expect(payloads()[3]).toMatchObject({ status: 'answered', budget: { remaining: 0 } });
   });
 
+  it('lets budget times leave the site only rounded up to the hour, so they cannot time this site’s answers', async () => {
+    const w = await open({ budget: { cohorts: 1, windowDays: 7 } });
+    w.clock.advance(17 * 60_000 + 3_456);
+    await w.handler.handleQuery(queryEnvelope(FEMALE_QUERY));
+    await w.handler.handleQuery(queryEnvelope(MALE_QUERY));
+
+    expect(payloads()[0]).toMatchObject({ budget: { resetsAt: '2025-03-08T11:00:00.000Z' } });
+    expect(payloads()[1]).toMatchObject({
+      reason: 'privacy budget at this site exhausted until 2025-03-08T11:00:00.000Z',
+      budget: { resetsAt: '2025-03-08T11:00:00.000Z' },
+    });
+    // The ledger, which stays at the site, keeps the exact time.
+    expect((await ledgerLines())[0]).toMatchObject({ at: '2025-03-01T10:17:03.456Z' });
+  });
+
   it('keeps one budget per researcher pseudonym', async () => {
     const w = await open({ budget: { cohorts: 1, windowDays: 7 } });
     await w.handler.handleQuery(queryEnvelope(FEMALE_QUERY, { requester: 'r-alice' }));

@@ -1,7 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { hashQuery } from '@fq/ccdl';
 import {
-  type BudgetReport,
   checkEnvelopeTiming,
   EnvelopeCode,
   type EnvelopeSigner,
@@ -12,12 +11,13 @@ import {
   type SiteId,
 } from '@fq/contracts';
 import { type CohortCount, countCohort } from '@fq/engine';
-import type { BudgetStanding, CohortCharge } from '@fq/privacy';
+import type { CohortCharge } from '@fq/privacy';
 import type { ApprovalDecision, PendingApproval } from '../approvals/approval.schema';
 import type { ApprovalStore } from '../approvals/approval.store';
 import type { AuditBudget, AuditDecision } from '../audit/audit-record.schema';
 import type { AuditLogWriter } from '../audit/audit-log.writer';
 import type { BudgetLedgerStore } from '../budget/budget-ledger.store';
+import { publicBudgetTime, toBudgetReport } from '../budget/budget-report';
 import type { Clock } from '../clock';
 import type { SiteAgentConfig } from '../config/config.schema';
 import type { RateLimiter } from '../policy/rate-limiter';
@@ -319,7 +319,7 @@ export class QueryHandler {
         envelope,
         {
           code: SiteResultCode.PrivacyBudgetExhausted,
-          reason: `privacy budget at this site exhausted until ${charge.until.toISOString()}`,
+          reason: `privacy budget at this site exhausted until ${publicBudgetTime(charge.until)}`,
         },
         delivery,
         budget,
@@ -515,16 +515,6 @@ function processedFrom(
   return delivery.streamSequence === null
     ? { envelopeId: envelope.id }
     : { envelopeId: envelope.id, streamSequence: delivery.streamSequence };
-}
-
-/** What a result tells the researcher of their budget at this site. */
-function toBudgetReport(standing: BudgetStanding): BudgetReport {
-  return {
-    remaining: standing.remaining,
-    limit: standing.limit,
-    windowDays: standing.windowDays,
-    resetsAt: standing.resetsAt?.toISOString() ?? null,
-  };
 }
 
 function truncate(text: string, max: number): string {
