@@ -65,8 +65,4 @@ export {
   PRIVATE_FILE_MODE,
 } from './private-file';
 export { DEFAULT_MAX_CRITERIA, MAX_CRITERIA_LIMIT } from './query-limits';
-export {
-  MAX_HEARTBEAT_ENVELOPE_BYTES,
-  MAX_RESULT_ENVELOPE_BYTES,
-  NATS_HEADER_ALLOWANCE_BYTES,
-} from './stream-limits';
+export { MAX_HEARTBEAT_ENVELOPE_BYTES, MAX_RESULT_ENVELOPE_BYTES, NATS_HEADER_ALLOWANCE_BYTES } from './stream-limits';
