@@ -42,6 +42,7 @@ function aReceiver(
     refuse?: (result: ResultPayload) => ResultRefusal | null;
     flood?: SiteFloodGuard;
     now?: () => Date;
+    startedAt?: Date;
     registry?: SiteRegistration[];
   } = {},
 ) {
@@ -66,6 +67,7 @@ function aReceiver(
     logger: SILENT,
     flood: options.flood,
     now: options.now,
+    startedAt: options.startedAt,
   });
   return { receiver, state, audit, floods };
 }
@@ -326,5 +328,24 @@ describe('EnvelopeReceiver (results)', () => {
       }),
     ]);
     expect(world.audit).toHaveLength(4);
+  });
+
+  it('reads in full what was stored before the broker started, which the stream bounds per site', async () => {
+    const started = STORED_AT.getTime() + 10_000;
+    const world = aReceiver({
+      flood: new SiteFloodGuard({ perSecond: 1, burst: 3 }),
+      now: () => new Date(started),
+      startedAt: new Date(started),
+    });
+    for (let i = 0; i < 20; i++) {
+      await world.receiver.receiveResult(message(encodeEnvelope(anAnswer()), undefined, 3000 + i));
+    }
+    expect(world.state.results).toHaveLength(20);
+    // What arrives once it runs is limited again.
+    for (let i = 0; i < 5; i++) {
+      const stored = message(encodeEnvelope(anAnswer()), undefined, 3100 + i);
+      await world.receiver.receiveResult({ ...stored, storedAt: new Date(started) });
+    }
+    expect(world.state.results).toHaveLength(23);
   });
 });

@@ -41,6 +41,11 @@ export interface EnvelopeReceiverDeps {
   flood?: SiteFloodGuard;
   /** The clock of the flood limit and of audit lines. */
   now?: () => Date;
+  /**
+   * When the broker started reading: what NATS stored before is read in full (the stream keeps at most its per-site
+   * allowance), so a legitimate backlog after an outage is never dropped. Default: when the receiver was made.
+   */
+  startedAt?: Date;
 }
 
 /**
@@ -54,10 +59,12 @@ export class EnvelopeReceiver {
   private readonly keyOf: EnvelopeKeyResolver;
   private readonly registered: ReadonlySet<string>;
   private readonly now: () => Date;
+  private readonly startedAtMs: number;
 
   constructor(private readonly deps: EnvelopeReceiverDeps) {
     this.registered = new Set(deps.registry.map((site) => site.id));
     this.now = deps.now ?? (() => new Date());
+    this.startedAtMs = (deps.startedAt ?? this.now()).getTime();
     const keys = new Map(deps.registry.map((site) => [site.id, site.envelopePublicKey]));
     // Only sites send results and heartbeats; the broker's own key is not trusted here.
     this.keyOf = (sender) => (sender.kind === 'site' ? (keys.get(sender.siteId) ?? null) : null);
@@ -130,7 +137,7 @@ export class EnvelopeReceiver {
   // must cost next to nothing. Subjects of no registered site share one bucket.
   private admit(message: ReceivedMessage, kind: 'result' | 'heartbeat'): boolean {
     const flood = this.deps.flood;
-    if (flood === undefined) {
+    if (flood === undefined || message.storedAt.getTime() < this.startedAtMs) {
       return true;
     }
     const subjectSite = siteIdOfSubject(message.subject);
