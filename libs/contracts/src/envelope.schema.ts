@@ -88,8 +88,11 @@ export const HeartbeatPayload = z.strictObject({
   /** When the data the site answers from were loaded. */
   dataLoadedAt: Timestamp,
   state: z.enum(['ready', 'reloading']),
-  /** The most criteria this site answers (SITE_MAX_CRITERIA); the broker refuses larger queries before they are sent. */
-  maxCriteria: z.number().int().min(1).max(MAX_CRITERIA_LIMIT),
+  /**
+   * The most criteria this site answers (SITE_MAX_CRITERIA); the broker refuses larger queries before they are sent.
+   * Optional so that a broker upgraded before its sites (decision 0009) still reads older agents' heartbeats.
+   */
+  maxCriteria: z.number().int().min(1).max(MAX_CRITERIA_LIMIT).optional(),
 });
 export type HeartbeatPayload = z.infer<typeof HeartbeatPayload>;
 

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_CRITERIA, ProblemDetails, QueryList, QuotaLimit } from '@fq/contracts';
+import { DEFAULT_MAX_CRITERIA, HeartbeatPayload, ProblemDetails, QueryList, QuotaLimit } from '@fq/contracts';
 import request from 'supertest';
 import { z } from 'zod';
 import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
@@ -123,6 +123,21 @@ describe('the criteria limit', () => {
     expect((await submit(queryWithCriteria(20))).status).toBe(400);
     broker.clock.advance(10_000);
     heartbeat('site-b', 30);
+    expect((await submit(queryWithCriteria(20))).status).toBe(201);
+  });
+
+  it('takes a heartbeat of a site that advertises no limit (an agent older than the broker) as no limit', async () => {
+    heartbeat('site-a', 12);
+    broker.transport.handlers?.onHeartbeat(
+      HeartbeatPayload.parse({
+        siteId: 'site-a',
+        agentVersion: '0.0.9',
+        dataVersion: 'd1',
+        dataLoadedAt: '2026-03-01T22:00:00.000Z',
+        state: 'ready',
+      }),
+      new Date(broker.clock.now().getTime() + 1000),
+    );
     expect((await submit(queryWithCriteria(20))).status).toBe(201);
   });
 
