@@ -183,11 +183,13 @@ export type QuotaLimit = z.infer<typeof QuotaLimit>;
 /**
  * What the caller has left of one site's privacy budget, as the site last reported it with an answer or a refusal: new
  * cohorts (distinct patient sets) the site still answers in its rolling window; asking again for a cohort the site
- * answered within the window is free. `remaining` may have grown since `reportedAt` once `resetsAt` has passed.
+ * answered within the window is free. `remaining` may have grown since `reportedAt` once `resetsAt` has passed. Which
+ * site it is, only admins see: a named budget would tell which per-query pseudonym is which hospital.
  */
 export const SiteBudget = z.strictObject({
-  siteId: SiteId,
-  name: z.string().min(1),
+  /** The real site id and name; only for admins. */
+  siteId: SiteId.optional(),
+  name: z.string().min(1).optional(),
   ...BudgetReport.shape,
   reportedAt: Timestamp,
 });

@@ -242,7 +242,8 @@ export function buildOpenApiDocument(
         description:
           '`siteBudgets` lists, for each site that reported one with an answer or a budget refusal, how many new ' +
           'cohorts the site still answers for the caller in its rolling window (a cohort it answered within the window ' +
-          'is free again) and when that number next grows.',
+          'is free again) and when that number next grows. Only admins see which site each entry is; for everyone ' +
+          'else the entries carry no site id or name and come fewest remaining first.',
         responses: { 200: { description: 'As they stand now', content: json('QuotaUsage') } },
       }),
     },

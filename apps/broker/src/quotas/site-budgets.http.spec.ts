@@ -79,7 +79,7 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
     );
 
     const finished = '2026-03-02T09:00:04.000Z';
-    expect((await quota('alice')).siteBudgets).toEqual([
+    expect((await quota('alice', 'admin')).siteBudgets).toEqual([
       { siteId: 'site-a', name: 'Uniklinik A', ...BUDGET, reportedAt: finished },
       {
         siteId: 'site-b',
@@ -98,11 +98,11 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
       answeredWith(second.id, 'site-a', second.hash, { ...BUDGET, remaining: 47 }),
       '2026-03-02T09:00:05.000Z',
     );
-    expect((await quota('alice')).siteBudgets.map((budget) => budget.remaining)).toEqual([48, 0, 40]);
+    expect((await quota('alice', 'admin')).siteBudgets.map((budget) => budget.remaining)).toEqual([48, 0, 40]);
     await record(answered(second.id, 'site-b', second.hash, 30), '2026-03-02T09:00:06.000Z');
     await record(answered(second.id, 'site-c', second.hash, 30), '2026-03-02T09:00:07.000Z');
 
-    const usage = await quota('alice');
+    const usage = await quota('alice', 'admin');
     expect(usage.siteBudgets.map((budget) => [budget.siteId, budget.remaining, budget.reportedAt])).toEqual([
       ['site-a', 47, '2026-03-02T09:00:07.000Z'],
       ['site-b', 0, finished],
@@ -112,12 +112,28 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
     expect((await quota('bob')).siteBudgets).toEqual([]);
   });
 
+  it('shows a researcher the budgets without site names, fewest remaining first', async () => {
+    const { id, hash } = await submit('dora');
+    await record(answeredWith(id, 'site-a', hash, { ...BUDGET, remaining: 45 }), '2026-03-02T09:00:10.000Z');
+    await record(answeredWith(id, 'site-b', hash, { ...BUDGET, remaining: 12 }), '2026-03-02T09:00:11.000Z');
+    await record(answeredWith(id, 'site-c', hash, { ...BUDGET, remaining: 30 }), '2026-03-02T09:00:12.000Z');
+    const budgets = (await quota('dora')).siteBudgets;
+    expect(budgets.map((budget) => budget.remaining)).toEqual([12, 30, 45]);
+    // A named budget next to a pseudonymous result would tell which pseudonym is which hospital.
+    expect(JSON.stringify(budgets)).not.toMatch(/site-[abc]|Uniklinik/);
+    expect((await quota('dora', 'admin')).siteBudgets.map((budget) => budget.name)).toEqual([
+      'Uniklinik A',
+      'Uniklinik B',
+      'Uniklinik C',
+    ]);
+  });
+
   it('shows the reports of a query that expired with sites missing', async () => {
     const { id, hash } = await submit('carol');
     await record(answeredWith(id, 'site-a', hash, { ...BUDGET, remaining: 10 }), '2026-03-02T09:00:09.000Z');
     broker.clock.advance(61_000);
     await broker.app.get(QueryDeadlinesService).expireOverdue();
-    expect((await quota('carol')).siteBudgets).toMatchObject([{ siteId: 'site-a', remaining: 10 }]);
+    expect((await quota('carol')).siteBudgets).toMatchObject([{ remaining: 10 }]);
   });
 
   it('shows an admin their own budgets too: sites budget every role alike', async () => {

@@ -20,16 +20,30 @@ export class SiteBudgetsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The caller's budgets at the registered sites that reported one, by site name. */
+  /**
+   * The caller's budgets at the registered sites that reported one. Admins see them by site name; everyone else sees
+   * them without names, fewest remaining first: a budget that moves with one site's answers, next to a result that
+   * names sites by per-query pseudonyms, would otherwise tell which pseudonym is which hospital.
+   */
   async list(caller: Caller): Promise<SiteBudget[]> {
     const names = new Map(this.sites.list().map((site) => [site.id, site.name]));
     const since = new Date(this.clock.now().getTime() - OLDEST_REPORT_MS).toISOString();
     const stored = await this.repository.latestFor(caller.id, new Set(names.keys()), since);
-    return stored
-      .flatMap(({ siteId, report, reportedAt }) => {
-        const name = names.get(siteId);
-        return name === undefined ? [] : [{ siteId, name, ...report, reportedAt }];
-      })
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const named = stored.flatMap(({ siteId, report, reportedAt }) => {
+      const name = names.get(siteId);
+      return name === undefined ? [] : [{ siteId, name, ...report, reportedAt }];
+    });
+    if (caller.role === 'admin') {
+      return named.sort((a, b) => compareText(a.name, b.name));
+    }
+    return named
+      .map(({ siteId: _siteId, name: _name, ...budget }) => budget)
+      .sort(
+        (a, b) => a.remaining - b.remaining || a.limit - b.limit || compareText(a.resetsAt ?? '', b.resetsAt ?? ''),
+      );
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

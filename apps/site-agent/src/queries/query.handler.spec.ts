@@ -378,7 +378,11 @@ describe('QueryHandler', () => {
       await w.approvals.decide(envelope.payload.queryId, 'reject', w.clock.now(), 'bob');
       await w.handler.processApprovals();
 
-      expect(w.publisher.published[0].payload).toMatchObject({ status: 'refused', code: 'SITE_APPROVAL_REJECTED' });
+      expect(w.publisher.published[0].payload).toMatchObject({
+        status: 'refused',
+        code: 'SITE_APPROVAL_REJECTED',
+        reason: 'the site operator rejected this query',
+      });
       expect((await w.auditLines())[1]).toMatchObject({ decision: 'refused', code: 'SITE_APPROVAL_REJECTED' });
     });
 

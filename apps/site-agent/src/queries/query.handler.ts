@@ -274,7 +274,8 @@ export class QueryHandler {
       decision.decision === 'reject'
         ? await this.refuse(
             envelope,
-            { code: SiteResultCode.ApprovalRejected, reason: `the site operator rejected this query (${who})` },
+            // The reason reaches the researcher: it names no operator (approvals/done/ keeps who decided, and when).
+            { code: SiteResultCode.ApprovalRejected, reason: 'the site operator rejected this query' },
             NO_DELIVERY,
           )
         : await this.answer(envelope, `approved by ${who}`, NO_DELIVERY);
