@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, fchmodSync, fdatasync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fchmodSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   decideCohortCharge,
 } from '@fq/privacy';
 import { z } from 'zod';
+import { GroupCommitFile } from '../state/group-commit.file';
 
 /** File name of the privacy-budget ledger inside the state directory. */
 export const BUDGET_LEDGER_FILE = 'privacy-budget.jsonl';
@@ -39,12 +40,6 @@ interface HeldEntry extends BudgetEntry {
   durable: Promise<void>;
 }
 
-interface PendingLine {
-  line: string;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /** What a read of the ledger file found. */
 interface LedgerContents {
   entries: BudgetLedgerEntry[];
@@ -65,18 +60,18 @@ interface LedgerContents {
  */
 export class BudgetLedgerStore {
   private readonly byPseudonym = new Map<string, HeldEntry[]>();
-  private pending: PendingLine[] = [];
-  private committing: Promise<void> | null = null;
+  private readonly ledger: GroupCommitFile;
   private closed = false;
 
   private constructor(
     readonly file: string,
-    private readonly fd: number,
+    fd: number,
     readonly policy: BudgetPolicy,
     entries: readonly BudgetLedgerEntry[],
     /** Lines that could not be read back at start; they are skipped. */
     readonly unreadableLines: number,
   ) {
+    this.ledger = new GroupCommitFile(file, fd);
     const durable = Promise.resolve();
     for (const entry of entries) {
       this.hold(entry.pseudonym, { cohortKey: entry.cohortKey, at: new Date(entry.at), durable });
@@ -152,7 +147,7 @@ export class BudgetLedgerStore {
         return decision;
       case 'charged': {
         const line = BudgetLedgerEntry.parse({ pseudonym, cohortKey, at: now.toISOString(), queryId });
-        const entry: HeldEntry = { cohortKey, at: now, durable: this.append(`${JSON.stringify(line)}\n`) };
+        const entry: HeldEntry = { cohortKey, at: now, durable: this.ledger.append(`${JSON.stringify(line)}\n`) };
         this.hold(pseudonym, entry);
         try {
           await entry.durable;
@@ -177,8 +172,7 @@ export class BudgetLedgerStore {
       return;
     }
     this.closed = true;
-    await this.committing;
-    closeSync(this.fd);
+    await this.ledger.close();
   }
 
   /** The pseudonym's entries within the window at `now`; older ones are forgotten. */
@@ -215,28 +209,6 @@ export class BudgetLedgerStore {
       pseudonym,
       held.filter((candidate) => candidate !== entry),
     );
-  }
-
-  private append(line: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ line, resolve, reject });
-      this.committing ??= Promise.resolve().then(() => this.commitGroups());
-    });
-  }
-
-  private async commitGroups(): Promise<void> {
-    while (this.pending.length > 0) {
-      const group = this.pending;
-      this.pending = [];
-      try {
-        appendFileSync(this.fd, group.map((entry) => entry.line).join(''), 'utf8');
-        await syncData(this.fd);
-        group.forEach((entry) => entry.resolve());
-      } catch (error) {
-        group.forEach((entry) => entry.reject(error));
-      }
-    }
-    this.committing = null;
   }
 }
 
@@ -316,8 +288,4 @@ function rewriteLedger(file: string, entries: readonly BudgetLedgerEntry[]): voi
   } finally {
     closeSync(dir);
   }
-}
-
-function syncData(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fdatasync(fd, (error) => (error === null ? resolve() : reject(error))));
 }
