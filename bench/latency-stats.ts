@@ -59,3 +59,68 @@ export async function timeRepeatedly<T>(
   }
   return { result, latency: summarizeLatency(samples) };
 }
+
+/** Two operations timed in alternation, with each one's result and latency. */
+export interface PairedTiming<A, B> {
+  first: { result: A; latency: LatencyStats };
+  second: { result: B; latency: LatencyStats };
+  /** Median over rounds of (second − first), in ms: the added cost with drift between rounds cancelled. */
+  medianDifferenceMs: number;
+}
+
+/**
+ * Times `first` and `second` in alternation so that machine drift hits both alike: `warmup` untimed rounds, then
+ * `runs` rounds of one timed call each, the order swapped every round (AB, BA, AB, …). Every call of an operation
+ * must give the result of its first call (`sameA`, `sameB`, compared outside the timed region).
+ */
+export function timeAlternately<A, B>(
+  first: () => A,
+  second: () => B,
+  plan: TimingPlan,
+  sameA: (a: A, b: A) => boolean = Object.is,
+  sameB: (a: B, b: B) => boolean = Object.is,
+): PairedTiming<A, B> {
+  const resultA = first();
+  const resultB = second();
+  for (let i = 1; i < plan.warmup; i++) {
+    first();
+    second();
+  }
+  const samplesA: number[] = [];
+  const samplesB: number[] = [];
+  const differences: number[] = [];
+  for (let i = 0; i < plan.runs; i++) {
+    let a: A;
+    let b: B;
+    let msA: number;
+    let msB: number;
+    if (i % 2 === 0) {
+      const t0 = performance.now();
+      a = first();
+      const t1 = performance.now();
+      b = second();
+      const t2 = performance.now();
+      msA = t1 - t0;
+      msB = t2 - t1;
+    } else {
+      const t0 = performance.now();
+      b = second();
+      const t1 = performance.now();
+      a = first();
+      const t2 = performance.now();
+      msB = t1 - t0;
+      msA = t2 - t1;
+    }
+    if (!sameA(a, resultA) || !sameB(b, resultB)) {
+      throw new Error(`timed round ${i + 1} gave a result other than the first round's`);
+    }
+    samplesA.push(msA);
+    samplesB.push(msB);
+    differences.push(msB - msA);
+  }
+  return {
+    first: { result: resultA, latency: summarizeLatency(samplesA) },
+    second: { result: resultB, latency: summarizeLatency(samplesB) },
+    medianDifferenceMs: summarizeLatency(differences).medianMs,
+  };
+}
