@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import type { QueryEnvelope, ResultPayload, SiteId, UnsignedEnvelope } from '@fq/contracts';
+import {
+  type QueryEnvelope,
+  type ResultPayload,
+  type SiteId,
+  SubmitQueryResponse,
+  type UnsignedEnvelope,
+} from '@fq/contracts';
+import request from 'supertest';
 import { createBrokerApp } from '../broker.app';
 import type { Clock } from '../clock';
 import { loadBrokerConfig } from '../config/config.loader';
@@ -152,6 +159,17 @@ export const FEMALE_QUERY = {
     ],
   ],
 };
+
+/** Submits FEMALE_QUERY as `who` (a researcher); its id and the query hash the broker sent to the sites. */
+export async function submitFemaleQuery(broker: TestBroker, who = 'alice'): Promise<{ id: string; hash: string }> {
+  const response = await request(broker.url)
+    .post('/api/v1/queries')
+    .set(await broker.as(who))
+    .send(FEMALE_QUERY)
+    .expect(201);
+  const { id } = SubmitQueryResponse.parse(response.body);
+  return { id, hash: broker.transport.published.at(-1)?.envelope.payload.queryHash ?? '' };
+}
 
 /** An `answered` result with a protected count. */
 export function answered(queryId: string, siteId: SiteId, queryHash: string, protectedCount: number): ResultPayload {

@@ -1,7 +1,7 @@
-import { QueryResult, SiteResultEvent, SubmitQueryResponse } from '@fq/contracts';
+import { QueryResult, SiteResultEvent } from '@fq/contracts';
 import request from 'supertest';
 import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
-import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { answered, startTestBroker, submitFemaleQuery, type TestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 import { QueryDeadlinesService } from './query-deadlines.service';
 
@@ -18,22 +18,12 @@ afterEach(async () => {
   await db.drop();
 });
 
-async function submit(): Promise<{ id: string; hash: string }> {
-  const response = await request(broker.url)
-    .post('/api/v1/queries')
-    .set(await broker.as('alice'))
-    .send(FEMALE_QUERY)
-    .expect(201);
-  const { id } = SubmitQueryResponse.parse(response.body);
-  return { id, hash: broker.transport.published[0].envelope.payload.queryHash };
-}
-
 const answer = (id: string, hash: string, site: 'site-a' | 'site-b' | 'site-c', count: number) =>
   broker.transport.deliver(answered(id, site, hash, count), broker.clock.now());
 
 describe('GET /api/v1/queries/{id}/events', () => {
   it('sends a site-result per answer as it happens, then completed, then closes', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     expect(stream.response.statusCode).toBe(200);
     expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -55,7 +45,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('gives a late subscriber the events that already happened, then closes', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     await answer(id, hash, 'site-a', 30);
     await answer(id, hash, 'site-b', 40);
     await answer(id, hash, 'site-c', 50);
@@ -72,7 +62,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('replays a running query, then continues live', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     await answer(id, hash, 'site-a', 30);
     const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     await waitFor(() => stream.events.length === 1, 'the replayed site-result');
@@ -82,7 +72,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('resumes after Last-Event-ID', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     await answer(id, hash, 'site-a', 30);
     await answer(id, hash, 'site-b', 40);
     await answer(id, hash, 'site-c', 50);
@@ -97,7 +87,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('ends with expired when the deadline passes before every site answered', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     await answer(id, hash, 'site-a', 30);
     await waitFor(() => stream.events.length === 1, 'the site-result');
@@ -113,7 +103,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   it('carries no counts while the final result might hide the breakdown (FDPG thresholds)', async () => {
     await broker.close();
     broker = await startTestBroker(db.env);
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     // The red team's case: 50, 10 and 20 make a shown total of 80 and a hidden breakdown.
     await answer(id, hash, 'site-b', 50);
@@ -139,7 +129,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('closes open streams when the broker shuts down', async () => {
-    const { id } = await submit();
+    const { id } = await submitFemaleQuery(broker);
     const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'));
     await broker.close();
     // Ended or cut off: either way the client learns at once and an EventSource reconnects with Last-Event-ID.

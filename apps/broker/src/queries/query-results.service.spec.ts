@@ -1,12 +1,12 @@
-import { QueryResult, SubmitQueryResponse } from '@fq/contracts';
+import { QueryResult } from '@fq/contracts';
 import request from 'supertest';
 import { waitFor } from '../__fixtures__/event-stream.client';
 import {
   answered,
-  FEMALE_QUERY,
   InMemoryBrokerTransport,
   ManualClock,
   startTestBroker,
+  submitFemaleQuery,
   type TestBroker,
 } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../persistence/__fixtures__/test-databases';
@@ -30,16 +30,6 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
     await db.drop();
   });
 
-  async function submit(): Promise<{ id: string; hash: string }> {
-    const response = await request(broker.url)
-      .post('/api/v1/queries')
-      .set(await broker.as('alice'))
-      .send(FEMALE_QUERY)
-      .expect(201);
-    const { id } = SubmitQueryResponse.parse(response.body);
-    return { id, hash: broker.transport.published.at(-1)?.envelope.payload.queryHash ?? '' };
-  }
-
   async function view(id: string, on: TestBroker = broker): Promise<QueryResult> {
     const response = await request(on.url)
       .get(`/api/v1/queries/${id}`)
@@ -51,7 +41,7 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   const statusOf = (result: QueryResult, siteId: string) => result.sites.find((site) => site.siteId === siteId);
 
   it('keeps the first result per site and ignores a re-sent one', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const results = broker.app.get(QueryResultsService);
     expect(await results.record(answered(id, 'site-a', hash, 30), broker.clock.now())).toBe('recorded');
     expect(await results.record(answered(id, 'site-a', hash, 990), broker.clock.now())).toBe('duplicate');
@@ -59,7 +49,7 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   });
 
   it('completes the query when the last site answers', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const results = broker.app.get(QueryResultsService);
     await results.record(answered(id, 'site-a', hash, 30), broker.clock.now());
     await results.record(
@@ -87,7 +77,7 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   });
 
   it('counts a result that reached the network at the deadline and drops one a millisecond later', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const results = broker.app.get(QueryResultsService);
     const deadline = new Date('2026-03-02T09:01:00.000Z');
     expect(await results.record(answered(id, 'site-a', hash, 30), deadline)).toBe('recorded');
@@ -95,7 +85,7 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   });
 
   it('drops results for an unknown query, a site the query was not sent to, or another query hash', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const results = broker.app.get(QueryResultsService);
     const now = broker.clock.now();
     expect(await results.record(answered('9b2f3c4d-1e5f-4a6b-8c7d-0e1f2a3b4c5d', 'site-a', hash, 30), now)).toBe(
@@ -107,7 +97,7 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   });
 
   it('expires every site without an answer once the deadline passed, not before', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     await broker.transport.deliver(answered(id, 'site-a', hash, 30), broker.clock.now());
     const deadlines = broker.app.get(QueryDeadlinesService);
     broker.clock.advance(59_999);
@@ -127,13 +117,13 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   it('expires a query by its own timer', async () => {
     await broker.close();
     broker = await startTestBroker({ ...db.env, ...OPEN, BROKER_QUERY_DEADLINE_SECONDS: '1' });
-    const { id } = await submit();
+    const { id } = await submitFemaleQuery(broker);
     await waitFor(async () => (await view(id)).status === 'expired', 'the deadline timer');
     expect((await view(id)).sites.map((site) => site.status)).toEqual(['expired', 'expired', 'expired']);
   });
 
   it('expires on start-up a query whose deadline passed while the broker was down', async () => {
-    const { id } = await submit();
+    const { id } = await submitFemaleQuery(broker);
     await broker.close();
     const clock = new ManualClock();
     clock.advance(120_000);
@@ -144,7 +134,7 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
   });
 
   it('keeps queries, results and pseudonyms across a restart and completes the query afterwards', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     await broker.transport.deliver(answered(id, 'site-a', hash, 30), broker.clock.now());
     const before = await view(id);
     const pseudonyms = async (on: TestBroker) =>
@@ -168,7 +158,7 @@ describe.each(testDatabaseKinds())('collecting results on %s', (kind) => {
 
   it('sends on start-up a query that was stored but never reached the network', async () => {
     broker.transport.failPublishing = true;
-    const { id } = await submit();
+    const { id } = await submitFemaleQuery(broker);
     await broker.close();
     const transport = new InMemoryBrokerTransport();
     broker = await startTestBroker({ ...db.env, ...OPEN }, { transport });

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SubmitQueryResponse } from '@fq/contracts';
-import request from 'supertest';
-import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { answered, startTestBroker, submitFemaleQuery, type TestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 import type { ResultRefusal } from '../transport/broker-transport';
 
@@ -20,18 +18,8 @@ describe('results the broker refuses on their merits', () => {
     await db.drop();
   });
 
-  async function submit(): Promise<{ id: string; hash: string }> {
-    const response = await request(broker.url)
-      .post('/api/v1/queries')
-      .set(await broker.as('alice'))
-      .send(FEMALE_QUERY)
-      .expect(201);
-    const { id } = SubmitQueryResponse.parse(response.body);
-    return { id, hash: broker.transport.published.at(-1)?.envelope.payload.queryHash ?? '' };
-  }
-
   it('hands the transport a refusal with a code for each, and nothing for a counted result', async () => {
-    const { id, hash } = await submit();
+    const { id, hash } = await submitFemaleQuery(broker);
     const now = broker.clock.now();
     await expect(broker.transport.deliver(answered(id, 'site-a', hash, 30), now)).resolves.toBeNull();
     await expect(broker.transport.deliver(answered(id, 'site-a', hash, 40), now)).resolves.toMatchObject({

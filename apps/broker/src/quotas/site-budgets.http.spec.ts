@@ -1,6 +1,12 @@
 import { type BudgetReport, QuotaUsage, type ResultPayload, SubmitQueryResponse } from '@fq/contracts';
 import request from 'supertest';
-import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import {
+  answered,
+  FEMALE_QUERY,
+  startTestBroker,
+  submitFemaleQuery,
+  type TestBroker,
+} from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from '../persistence/__fixtures__/test-databases';
 import { QueryDeadlinesService } from '../queries/query-deadlines.service';
 import { QueryResultsService } from '../queries/query-results.service';
@@ -30,16 +36,6 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
     await db.drop();
   });
 
-  async function submit(who: string): Promise<{ id: string; hash: string }> {
-    const response = await request(broker.url)
-      .post('/api/v1/queries')
-      .set(await broker.as(who))
-      .send(FEMALE_QUERY)
-      .expect(201);
-    const { id } = SubmitQueryResponse.parse(response.body);
-    return { id, hash: broker.transport.published.at(-1)?.envelope.payload.queryHash ?? '' };
-  }
-
   async function quota(who: string, role: 'researcher' | 'admin' = 'researcher'): Promise<QuotaUsage> {
     const response = await request(broker.url)
       .get('/api/v1/quota')
@@ -52,13 +48,13 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
     broker.app.get(QueryResultsService).record(result, new Date(at));
 
   it('shows nothing for sites that have not reported a budget', async () => {
-    const { id, hash } = await submit('alice');
+    const { id, hash } = await submitFemaleQuery(broker, 'alice');
     await record(answered(id, 'site-a', hash, 30), '2026-03-02T09:00:01.000Z');
     expect((await quota('alice')).siteBudgets).toEqual([]);
   });
 
   it('shows each site’s latest report from the caller’s finished queries, and only to that caller', async () => {
-    const first = await submit('alice');
+    const first = await submitFemaleQuery(broker, 'alice');
     await record(answeredWith(first.id, 'site-a', first.hash, BUDGET), '2026-03-02T09:00:02.000Z');
     await record(
       {
@@ -93,7 +89,7 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
       { siteId: 'site-c', name: 'Uniklinik C', ...BUDGET, remaining: 40, reportedAt: finished },
     ]);
 
-    const second = await submit('alice');
+    const second = await submitFemaleQuery(broker, 'alice');
     await record(
       answeredWith(second.id, 'site-a', second.hash, { ...BUDGET, remaining: 47 }),
       '2026-03-02T09:00:05.000Z',
@@ -113,7 +109,7 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
   });
 
   it('shows a researcher the budgets without site names, fewest remaining first', async () => {
-    const { id, hash } = await submit('dora');
+    const { id, hash } = await submitFemaleQuery(broker, 'dora');
     await record(answeredWith(id, 'site-a', hash, { ...BUDGET, remaining: 45 }), '2026-03-02T09:00:10.000Z');
     await record(answeredWith(id, 'site-b', hash, { ...BUDGET, remaining: 12 }), '2026-03-02T09:00:11.000Z');
     await record(answeredWith(id, 'site-c', hash, { ...BUDGET, remaining: 30 }), '2026-03-02T09:00:12.000Z');
@@ -129,7 +125,7 @@ describe.each(testDatabaseKinds())('GET /api/v1/quota with site privacy budgets 
   });
 
   it('shows the reports of a query that expired with sites missing', async () => {
-    const { id, hash } = await submit('carol');
+    const { id, hash } = await submitFemaleQuery(broker, 'carol');
     await record(answeredWith(id, 'site-a', hash, { ...BUDGET, remaining: 10 }), '2026-03-02T09:00:09.000Z');
     broker.clock.advance(61_000);
     await broker.app.get(QueryDeadlinesService).expireOverdue();
