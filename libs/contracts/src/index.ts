@@ -56,11 +56,13 @@ export * from './http.schema';
 export { readSecret, readSecretFile, SecretText } from './secret-file';
 export {
   ensurePrivateDir,
+  describeNarrowedMode,
   ensurePrivateFile,
   formatMode,
   type ModeNarrowed,
   narrowPrivateTree,
   narrowToPrivate,
+  preparePrivateFile,
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
 } from './private-file';

@@ -1,7 +1,15 @@
 import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePrivateDir, ensurePrivateFile, formatMode, narrowPrivateTree, narrowToPrivate } from './private-file';
+import {
+  describeNarrowedMode,
+  ensurePrivateDir,
+  ensurePrivateFile,
+  formatMode,
+  narrowPrivateTree,
+  narrowToPrivate,
+  preparePrivateFile,
+} from './private-file';
 
 async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
@@ -46,6 +54,24 @@ describe('private files', () => {
     await chmod(file, 0o664);
     await expect(ensurePrivateFile(file)).resolves.toEqual({ path: file, from: 0o664, to: 0o600 });
     expect(await modeOf(file)).toBe(0o600);
+  });
+
+  it('prepares a file for opening: its missing directory 0700, an existing file narrowed, none created', async () => {
+    const file = join(root, 'logs', 'audit.jsonl');
+    await expect(preparePrivateFile(file)).resolves.toBeNull();
+    expect(await modeOf(join(root, 'logs'))).toBe(0o700);
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    await writeFile(file, '');
+    await chmod(file, 0o640);
+    const change = await preparePrivateFile(file);
+    expect(change).toEqual({ path: file, from: 0o640, to: 0o600 });
+    expect(await modeOf(file)).toBe(0o600);
+    expect(describeNarrowedMode(change!)).toEqual({
+      message: 'narrowed the mode of a state file that others could read',
+      path: file,
+      from: '0640',
+      to: '0600',
+    });
   });
 
   it('leaves a private, missing or linked path alone', async () => {

@@ -1,5 +1,5 @@
 import { chmod, lstat, mkdir, open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Mode of a file that holds state or a secret: its owner reads and writes it, nobody else. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -12,6 +12,30 @@ export interface ModeNarrowed {
   /** The permission bits before and after, e.g. 0o644 → 0o600. */
   from: number;
   to: number;
+}
+
+/** What an app logs (as a warning) when it narrowed a mode: the operator should know state was open to others. */
+export function describeNarrowedMode(change: ModeNarrowed): {
+  message: string;
+  path: string;
+  from: string;
+  to: string;
+} {
+  return {
+    message: 'narrowed the mode of a state file that others could read',
+    path: change.path,
+    from: formatMode(change.from),
+    to: formatMode(change.to),
+  };
+}
+
+/**
+ * Makes a state file private before the caller opens it with mode 0600: its directory is created 0700 if missing (an
+ * existing one is the operator's), an existing file that group or others could read is narrowed to 0600.
+ */
+export async function preparePrivateFile(file: string): Promise<ModeNarrowed | null> {
+  await ensurePrivateDir(dirname(file));
+  return narrowToPrivate(file);
 }
 
 /** `0644`: a mode as operators read it. */

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { PRIVATE_FILE_MODE } from '@fq/contracts';
 import { z } from 'zod';
-import { preparePrivateFile } from '../persistence/state-files';
+import { prepareStateFile } from '../persistence/state-files';
 
 /** One envelope the broker refused, as written to its audit log (`BROKER_AUDIT_LOG`, JSONL). */
 export const EnvelopeRejection = z.strictObject({
@@ -64,7 +64,7 @@ export class EnvelopeAuditLog implements EnvelopeAudit {
 
   /** Opens `file` for appending: created 0600 (its directory 0700 if missing), narrowed to 0600 if others could read it. */
   static async open(file: string): Promise<EnvelopeAuditLog> {
-    await preparePrivateFile(file);
+    await prepareStateFile(file);
     return new EnvelopeAuditLog(file, await open(file, 'a', PRIVATE_FILE_MODE));
   }
 

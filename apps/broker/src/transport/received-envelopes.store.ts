@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { PRIVATE_FILE_MODE } from '@fq/contracts';
 import { z } from 'zod';
-import { preparePrivateFile } from '../persistence/state-files';
+import { prepareStateFile } from '../persistence/state-files';
 
 /** An accepted envelope: its id, the stream message it came in, and until when a copy of it could still count. */
 const ReceivedEnvelope = z.strictObject({
@@ -37,7 +37,7 @@ export class ReceivedEnvelopesStore implements ReplayGuard {
 
   /** Loads `file` (if it exists) without the entries expired at `now`, compacts it and opens it for appending. */
   static async open(file: string, now: Date): Promise<ReceivedEnvelopesStore> {
-    await preparePrivateFile(file);
+    await prepareStateFile(file);
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
         return '';

@@ -1,7 +1,7 @@
 import { openSync } from 'node:fs';
 import { PRIVATE_FILE_MODE } from '@fq/contracts';
 import { GroupCommitFile } from '../state/group-commit.file';
-import { preparePrivateFile } from '../state/state-dir';
+import { prepareStateFile } from '../state/state-dir';
 import { AuditRecord } from './audit-record.schema';
 
 /** A record that does not match `AuditRecord` reached the writer: a bug, so it is thrown and nothing is written. */
@@ -25,7 +25,7 @@ export class AuditLogWriter {
 
   /** Opens the audit log for appending: created 0600 (its directory 0700 if missing), narrowed to 0600 if it was not. */
   static async open(file: string): Promise<AuditLogWriter> {
-    await preparePrivateFile(file);
+    await prepareStateFile(file);
     return new AuditLogWriter(new GroupCommitFile(file, openSync(file, 'a', PRIVATE_FILE_MODE)));
   }
 

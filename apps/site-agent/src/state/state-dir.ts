@@ -1,6 +1,11 @@
-import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { ensurePrivateDir, formatMode, type ModeNarrowed, narrowPrivateTree, narrowToPrivate } from '@fq/contracts';
+import {
+  describeNarrowedMode,
+  ensurePrivateDir,
+  type ModeNarrowed,
+  narrowPrivateTree,
+  preparePrivateFile,
+} from '@fq/contracts';
 
 const logger = new Logger('StateFiles');
 
@@ -10,12 +15,7 @@ export const STATE_DIR_PREPARED = Symbol('STATE_DIR_PREPARED');
 /** Logs a narrowed mode: the operator should know that state was open to others until now. */
 function reportNarrowed(change: ModeNarrowed | null): void {
   if (change !== null) {
-    logger.warn({
-      message: 'narrowed the mode of a state file that others could read',
-      path: change.path,
-      from: formatMode(change.from),
-      to: formatMode(change.to),
-    });
+    logger.warn(describeNarrowedMode(change));
   }
 }
 
@@ -32,11 +32,9 @@ export async function prepareStateDir(stateDir: string): Promise<void> {
 }
 
 /**
- * Makes a state file that may live outside the state directory (the audit log) private before it is opened 0600: its
- * directory created 0700 if missing (an existing one is the operator's), the file narrowed to 0600 if others could
- * read it.
+ * Makes a state file that may live outside the state directory (the audit log) private before it is opened 0600
+ * (`preparePrivateFile` of `@fq/contracts`), logging a narrowing.
  */
-export async function preparePrivateFile(file: string): Promise<void> {
-  await ensurePrivateDir(dirname(file));
-  reportNarrowed(await narrowToPrivate(file));
+export async function prepareStateFile(file: string): Promise<void> {
+  reportNarrowed(await preparePrivateFile(file));
 }
