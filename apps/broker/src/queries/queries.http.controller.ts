@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import {
+  Body,
   Controller,
   Get,
   Headers,
@@ -8,17 +9,21 @@ import {
   Param,
   Post,
   Query,
-  Req,
   Res,
   Sse,
   UseInterceptors,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import type { QueryList, QueryResult, SubmitQueryResponse } from '@fq/contracts';
-import { JsonBodyInterceptor, type JsonRequest } from '../http/json-body.interceptor';
+import { QueryListParams, type QueryList, type QueryResult, type SubmitQueryResponse } from '@fq/contracts';
+import { JsonBodyInterceptor } from '../http/json-body.interceptor';
+import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import type { Caller } from '../identity/caller';
 import { CurrentCaller } from '../identity/current-caller.decorator';
 import { parseLastEventId, QueriesService } from './queries.service';
+import { QueryIdPipe } from './query-id.pipe';
+import { SubmitQueryPipe, type SubmittedQuery } from './submit-query.pipe';
+
+const QUERY_LIST_PARAMS = new ZodValidationPipe(QueryListParams, 'the query parameters are invalid');
 
 /** The researcher's query API: submit, list, read and watch queries. */
 @Controller('api/v1/queries')
@@ -30,24 +35,24 @@ export class QueriesHttpController {
   @Post()
   @HttpCode(201)
   async submit(
-    @Req() request: JsonRequest,
+    @Body(SubmitQueryPipe) query: SubmittedQuery,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<SubmitQueryResponse> {
-    const id = await this.queries.submit(request.body, caller);
+    const id = await this.queries.submit(query, caller);
     response.setHeader('Location', `/api/v1/queries/${id}`);
     return { id };
   }
 
   /** `GET /api/v1/queries?limit=&offset=`: the caller's queries, newest first. */
   @Get()
-  list(@CurrentCaller() caller: Caller, @Query() params: unknown): Promise<QueryList> {
+  list(@CurrentCaller() caller: Caller, @Query(QUERY_LIST_PARAMS) params: QueryListParams): Promise<QueryList> {
     return this.queries.list(params, caller);
   }
 
   /** `GET /api/v1/queries/{id}`: status, total and per-site results under the display thresholds. */
   @Get(':id')
-  get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<QueryResult> {
+  get(@CurrentCaller() caller: Caller, @Param('id', QueryIdPipe) id: string): Promise<QueryResult> {
     return this.queries.get(id, caller);
   }
 
@@ -55,7 +60,7 @@ export class QueriesHttpController {
   @Sse(':id/events')
   events(
     @CurrentCaller() caller: Caller,
-    @Param('id') id: string,
+    @Param('id', QueryIdPipe) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
   ): Promise<Observable<MessageEvent>> {
     return this.queries.events(id, caller, parseLastEventId(lastEventId));

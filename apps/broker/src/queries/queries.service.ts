@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type MessageEvent, Optional } from '@nestjs/common';
 import { interval, map, Observable } from 'rxjs';
-import { hashQuery, parseStructuredQuery } from '@fq/ccdl';
+import { hashQuery } from '@fq/ccdl';
 import {
   MAX_ENVELOPE_BYTES,
   type QueryList,
-  QueryListParams,
+  type QueryListParams,
   type QueryResult,
   type ResultThresholds,
 } from '@fq/contracts';
@@ -19,12 +19,14 @@ import type { StoredQuery, StoredSiteResult } from '../persistence/records.schem
 import { SiteRegistryService } from '../sites/site-registry.service';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
-import { findOversizedJson, findTooManyCriteria } from './query-complexity';
+import { findTooManyCriteria } from './query-complexity';
 import { signedQueryEnvelopeBytes } from './query-envelope';
 import { QueryEventsBus } from './query-events.bus';
+import { queryNotFoundError } from './query-id.pipe';
 import { buildQueryEvents, buildQueryResult, buildQuerySummary } from './query-view';
 import { pseudonymizeRequester, REQUESTER_KEY } from './requester-pseudonym';
 import { assignSitePseudonyms, type RandomInt } from './site-pseudonyms';
+import type { SubmittedQuery } from './submit-query.pipe';
 
 /** The random source of site pseudonyms; tests may fix it. */
 export const PSEUDONYM_RANDOM = Symbol('PSEUDONYM_RANDOM');
@@ -45,7 +47,7 @@ export class QueriesService {
     private readonly bus: QueryEventsBus,
     private readonly quotas: QuotasService,
     @Inject(BROKER_CONFIG)
-    private readonly config: Pick<BrokerConfig, 'queryDeadlineSeconds' | 'thresholds' | 'requestLimits'>,
+    private readonly config: Pick<BrokerConfig, 'queryDeadlineSeconds' | 'thresholds'>,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REQUESTER_KEY) private readonly requesterKey: string,
     @Optional() @Inject(PSEUDONYM_RANDOM) private readonly random?: RandomInt,
@@ -56,34 +58,13 @@ export class QueriesService {
   }
 
   /**
-   * Validates a CCDL body and its size, admits it under the caller's quotas, stores the query, then sends it to every
+   * Admits a validated query under the sites' criteria limit and the caller's quotas, stores it, then sends it to every
    * registered site; returns its id.
    */
-  async submit(body: unknown, caller: Caller): Promise<string> {
-    const limits = this.config.requestLimits;
-    // Before the CCDL parser: a body nested thousands of levels deep must not reach recursive code.
-    const oversized = findOversizedJson(body, limits);
-    if (oversized.length > 0) {
-      throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', 'the query exceeds the broker’s size limits', {
-        issues: oversized,
-      });
-    }
-    const parsed = parseStructuredQuery(body);
-    if (!parsed.ok) {
-      const count = parsed.error.issues.length;
-      throw new BrokerError('BROKER_QUERY_INVALID', `the query has ${count} issue${count === 1 ? '' : 's'}`, {
-        issues: parsed.error.issues,
-      });
-    }
-    const root =
-      typeof body === 'object' && body !== null && Object.hasOwn(body, 'cohortDefinition') ? '$.cohortDefinition' : '$';
-    const tooMany = findTooManyCriteria(parsed.value, limits.maxCriteria, root);
-    if (tooMany.length > 0) {
-      throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', tooMany[0].message, { issues: tooMany });
-    }
+  async submit({ query: criteria, root }: SubmittedQuery, caller: Caller): Promise<string> {
     // Before the quotas: a query every site would refuse must not cost a slot. The limit is named, never the site.
     const siteLimit = this.sites.smallestAdvertisedMaxCriteria();
-    const aboveSites = siteLimit === null ? [] : findTooManyCriteria(parsed.value, siteLimit, root);
+    const aboveSites = siteLimit === null ? [] : findTooManyCriteria(criteria, siteLimit, root);
     if (aboveSites.length > 0) {
       throw new BrokerError('BROKER_QUERY_ABOVE_SITE_LIMIT', `${aboveSites[0].message} by the sites of this network`, {
         issues: aboveSites,
@@ -93,8 +74,8 @@ export class QueriesService {
     const query: StoredQuery = {
       id: randomUUID(),
       requesterId: caller.id,
-      query: parsed.value,
-      queryHash: hashQuery(parsed.value),
+      query: criteria,
+      queryHash: hashQuery(criteria),
       sites: assignSitePseudonyms(this.sites.list(), this.random),
       status: 'running',
       createdAt: now.toISOString(),
@@ -132,18 +113,7 @@ export class QueriesService {
   }
 
   /** One page of the caller's own queries, newest first. */
-  async list(params: unknown, caller: Caller): Promise<QueryList> {
-    const parsed = QueryListParams.safeParse(params);
-    if (!parsed.success) {
-      throw new BrokerError('BROKER_PARAMETER_INVALID', 'the query parameters are invalid', {
-        issues: parsed.error.issues.map((issue) => ({
-          path: `query:${issue.path.map(String).join('.')}`,
-          code: 'BROKER_PARAMETER_INVALID',
-          message: issue.message,
-        })),
-      });
-    }
-    const { limit, offset } = parsed.data;
+  async list({ limit, offset }: QueryListParams, caller: Caller): Promise<QueryList> {
     const page = await this.repository.listQueriesByRequester(caller.id, limit, offset);
     const results = await this.repository.listSiteResultsOf(page.items.map((query) => query.id));
     return {
@@ -210,12 +180,11 @@ export class QueriesService {
     });
   }
 
-  // Another researcher's query is as unknown as a missing one: its existence is not for the caller to learn.
+  // Another researcher's query is as unknown as a missing one. `id` is lower case, as QueryIdPipe reads it.
   private async findVisible(id: string, caller: Caller): Promise<StoredQuery> {
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-    const query = isUuid ? await this.repository.findQuery(id.toLowerCase()) : null;
+    const query = await this.repository.findQuery(id);
     if (query === null || (caller.role !== 'admin' && query.requesterId !== caller.id)) {
-      throw new BrokerError('BROKER_QUERY_NOT_FOUND', 'there is no query with this id for this caller');
+      throw queryNotFoundError();
     }
     return query;
   }
