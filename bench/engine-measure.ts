@@ -1,5 +1,6 @@
 import {
   type CohortCount,
+  type CohortKeying,
   countCohort,
   countPatients,
   createIndexBuilder,
@@ -9,7 +10,7 @@ import {
   type IngestSummary,
   type PatientIndex,
 } from '@fq/engine';
-import { createRecordKeyDeriver, SITE_SECRET_BYTES } from '@fq/privacy';
+import { createCohortKeyer, createRecordKeyDeriver, SITE_SECRET_BYTES } from '@fq/privacy';
 import type { BenchQuery } from './query-suite';
 import { type LatencyStats, timeAlternately, type TimingPlan } from './latency-stats';
 import { ProgressLine } from './progress-line';
@@ -18,22 +19,20 @@ import { formatCount } from './report-table';
 // A fixed secret, so every run derives the same record keys and the same cohort keys.
 const BENCH_SITE_SECRET = new Uint8Array(SITE_SECRET_BYTES).fill(0x42);
 
-/** The record keys the index was built with: one per patient number, derived during `finish()`. */
-export interface RecordKeyFigures {
-  /** Keys derived (`recordKeyOf` calls), one per patient id the data name. */
+/** The stable patient numbers the index was built with, given as a site agent gives them on its first load. */
+export interface NumberingFigures {
+  /** Patients numbered (`patientNumber` calls), one per patient id the data name. */
   patients: number;
-  /** Time inside `recordKeyOf` (HMAC-SHA256 per patient), summed over the calls. */
-  deriveMs: number;
-  /** Bytes of the keys in the index (`PatientIndex.recordKeys`), part of `memory.bytes`. */
-  bytes: number;
+  /** Time inside `patientNumber` (the record key's HMAC-SHA256 and a map lookup), summed over the calls. */
+  numberMs: number;
 }
 
 /** Ingestion and memory figures of one engine index. */
 export interface EngineBuild {
   ingest: IngestSummary;
-  /** `IndexBuilder.finish()`: reference resolution, postings compression and record-key derivation. */
+  /** `IndexBuilder.finish()`: reference resolution and postings compression. */
   finishMs: number;
-  recordKeys: RecordKeyFigures;
+  numbering: NumberingFigures;
   /** Resources per second over reading, indexing and finishing. */
   endToEndPerSecond: number;
   memory: IndexMemory;
@@ -69,26 +68,36 @@ export function collectGarbage(gc: () => void): void {
   gc();
 }
 
-/** The bench site's record-key function, timing each call (a clock read costs about 0.1 µs, an HMAC 6–8 µs). */
-function timedRecordKeyDeriver(): { recordKeyOf: (patientId: string) => Uint8Array; figures: RecordKeyFigures } {
-  const derive = createRecordKeyDeriver(BENCH_SITE_SECRET);
-  const figures: RecordKeyFigures = { patients: 0, deriveMs: 0, bytes: 0 };
-  const recordKeyOf = (patientId: string): Uint8Array => {
+/**
+ * The bench site's cohort keying: patient numbers as `PatientNumbersStore` gives them on a site's first load (record
+ * key, then the next number), each call timed (a clock read costs about 0.1 µs, an HMAC 6–8 µs), and the site's
+ * cohort keys.
+ */
+function timedCohortKeying(): { cohortKeying: CohortKeying; figures: NumberingFigures } {
+  const recordKeyOf = createRecordKeyDeriver(BENCH_SITE_SECRET);
+  const numbers = new Map<string, number>();
+  const figures: NumberingFigures = { patients: 0, numberMs: 0 };
+  const patientNumber = (patientId: string): number => {
     const started = performance.now();
-    const key = derive(patientId);
-    figures.deriveMs += performance.now() - started;
+    const key = Buffer.from(recordKeyOf(patientId)).toString('latin1');
+    let number = numbers.get(key);
+    if (number === undefined) {
+      number = numbers.size;
+      numbers.set(key, number);
+    }
+    figures.numberMs += performance.now() - started;
     figures.patients++;
-    return key;
+    return number;
   };
-  return { recordKeyOf, figures };
+  return { cohortKeying: { patientNumber, keyOf: createCohortKeyer(BENCH_SITE_SECRET) }, figures };
 }
 
-/** Ingests into a fresh builder with record keys and finishes it; the builder is unreachable once this returns. */
+/** Ingests into a fresh builder with cohort keying and finishes it; the builder is unreachable once this returns. */
 async function ingestAndFinish(
   paths: readonly string[],
-): Promise<{ index: PatientIndex; ingest: IngestSummary; finishMs: number; recordKeys: RecordKeyFigures }> {
-  const { recordKeyOf, figures } = timedRecordKeyDeriver();
-  const builder = createIndexBuilder({ recordKeyOf });
+): Promise<{ index: PatientIndex; ingest: IngestSummary; finishMs: number; numbering: NumberingFigures }> {
+  const { cohortKeying, figures } = timedCohortKeying();
+  const builder = createIndexBuilder({ cohortKeying });
   const progress = new ProgressLine('engine ingest');
   const ingest = await ingestFhir(paths, builder, {
     onProgress: (p) =>
@@ -98,7 +107,7 @@ async function ingestAndFinish(
   const finishStarted = performance.now();
   const index = builder.finish();
   const finishMs = performance.now() - finishStarted;
-  return { index, ingest, finishMs, recordKeys: { ...figures, bytes: index.recordKeys?.byteLength ?? 0 } };
+  return { index, ingest, finishMs, numbering: figures };
 }
 
 /** Ingests every FHIR file under `paths` into a fresh index on this thread and measures time and memory. */
@@ -108,7 +117,7 @@ export async function buildEngineIndex(
 ): Promise<{ index: PatientIndex; build: EngineBuild }> {
   collectGarbage(gc);
   const heapBeforeBytes = process.memoryUsage().heapUsed;
-  const { index, ingest, finishMs, recordKeys } = await ingestAndFinish(paths);
+  const { index, ingest, finishMs, numbering } = await ingestAndFinish(paths);
   // Only the index is alive now, so the heap figure is what it holds (its dictionaries and plan).
   collectGarbage(gc);
   const usage = process.memoryUsage();
@@ -117,7 +126,7 @@ export async function buildEngineIndex(
     build: {
       ingest,
       finishMs,
-      recordKeys,
+      numbering,
       endToEndPerSecond: (ingest.resources * 1000) / (ingest.durationMs + finishMs),
       memory: index.memory(),
       heapBeforeBytes,

@@ -8,6 +8,7 @@ import type { SiteAgentConfig } from './config/config.schema';
 import { RateLimiter } from './policy/rate-limiter';
 import { SitePolicyService } from './policy/site-policy.service';
 import { CountProtectionService } from './protection/count-protection.service';
+import { PatientNumbersStore, patientNumbersWarnings } from './protection/patient-numbers.store';
 import { loadOrCreateSiteSecret } from './protection/site-secret.store';
 import { ProcessedQueryStore } from './queries/processed-query.store';
 import { QueryHandler } from './queries/query.handler';
@@ -51,10 +52,18 @@ export class SiteAgentModule {
           if (!secret.ok) {
             throw new SiteAgentStartError(secret.error.code, secret.error.message, { cause: secret.error });
           }
+          const logger = new Logger('CountProtection');
           if (secret.value.created) {
-            new Logger('CountProtection').log({ message: 'created a new site secret', file: secret.value.file });
+            logger.log({ message: 'created a new site secret', file: secret.value.file });
           }
-          return new CountProtectionService(secret.value.secret, config.protection);
+          const numbers = await PatientNumbersStore.open(config.stateDir, secret.value.secret);
+          if (!numbers.ok) {
+            throw new SiteAgentStartError(numbers.error.code, numbers.error.message, { cause: numbers.error });
+          }
+          for (const warning of patientNumbersWarnings(numbers.value)) {
+            logger.warn({ message: warning, file: numbers.value.store.file });
+          }
+          return new CountProtectionService(secret.value.secret, config.protection, numbers.value.store);
         },
       },
       { provide: SitePolicyService, useFactory: () => new SitePolicyService(config.policy) },
@@ -71,7 +80,7 @@ export class SiteAgentModule {
         provide: SiteDataService,
         inject: [Clock, CountProtectionService],
         useFactory: (clock: Clock, protection: CountProtectionService) =>
-          new SiteDataService(overrides.dataSource ?? new SiteDataLoader(config, protection.recordKeyOf), clock),
+          new SiteDataService(overrides.dataSource ?? new SiteDataLoader(config, protection), clock),
       },
       { provide: NatsConnectionService, useFactory: () => new NatsConnectionService(config, new Logger('Nats')) },
       {

@@ -4,6 +4,7 @@ export { completedAge, formatDay, parseFhirDate, parseIsoDay, toDayRange, type A
 export * from './errors';
 export { compilePath, compileWithFhirPath, type CompiledPath } from './fhirpath/compile-path';
 export { isFhirResource, type FhirResource } from './fhirpath/fhir-resource';
+export type { CohortKeying } from './index/cohort-keying';
 export { type AddOutcome, IndexBuilder, parseReference } from './index/index-builder';
 export { type IndexMemory, PatientIndex } from './index/patient-index';
 export { DEFAULT_MAPPING, UPSTREAM_COMPATIBLE_MAPPING } from './mapping/default-mapping';

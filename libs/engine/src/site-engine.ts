@@ -2,6 +2,7 @@ import { CodeHierarchy, type ConceptTree } from './codes/code-hierarchy';
 import { DEFAULT_MAPPING } from './mapping/default-mapping';
 import { MappingCatalog } from './mapping/mapping-catalog';
 import type { EngineMapping } from './mapping/mapping.schema';
+import type { CohortKeying } from './index/cohort-keying';
 import { IndexBuilder } from './index/index-builder';
 import { IndexPlan } from './index/index-plan';
 
@@ -9,11 +10,8 @@ import { IndexPlan } from './index/index-plan';
 export interface SiteEngineOptions {
   mapping?: EngineMapping;
   conceptTrees?: readonly ConceptTree[];
-  /**
-   * The secret 16-byte key of a patient, by resource id; with it the index can name a cohort by the XOR of its
-   * patients' keys (`countCohort`). Without it, only counts.
-   */
-  recordKeyOf?: (patientId: string) => Uint8Array;
+  /** The site's stable patient numbers and cohort keys; with them the index can name cohorts (`countCohort`). */
+  cohortKeying?: CohortKeying;
 }
 
 /** Compiles the mapping once and returns a builder that turns FHIR resources into a PatientIndex. */
@@ -21,5 +19,5 @@ export function createIndexBuilder(options: SiteEngineOptions = {}): IndexBuilde
   const mapping = options.mapping ?? DEFAULT_MAPPING;
   const catalog = new MappingCatalog(mapping);
   const hierarchy = new CodeHierarchy(mapping.hierarchyRules, options.conceptTrees ?? []);
-  return new IndexBuilder(new IndexPlan(catalog, hierarchy), options.recordKeyOf ?? null);
+  return new IndexBuilder(new IndexPlan(catalog, hierarchy), options.cohortKeying ?? null);
 }

@@ -1,6 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { FIXED_SECRET, OTHER_SECRET } from './__fixtures__/noise-fixtures';
-import { cohortKeyBytes, createRecordKeyDeriver, isCohortKey, RECORD_KEY_BYTES } from './cell-key';
+import {
+  cohortKeyBytes,
+  createCohortKeyer,
+  createRecordKeyDeriver,
+  isCohortKey,
+  numberingCheckOf,
+  RECORD_KEY_BYTES,
+} from './cell-key';
 
 describe('createRecordKeyDeriver', () => {
   const recordKeyOf = createRecordKeyDeriver(FIXED_SECRET);
@@ -27,6 +34,33 @@ describe('createRecordKeyDeriver', () => {
   });
 });
 
+describe('createCohortKeyer', () => {
+  const keyOf = createCohortKeyer(FIXED_SECRET);
+
+  it('is the first 16 bytes of HMAC-SHA256 under HMAC-SHA256(secret, label) over the member bytes', () => {
+    const derived = createHmac('sha256', FIXED_SECRET).update(Buffer.from('fq-privacy/cohort-key/v2\u0000')).digest();
+    const members = Uint8Array.from([0b1011, 0, 0x80]);
+    const expected = createHmac('sha256', derived).update(members).digest().subarray(0, 16).toString('hex');
+    expect(keyOf(members)).toBe(expected);
+    expect(isCohortKey(keyOf(members))).toBe(true);
+  });
+
+  it('depends on the members only: equal bytes, equal keys; one patient more or less, another key', () => {
+    const members = Uint8Array.from([0xff, 0x10, 0x01]);
+    expect(keyOf(Uint8Array.from(members))).toBe(keyOf(members));
+    const keys = new Set(
+      [members, Uint8Array.from([0xff, 0x10, 0x03]), Uint8Array.from([0xfe, 0x10, 0x01])].map(keyOf),
+    );
+    keys.add(keyOf(new Uint8Array(0)));
+    expect(keys.size).toBe(4);
+  });
+
+  it('gives the same cohort another key at another site', () => {
+    const members = Uint8Array.from([0x21]);
+    expect(createCohortKeyer(OTHER_SECRET)(members)).not.toBe(keyOf(members));
+  });
+});
+
 describe('isCohortKey and cohortKeyBytes', () => {
   it('accept 32 lowercase hex digits and give their 16 bytes', () => {
     expect(isCohortKey('0f'.repeat(16))).toBe(true);
@@ -40,4 +74,14 @@ describe('isCohortKey and cohortKeyBytes', () => {
       expect(() => cohortKeyBytes(text as string)).toThrow(RangeError);
     },
   );
+});
+
+describe('numberingCheckOf', () => {
+  it('is 16 bytes that differ between secrets and are no record key', () => {
+    const check = numberingCheckOf(FIXED_SECRET);
+    expect(check.length).toBe(RECORD_KEY_BYTES);
+    expect(check.equals(numberingCheckOf(Uint8Array.from(FIXED_SECRET)))).toBe(true);
+    expect(check.equals(numberingCheckOf(OTHER_SECRET))).toBe(false);
+    expect(check.equals(Buffer.from(createRecordKeyDeriver(FIXED_SECRET)('')))).toBe(false);
+  });
 });

@@ -18,7 +18,7 @@ export {
   type PrivacyResult,
   PrivacySecretError,
 } from './errors';
-export { createRecordKeyDeriver, isCohortKey, RECORD_KEY_BYTES } from './cell-key';
+export { createCohortKeyer, createRecordKeyDeriver, isCohortKey, numberingCheckOf, RECORD_KEY_BYTES } from './cell-key';
 export {
   DEFAULT_PROTECTION_POLICY,
   Epsilon,

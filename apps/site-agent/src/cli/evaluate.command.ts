@@ -1,8 +1,10 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { parseStructuredQueryJson } from '@fq/ccdl';
-import { createRecordKeyDeriver, parseProtectionPolicy, type ProtectionPolicy, protectCount } from '@fq/privacy';
+import { createCohortKeyer, parseProtectionPolicy, type ProtectionPolicy, protectCount } from '@fq/privacy';
+import { PatientNumbersStore } from '../protection/patient-numbers.store';
 import { loadOrCreateSiteSecret } from '../protection/site-secret.store';
 import {
+  type CohortKeying,
   type ConceptTree,
   createIndexBuilder,
   DEFAULT_MAPPING,
@@ -148,9 +150,8 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
   const base = options.upstreamCompatible === true ? UPSTREAM_COMPATIBLE_MAPPING : DEFAULT_MAPPING;
   const mapping = await loadMapping(options.mapping, base);
   const conceptTrees = await loadConceptTrees(options.conceptTree ?? []);
-  // With the agent's secret, patients get the agent's record keys, so the cohort key and the noise are the agent's.
-  const recordKeyOf = protection === null ? undefined : createRecordKeyDeriver(protection.secret);
-  const builder = createIndexBuilder({ mapping, conceptTrees, recordKeyOf });
+  // With the agent's secret and patient numbers, the cohort key and so the noise are the agent's.
+  const builder = createIndexBuilder({ mapping, conceptTrees, cohortKeying: protection?.cohortKeying });
   const ingestion = await ingestWithProgress(options.data, builder, io);
   const index = builder.finish();
   const evaluationDate = options.today ?? localToday();
@@ -172,6 +173,12 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
         result.kind === 'count'
           ? `protected count: ${formatCount(result.protectedCount)}\n`
           : `below the reporting threshold of ${result.threshold}\n`,
+      );
+    }
+    if (protection.numbers.unsavedCount > 0) {
+      io.err.write(
+        `note: ${formatCount(protection.numbers.unsavedCount)} patients are new to the site agent; it numbers them ` +
+          'when it loads these data, and a cohort with any of them may then get another answer than the one above\n',
       );
     }
     return 0;
@@ -214,7 +221,9 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
 }
 
 /** The site's secret and protection policy, so the CLI prints what the agent would send. */
-async function loadProtection(options: EvaluateOptions): Promise<{ secret: Uint8Array; policy: ProtectionPolicy }> {
+async function loadProtection(
+  options: EvaluateOptions,
+): Promise<{ secret: Uint8Array; policy: ProtectionPolicy; cohortKeying: CohortKeying; numbers: PatientNumbersStore }> {
   const policy = parseProtectionPolicy({
     ...(options.privacyMechanism === undefined ? {} : { mechanism: options.privacyMechanism }),
     ...(options.privacyEpsilon === undefined ? {} : { epsilon: options.privacyEpsilon }),
@@ -235,5 +244,15 @@ async function loadProtection(options: EvaluateOptions): Promise<{ secret: Uint8
       `no site secret in ${options.stateDir!}: point --state-dir at the state directory of the running site agent`,
     ]);
   }
-  return { secret: secret.value.secret, policy: policy.value };
+  // Read-only: the agent alone writes the numbers; patients it has not numbered yet get the numbers it would give them.
+  const numbers = await PatientNumbersStore.open(options.stateDir!, secret.value.secret, { readOnly: true });
+  if (!numbers.ok) {
+    throw new CommandInputError([numbers.error.message]);
+  }
+  const store = numbers.value.store;
+  const cohortKeying = {
+    patientNumber: (id: string) => store.numberOf(id),
+    keyOf: createCohortKeyer(secret.value.secret),
+  };
+  return { secret: secret.value.secret, policy: policy.value, cohortKeying, numbers: store };
 }

@@ -2,6 +2,7 @@ import { parseStructuredQuery, type StructuredQuery } from '@fq/ccdl';
 import { countCohort, createIndexBuilder, type PatientIndex } from '@fq/engine';
 import { DEFAULT_PROTECTION_POLICY, type ProtectedCount } from '@fq/privacy';
 import fc from 'fast-check';
+import { memoryNumbering } from './__fixtures__/memory-numbering';
 import { CountProtectionService } from './count-protection.service';
 
 // The cell key method end to end at one site: what the engine selects decides the answer, however it was asked.
@@ -87,7 +88,7 @@ const REWRITES: Array<(query: CodeQuery) => StructuredQuery> = [
 ];
 
 function buildIndex(data: ReadonlyArray<ReadonlySet<string>>, protection: CountProtectionService): PatientIndex {
-  const builder = createIndexBuilder({ recordKeyOf: protection.recordKeyOf });
+  const builder = createIndexBuilder({ cohortKeying: protection.cohortKeying });
   data.forEach((codes, p) => {
     builder.addResource({ resourceType: 'Patient', id: `p${p}`, gender: 'female', birthDate: '1970-01-01' });
     [...codes].forEach((code, c) =>
@@ -112,8 +113,12 @@ const noiseOf = (rawCount: number, result: ProtectedCount): number =>
   result.kind === 'count' ? result.protectedCount - rawCount : Number.NaN;
 
 describe('protected counts keyed by the cohort', () => {
-  const protection = new CountProtectionService(SECRET, DEFAULT_PROTECTION_POLICY);
-  const noiseOnly = new CountProtectionService(SECRET, { ...DEFAULT_PROTECTION_POLICY, rounding: 1, threshold: 0 });
+  const protection = new CountProtectionService(SECRET, DEFAULT_PROTECTION_POLICY, memoryNumbering());
+  const noiseOnly = new CountProtectionService(
+    SECRET,
+    { ...DEFAULT_PROTECTION_POLICY, rounding: 1, threshold: 0 },
+    memoryNumbering(),
+  );
 
   it('answers every rewriting of a random query on random data exactly as the query', () => {
     fc.assert(

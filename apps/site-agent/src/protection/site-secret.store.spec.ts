@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import { memoryNumbering } from './__fixtures__/memory-numbering';
 import { CountProtectionService } from './count-protection.service';
 import { loadOrCreateSiteSecret, SITE_SECRET_FILE } from './site-secret.store';
 
@@ -39,7 +40,8 @@ describe('loadOrCreateSiteSecret', () => {
 });
 
 describe('CountProtectionService', () => {
-  const service = new CountProtectionService(new Uint8Array(32).fill(1), DEFAULT_PROTECTION_POLICY);
+  const numbering = memoryNumbering();
+  const service = new CountProtectionService(new Uint8Array(32).fill(1), DEFAULT_PROTECTION_POLICY, numbering);
 
   it('gives the same protected result for the same cohort', () => {
     const cohortKey = 'c'.repeat(32);
@@ -50,10 +52,14 @@ describe('CountProtectionService', () => {
     expect(service.protect(0, 'd'.repeat(32))).toEqual({ kind: 'below-threshold', threshold: 10 });
   });
 
-  it('gives each patient a 16-byte record key that depends on the patient id alone', () => {
-    const again = new CountProtectionService(new Uint8Array(32).fill(1), { ...DEFAULT_PROTECTION_POLICY, rounding: 1 });
-    expect(service.recordKeyOf('p1')).toHaveLength(16);
-    expect(Buffer.from(service.recordKeyOf('p1')).equals(Buffer.from(again.recordKeyOf('p1')))).toBe(true);
-    expect(Buffer.from(service.recordKeyOf('p1')).equals(Buffer.from(service.recordKeyOf('p2')))).toBe(false);
+  it('numbers patients through its numbering and keys cohorts by their members and the site secret', async () => {
+    const { patientNumber, keyOf } = service.cohortKeying;
+    expect([patientNumber('p1'), patientNumber('p2'), patientNumber('p1')]).toEqual([0, 1, 0]);
+    const other = new CountProtectionService(new Uint8Array(32).fill(2), DEFAULT_PROTECTION_POLICY, memoryNumbering());
+    expect(keyOf(Uint8Array.from([3]))).toMatch(/^[0-9a-f]{32}$/);
+    expect(keyOf(Uint8Array.from([3]))).not.toBe(keyOf(Uint8Array.from([1])));
+    expect(other.cohortKeying.keyOf(Uint8Array.from([3]))).not.toBe(keyOf(Uint8Array.from([3])));
+    await service.saveNumbers();
+    expect(numbering.saves).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  type CohortKeying,
   type ConceptTree,
   createIndexBuilder,
   DEFAULT_MAPPING,
@@ -50,14 +51,20 @@ type DataOptions = Pick<
   'dataPaths' | 'mappingFile' | 'conceptTreeFiles' | 'upstreamCompatible' | 'dataVersionOverride'
 >;
 
+/** The site's stable patient numbers and cohort keys, and how to make new numbers durable (the count protection). */
+export interface CohortKeys {
+  readonly cohortKeying: CohortKeying;
+  saveNumbers(): Promise<void>;
+}
+
 /**
  * Loads the mapping, concept trees and FHIR files named in the configuration into a fresh patient index, whose
- * patients carry the record keys `recordKeyOf` gives them (the count protection's).
+ * patients carry the site's stable numbers (`cohortKeys`), saved before the index is handed out.
  */
 export class SiteDataLoader implements SiteDataSource {
   constructor(
     private readonly options: DataOptions,
-    private readonly recordKeyOf: (patientId: string) => Uint8Array,
+    private readonly cohortKeys: CohortKeys,
   ) {}
 
   fingerprint(): Promise<string> {
@@ -86,7 +93,7 @@ export class SiteDataLoader implements SiteDataSource {
       const builder = createIndexBuilder({
         mapping: mapping.value,
         conceptTrees: trees,
-        recordKeyOf: this.recordKeyOf,
+        cohortKeying: this.cohortKeys.cohortKeying,
       });
       const summary = await ingestFhir(this.options.dataPaths, builder);
       if (summary.files === 0) {
@@ -97,6 +104,10 @@ export class SiteDataLoader implements SiteDataSource {
         );
       }
       const index = builder.finish();
+      const saved = await this.saveNumbers();
+      if (saved !== null) {
+        return saved;
+      }
       return {
         ok: true,
         value: { index, dataVersion: this.options.dataVersionOverride ?? fingerprint, fingerprint, summary },
@@ -108,6 +119,17 @@ export class SiteDataLoader implements SiteDataSource {
         `cannot build the index: ${cause instanceof Error ? cause.message : String(cause)}`,
         cause,
       );
+    }
+  }
+
+  /** A number must be on disk before an answer depends on it: no restart may give it to another patient. */
+  private async saveNumbers(): Promise<{ ok: false; error: SiteDataError } | null> {
+    try {
+      await this.cohortKeys.saveNumbers();
+      return null;
+    } catch (cause) {
+      const reason = (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message : String(cause));
+      return fail('SITE_DATA_LOAD_FAILED', `cannot save the patient numbers: ${reason}`, cause);
     }
   }
 

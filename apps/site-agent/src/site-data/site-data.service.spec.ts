@@ -2,7 +2,9 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateQuery, type PatientIndex } from '@fq/engine';
-import { createRecordKeyDeriver } from '@fq/privacy';
+import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import { memoryNumbering } from '../protection/__fixtures__/memory-numbering';
+import { CountProtectionService } from '../protection/count-protection.service';
 import { ManualClock } from '../clock';
 import {
   buildIndex,
@@ -11,12 +13,13 @@ import {
   FEMALE_QUERY,
   queryEnvelope,
 } from '../queries/__fixtures__/site-world';
-import { waitFor } from '../queries/__fixtures__/wait-for';
+import { waitFor } from '@fq/process-kit';
 import { SiteDataError, SiteDataLoader, type SiteDataResult, type SiteDataSource } from './site-data.loader';
 import { SiteDataService } from './site-data.service';
 
 const SUMMARY = EMPTY_SUMMARY;
-const RECORD_KEY_OF = createRecordKeyDeriver(new Uint8Array(32).fill(3));
+const NUMBERING = memoryNumbering();
+const COHORT_KEYS = new CountProtectionService(new Uint8Array(32).fill(3), DEFAULT_PROTECTION_POLICY, NUMBERING);
 
 /** A data source whose loads finish only when the test says so. */
 class ControlledSource implements SiteDataSource {
@@ -177,7 +180,7 @@ describe('SiteDataLoader', () => {
         dataVersionOverride: null,
         ...overrides,
       },
-      RECORD_KEY_OF,
+      COHORT_KEYS,
     );
 
   it('keeps a cohort key across a reload of other files holding the same patients', async () => {
@@ -195,6 +198,31 @@ describe('SiteDataLoader', () => {
       evaluateQuery(index, FEMALE_QUERY, { evaluationDate: '2025-03-01' }).cohortKey;
     expect(women(second.value.index)).toMatch(/^[0-9a-f]{32}$/);
     expect(women(second.value.index)).toBe(women(first.value.index));
+  });
+
+  it('saves the patient numbers before it hands out the index, and fails the load when it cannot', async () => {
+    await writeFile(join(dir, 'Patient.ndjson'), patients(2));
+    const saves = NUMBERING.saves;
+    expect((await loader().load()).ok).toBe(true);
+    expect(NUMBERING.saves).toBe(saves + 1);
+
+    const full = Object.assign(Object.create(COHORT_KEYS) as CountProtectionService, {
+      saveNumbers: () => Promise.reject(Object.assign(new Error('no space left'), { code: 'ENOSPC' })),
+    });
+    const failed = await new SiteDataLoader(
+      {
+        dataPaths: [dir],
+        mappingFile: null,
+        conceptTreeFiles: [],
+        upstreamCompatible: false,
+        dataVersionOverride: null,
+      },
+      full,
+    ).load();
+    expect(failed.ok ? null : [failed.error.code, failed.error.message]).toEqual([
+      'SITE_DATA_LOAD_FAILED',
+      'cannot save the patient numbers: ENOSPC',
+    ]);
   });
 
   it('loads NDJSON into an index versioned by the files fingerprint', async () => {

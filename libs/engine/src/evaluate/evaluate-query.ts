@@ -68,13 +68,13 @@ const knownPatientSets = new WeakMap<PatientIndex, PatientSet>();
 
 /**
  * Counts the patients of `index` that satisfy `query`, exactly, with per-criterion diagnostics for the operator and,
- * when the index has record keys, the cohort's key.
+ * when the index has cohort keying, the cohort's key.
  */
 export function evaluateQuery(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): QueryEvaluation {
   const criteria: CriterionDiagnostic[] = [];
   const cohort = matchingPatients(index, query, options, criteria);
   const rawCount = cohort.count();
-  const cohortKey = index.recordKeys === null ? null : cohortKeyOf(index, cohort, rawCount, knownPatients(index));
+  const cohortKey = index.cohortKeying === null ? null : cohortKeyOf(index, cohort);
   return { rawCount, cohortKey, evaluationDate: options.evaluationDate, criteria };
 }
 
@@ -85,12 +85,11 @@ export function countPatients(index: PatientIndex, query: StructuredQuery, optio
 
 /**
  * What a site answers from: the exact count and the key of the cohort (`cohortKeyOf`), equal for every query that
- * selects the same patients. Throws for an index built without record keys.
+ * selects the same patients. Throws for an index built without cohort keying.
  */
 export function countCohort(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): CohortCount {
   const cohort = matchingPatients(index, query, options, null);
-  const rawCount = cohort.count();
-  return { rawCount, cohortKey: cohortKeyOf(index, cohort, rawCount, knownPatients(index)) };
+  return { rawCount: cohort.count(), cohortKey: cohortKeyOf(index, cohort) };
 }
 
 /** The patients that match; with `criteria`, also one diagnostic per criterion, with the patients it alone matches. */

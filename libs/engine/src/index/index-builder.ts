@@ -2,7 +2,8 @@ import { MAX_DAY, MIN_DAY, parseFhirDate, toDayRange } from '../dates';
 import type { FhirResource } from '../fhirpath/fhir-resource';
 import { GrowableFloat64, GrowableInt32, GrowableUint32 } from './growable';
 import { type IndexPlan, type SlotPlan, type TablePlan, type TargetCodePlan, codeKey } from './index-plan';
-import { type FinalSlot, type FinalTable, PatientIndex, RECORD_KEY_WORDS } from './patient-index';
+import type { CohortKeying } from './cohort-keying';
+import { type FinalSlot, type FinalTable, PatientIndex } from './patient-index';
 import { buildPostings } from './postings';
 
 /** Why a resource added no row: not a type the mapping reads, or no resolvable patient. */
@@ -16,11 +17,6 @@ class Interner {
     return this.ids.size;
   }
 
-  /** Every interned value, in the order of their numbers. */
-  values(): IterableIterator<string> {
-    return this.ids.keys();
-  }
-
   intern(value: string): number {
     let id = this.ids.get(value);
     if (id === undefined) {
@@ -28,6 +24,32 @@ class Interner {
       this.ids.set(value, id);
     }
     return id;
+  }
+}
+
+/** Patient id → patient number: dense in order of first sight, or the site's stable numbers (`CohortKeying`). */
+class PatientNumbers {
+  private readonly numbers = new Map<string, number>();
+  private bound = 0;
+
+  constructor(private readonly stable: ((patientId: string) => number) | null) {}
+
+  /** One past the highest number given out: the size of every patient bitset. */
+  get size(): number {
+    return this.bound;
+  }
+
+  numberOf(patientId: string): number {
+    let number = this.numbers.get(patientId);
+    if (number === undefined) {
+      number = this.stable === null ? this.numbers.size : this.stable(patientId);
+      if (!Number.isInteger(number) || number < 0 || number >= 2 ** 31) {
+        throw new RangeError(`a patient number is an integer in [0, 2^31), got ${number}`);
+      }
+      this.numbers.set(patientId, number);
+      this.bound = Math.max(this.bound, number + 1);
+    }
+    return number;
   }
 }
 
@@ -127,7 +149,7 @@ class RowCodes {
 
 /** Accumulates resources into column arrays; `finish()` turns them into a compact, immutable PatientIndex. */
 export class IndexBuilder {
-  private readonly patients = new Interner();
+  private readonly patients: PatientNumbers;
   private readonly known = new GrowableInt32();
   private readonly references = new Map<string, Interner>();
   private readonly dictionary = new CodeDictionary();
@@ -145,8 +167,9 @@ export class IndexBuilder {
 
   constructor(
     private readonly plan: IndexPlan,
-    private readonly recordKeyOf: ((patientId: string) => Uint8Array) | null = null,
+    private readonly cohortKeying: CohortKeying | null = null,
   ) {
+    this.patients = new PatientNumbers(cohortKeying === null ? null : (id) => cohortKeying.patientNumber(id));
     for (const type of plan.referencedTypes) {
       this.references.set(type, new Interner());
     }
@@ -174,7 +197,7 @@ export class IndexBuilder {
     let indexed = false;
     let noPatient = false;
     if (type === 'Patient' && id !== undefined) {
-      const patient = this.patients.intern(id);
+      const patient = this.patients.numberOf(id);
       this.known.padTo(patient + 1, 0);
       this.known.set(patient, 1);
     }
@@ -219,13 +242,13 @@ export class IndexBuilder {
       if (id === undefined) {
         return 'no-patient';
       }
-      patient = this.patients.intern(id);
+      patient = this.patients.numberOf(id);
     } else {
       const ref = parseReference(plan.patientReference!.evaluate(resource)[0]);
       if (ref === null || ref[0] !== 'Patient') {
         return 'no-patient';
       }
-      patient = this.patients.intern(ref[1]);
+      patient = this.patients.numberOf(ref[1]);
     }
     const row = table.rows++;
     table.patient.push(patient);
@@ -370,28 +393,8 @@ export class IndexBuilder {
       dictionary,
       [...this.unitNames],
       this.indexedResources,
-      this.recordKeys(),
+      this.cohortKeying,
     );
-  }
-
-  /** Each patient number's record key as RECORD_KEY_WORDS little-endian words, or null without a key function. */
-  private recordKeys(): Uint32Array | null {
-    if (this.recordKeyOf === null) {
-      return null;
-    }
-    const keys = new Uint32Array(this.patients.size * RECORD_KEY_WORDS);
-    let offset = 0;
-    for (const id of this.patients.values()) {
-      const key = this.recordKeyOf(id);
-      if (key.length !== RECORD_KEY_WORDS * 4) {
-        throw new RangeError(`a record key has ${RECORD_KEY_WORDS * 4} bytes, got ${key.length}`);
-      }
-      const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-      for (let word = 0; word < RECORD_KEY_WORDS; word++) {
-        keys[offset++] = view.getUint32(word * 4, true);
-      }
-    }
-    return keys;
   }
 
   private finishTable(table: TableBuilder): FinalTable {

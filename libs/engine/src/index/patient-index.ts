@@ -1,3 +1,4 @@
+import type { CohortKeying } from './cohort-keying';
 import type { IndexPlan, SlotPlan, TablePlan } from './index-plan';
 import { type CodeDictionaryView, type Postings, postingsBytes } from './postings';
 
@@ -30,9 +31,6 @@ export interface IndexMemory {
   indexedResources: number;
 }
 
-/** 32-bit words of a record key (16 bytes). */
-export const RECORD_KEY_WORDS = 4;
-
 /** The patient-level index a site evaluates queries on; immutable once built. */
 export class PatientIndex {
   constructor(
@@ -44,8 +42,8 @@ export class PatientIndex {
     readonly dictionary: CodeDictionaryView & { idOf(system: string, code: string): number | undefined },
     readonly units: readonly string[],
     readonly indexedResources: number,
-    /** Patient number p's record key is words [4p, 4p + 4); null when the index was built without keys. */
-    readonly recordKeys: Uint32Array | null = null,
+    /** The site's stable patient numbers and cohort keys; null when the index was built without them. */
+    readonly cohortKeying: CohortKeying | null = null,
   ) {}
 
   get patientCount(): number {
@@ -57,7 +55,7 @@ export class PatientIndex {
   }
 
   memory(): IndexMemory {
-    let bytes = this.knownPatients.byteLength + (this.recordKeys?.byteLength ?? 0);
+    let bytes = this.knownPatients.byteLength;
     let rows = 0;
     for (const table of this.tables) {
       rows += table.rows;

@@ -14,12 +14,7 @@ import {
   signEnvelope,
 } from '@fq/contracts';
 import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
-import {
-  type BudgetPolicy,
-  createRecordKeyDeriver,
-  DEFAULT_BUDGET_POLICY,
-  DEFAULT_PROTECTION_POLICY,
-} from '@fq/privacy';
+import { type BudgetPolicy, createCohortKeyer, DEFAULT_BUDGET_POLICY, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { ApprovalStore } from '../../approvals/approval.store';
 import { AuditLogWriter } from '../../audit/audit-log.writer';
 import { BudgetLedgerStore } from '../../budget/budget-ledger.store';
@@ -27,6 +22,7 @@ import { ManualClock } from '../../clock';
 import type { SitePolicyConfig } from '../../config/config.schema';
 import { RateLimiter } from '../../policy/rate-limiter';
 import { SitePolicyService } from '../../policy/site-policy.service';
+import { memoryNumbering } from '../../protection/__fixtures__/memory-numbering';
 import { CountProtectionService } from '../../protection/count-protection.service';
 import type { SiteDataResult, SiteDataSource } from '../../site-data/site-data.loader';
 import { SiteDataService } from '../../site-data/site-data.service';
@@ -80,12 +76,15 @@ export class CapturingLogger implements LoggerService {
   }
 }
 
-/** The site secret of every test world; the index's record keys and the noise both come from it. */
+/** The site secret of every test world; the index's cohort keys and the noise both come from it. */
 export const WORLD_SITE_SECRET = new Uint8Array(32).fill(7);
 
-/** An index of `female` female and `male` male patients, born 1980, with the world's record keys. */
+/** An index of `female` female and `male` male patients, born 1980, with the world's cohort keys. */
 export function buildIndex(female: number, male: number): PatientIndex {
-  const builder = createIndexBuilder({ recordKeyOf: createRecordKeyDeriver(WORLD_SITE_SECRET) });
+  const numbers = memoryNumbering();
+  const builder = createIndexBuilder({
+    cohortKeying: { patientNumber: (id) => numbers.numberOf(id), keyOf: createCohortKeyer(WORLD_SITE_SECRET) },
+  });
   for (let i = 0; i < female + male; i++) {
     builder.addResource({
       resourceType: 'Patient',
@@ -211,7 +210,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     approvals,
     processed,
     audit,
-    protection: new CountProtectionService(WORLD_SITE_SECRET, DEFAULT_PROTECTION_POLICY),
+    protection: new CountProtectionService(WORLD_SITE_SECRET, DEFAULT_PROTECTION_POLICY, memoryNumbering()),
     budget,
     publisher,
     signer: signerOf(TEST_SITE_KEY),
