@@ -19,7 +19,8 @@ import { JsonBodyInterceptor } from '../http/json-body.interceptor';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import type { Caller } from '../identity/caller';
 import { CurrentCaller } from '../identity/current-caller.decorator';
-import { parseLastEventId, QueriesService } from './queries.service';
+import { QueriesService } from './queries.service';
+import { parseLastEventId, QueryEventStream } from './query-events.sse';
 import { QueryIdPipe } from './query-id.pipe';
 import { SubmitQueryPipe, type SubmittedQuery } from './submit-query.pipe';
 
@@ -29,7 +30,10 @@ const QUERY_LIST_PARAMS = new ZodValidationPipe(QueryListParams, 'the query para
 @Controller('api/v1/queries')
 @UseInterceptors(JsonBodyInterceptor)
 export class QueriesHttpController {
-  constructor(private readonly queries: QueriesService) {}
+  constructor(
+    private readonly queries: QueriesService,
+    private readonly eventStream: QueryEventStream,
+  ) {}
 
   /** `POST /api/v1/queries`: 201 with `Location` and `{ id }`, or 400 problem+json listing every issue. */
   @Post()
@@ -58,11 +62,12 @@ export class QueriesHttpController {
 
   /** `GET /api/v1/queries/{id}/events`: `site-result` per answer, then `completed` or `expired`, then the end. */
   @Sse(':id/events')
-  events(
+  async events(
     @CurrentCaller() caller: Caller,
     @Param('id', QueryIdPipe) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
   ): Promise<Observable<MessageEvent>> {
-    return this.queries.events(id, caller, parseLastEventId(lastEventId));
+    const query = await this.queries.findVisible(id, caller);
+    return this.eventStream.open(query, caller, parseLastEventId(lastEventId));
   }
 }

@@ -8,6 +8,7 @@ import { QueriesHttpController } from './queries.http.controller';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
 import { QueryEventsBus } from './query-events.bus';
+import { QueryEventStream } from './query-events.sse';
 import { QueryResultsService } from './query-results.service';
 import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './requester-pseudonym';
 
@@ -20,6 +21,7 @@ import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './reque
     QueryDeadlinesService,
     QueryDispatchService,
     QueryEventsBus,
+    QueryEventStream,
     QueryResultsService,
     {
       provide: REQUESTER_KEY,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type MessageEvent, Optional } from '@nestjs/common';
-import { interval, map, Observable } from 'rxjs';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { hashQuery } from '@fq/ccdl';
 import {
   MAX_ENVELOPE_BYTES,
@@ -15,15 +14,14 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
 import type { Caller } from '../identity/caller';
 import { QueriesRepository } from '../persistence/queries.repository';
 import { QuotasService } from '../quotas/quotas.service';
-import type { StoredQuery, StoredSiteResult } from '../persistence/records.schema';
+import type { StoredQuery } from '../persistence/records.schema';
 import { SiteRegistryService } from '../sites/site-registry.service';
 import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
 import { findTooManyCriteria } from './query-complexity';
 import { signedQueryEnvelopeBytes } from './query-envelope';
-import { QueryEventsBus } from './query-events.bus';
 import { queryNotFoundError } from './query-id.pipe';
-import { buildQueryEvents, buildQueryResult, buildQuerySummary } from './query-view';
+import { buildQueryResult, buildQuerySummary } from './query-view';
 import { pseudonymizeRequester, REQUESTER_KEY } from './requester-pseudonym';
 import { assignSitePseudonyms, type RandomInt } from './site-pseudonyms';
 import type { SubmittedQuery } from './submit-query.pipe';
@@ -31,10 +29,7 @@ import type { SubmittedQuery } from './submit-query.pipe';
 /** The random source of site pseudonyms; tests may fix it. */
 export const PSEUDONYM_RANDOM = Symbol('PSEUDONYM_RANDOM');
 
-/** Proxies drop idle connections; a comment now and then keeps an event stream open. */
-const KEEP_ALIVE_MS = 15_000;
-
-/** Submits queries, and shows a caller their queries, results and result events. */
+/** Submits queries, and shows a caller their queries and results. */
 @Injectable()
 export class QueriesService {
   private readonly logger = new Logger('Queries');
@@ -44,7 +39,6 @@ export class QueriesService {
     private readonly sites: SiteRegistryService,
     private readonly dispatcher: QueryDispatchService,
     private readonly deadlines: QueryDeadlinesService,
-    private readonly bus: QueryEventsBus,
     private readonly quotas: QuotasService,
     @Inject(BROKER_CONFIG)
     private readonly config: Pick<BrokerConfig, 'queryDeadlineSeconds' | 'thresholds'>,
@@ -125,72 +119,14 @@ export class QueriesService {
   }
 
   /**
-   * The query's events as server-sent events: first those that already happened (after `lastEventId`), then each
-   * new one; completes after `completed` or `expired`.
+   * One of the caller's queries (any query for an admin); another researcher's query is as unknown as a missing one.
+   * @param id - in lower case, as QueryIdPipe reads it
    */
-  async events(id: string, caller: Caller, lastEventId: number): Promise<Observable<MessageEvent>> {
-    const { query: criteria } = await this.findVisible(id, caller);
-    const events = new Observable<MessageEvent>((subscriber) => {
-      let sent = lastEventId;
-      let reading = Promise.resolve();
-      // Stored results never change: each change reads only those stored since the last read.
-      const results: StoredSiteResult[] = [];
-      // Every change (and the start) re-reads the store, so a late subscriber and a live one see the same events.
-      // The criteria never change, so only the rest of the query is read again.
-      const catchUp = (): void => {
-        reading = reading.then(async () => {
-          if (subscriber.closed) {
-            return;
-          }
-          const header = await this.repository.findQueryHeader(id);
-          if (header === null) {
-            subscriber.complete();
-            return;
-          }
-          const query: StoredQuery = { ...header, query: criteria };
-          results.push(...(await this.repository.listSiteResults(id, results.at(-1)?.seq ?? 0)));
-          for (const event of buildQueryEvents(query, results, this.thresholds, caller, sent)) {
-            if (Number(event.id) > sent) {
-              sent = Number(event.id);
-              subscriber.next({ id: event.id, type: event.type, data: event.data });
-            }
-          }
-          if (query.status !== 'running') {
-            subscriber.complete();
-          }
-        });
-        reading.catch((error: unknown) => subscriber.error(error));
-      };
-      const changes = this.bus.changes(id).subscribe({ next: catchUp, complete: () => subscriber.complete() });
-      catchUp();
-      return () => changes.unsubscribe();
-    });
-    const keepAlive = interval(KEEP_ALIVE_MS).pipe(map((): MessageEvent => ({ comment: 'keep-alive' })));
-    return new Observable<MessageEvent>((subscriber) => {
-      const alive = keepAlive.subscribe((event) => subscriber.next(event));
-      const main = events.subscribe({
-        next: (event) => subscriber.next(event),
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        alive.unsubscribe();
-        main.unsubscribe();
-      };
-    });
-  }
-
-  // Another researcher's query is as unknown as a missing one. `id` is lower case, as QueryIdPipe reads it.
-  private async findVisible(id: string, caller: Caller): Promise<StoredQuery> {
+  async findVisible(id: string, caller: Caller): Promise<StoredQuery> {
     const query = await this.repository.findQuery(id);
     if (query === null || (caller.role !== 'admin' && query.requesterId !== caller.id)) {
       throw queryNotFoundError();
     }
     return query;
   }
-}
-
-/** Reads the SSE `Last-Event-ID` header: the number of the last event the client saw, 0 if none or malformed. */
-export function parseLastEventId(header: string | undefined): number {
-  return header !== undefined && /^\d{1,9}$/.test(header.trim()) ? Number(header.trim()) : 0;
 }
