@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import type { FhirResource } from '../fhirpath/fhir-resource';
 import type { CohortKeying } from '../index/cohort-keying';
 import type { PatientIndex } from '../index/patient-index';
-import { evaluationDateArb, miiDataSetArb, miiQueryArb } from '../reference/__fixtures__/arbitraries';
-import { aQuery, condition, context, icd, patient } from '../reference/__fixtures__/builders';
-import { evaluateQueryNaively } from '../reference/reference-evaluator';
 import { createIndexBuilder } from '../site-engine';
+import { evaluationDateArb, miiDataSetArb, miiQueryArb } from './__fixtures__/arbitraries';
+import { aQuery, condition, context, icd, patient } from './__fixtures__/builders';
+import { evaluateQueryNaively } from './__fixtures__/reference-evaluator';
 import { copyMemberBytes, memberBytes } from './cohort-key';
 import { countCohort, countPatients, evaluateQuery } from './evaluate-query';
 

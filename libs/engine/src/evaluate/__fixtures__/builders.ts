@@ -40,6 +40,12 @@ export function aQuery(inclusionCriteria: unknown[][], exclusionCriteria?: unkno
 
 export const context = (code: string) => ({ system: SYSTEMS.mii, code });
 export const icd = (code: string, system: string = SYSTEMS.icd10gm) => ({ system, code });
+/** A Diagnose criterion with these term codes and, in `extra`, its filters. */
+export const diagnose = (codes: Array<{ system: string; code: string }>, extra: Record<string, unknown> = {}) => ({
+  context: context('Diagnose'),
+  termCodes: codes,
+  ...extra,
+});
 export const subject = (patientId: string) => ({ reference: `Patient/${patientId}` });
 
 export function patient(id: string, fields: { gender?: string; birthDate?: string } = {}): FhirResource {

@@ -6,8 +6,8 @@ import type {
   StructuredQuery,
   ValueFilter,
 } from '@fq/ccdl';
-import { CodeHierarchy, type ConceptTree } from '../codes/code-hierarchy';
-import { unitConverter } from '../codes/units';
+import { CodeHierarchy, type ConceptTree } from '../../codes/code-hierarchy';
+import { unitConverter } from '../../codes/units';
 import {
   type AgeUnit,
   MAX_DAY,
@@ -17,13 +17,13 @@ import {
   parseFhirDate,
   parseIsoDay,
   toDayRange,
-} from '../dates';
-import { type CompiledPath, compileWithFhirPath } from '../fhirpath/compile-path';
-import type { FhirResource } from '../fhirpath/fhir-resource';
-import { parseReference } from '../index/index-builder';
-import { DEFAULT_MAPPING } from '../mapping/default-mapping';
-import { MappingCatalog, type ResolvedTermCode } from '../mapping/mapping-catalog';
-import type { AttributeMapping, CriterionMapping, EngineMapping, ValueMapping } from '../mapping/mapping.schema';
+} from '../../dates';
+import { type CompiledPath, compileWithFhirPath } from '../../fhirpath/compile-path';
+import type { FhirResource } from '../../fhirpath/fhir-resource';
+import { parseReference } from '../../index/index-builder';
+import { DEFAULT_MAPPING } from '../../mapping/default-mapping';
+import { MappingCatalog, type ResolvedTermCode } from '../../mapping/mapping-catalog';
+import type { AttributeMapping, CriterionMapping, EngineMapping, ValueMapping } from '../../mapping/mapping.schema';
 
 // The test oracle: every rule of docs/engine-semantics.md applied literally, resource by resource, with
 // fhirpath.js only. It shares no code with the indexed evaluator beyond the helpers the contract names.
