@@ -11,6 +11,20 @@ export {
   openEnvelope,
   readEnvelopeIdsLeniently,
 } from './envelope.codec';
+export {
+  type AdmittedEnvelope,
+  type Arrival,
+  createEnvelopeGate,
+  type EnvelopeGate,
+  type EnvelopeGateOptions,
+  type EnvelopeRejection,
+  fromSubjectSite,
+  type GateVerdict,
+  type InboundMessage,
+  queryAddressedTo,
+  type ReplayJudge,
+  type RouteRule,
+} from './envelope.gate';
 export { canonicalJson } from './canonical-json';
 export { queryEnvelopeId } from './envelope-ids';
 export {

@@ -1,20 +1,18 @@
 import type { LoggerService } from '@nestjs/common';
 import {
-  checkEnvelopeTiming,
-  DEFAULT_CLOCK_SKEW_MS,
-  describeEnvelopeIssue,
-  EnvelopeCode,
+  createEnvelopeGate,
+  type EnvelopeGate,
   type EnvelopeKeyResolver,
+  type EnvelopeRejection,
+  fromSubjectSite,
   type HeartbeatEnvelope,
-  openEnvelope,
-  readEnvelopeIdsLeniently,
   type ResultEnvelope,
   type SiteRegistration,
   siteIdOfSubject,
 } from '@fq/contracts';
 import { ResultRefusalCode, type TransportHandlers } from './broker-transport';
 import type { EnvelopeAudit } from './envelope-audit.log';
-import type { Arrival, ReplayGuard } from './received-envelopes.store';
+import type { ReplayGuard } from './received-envelopes.store';
 import type { FloodEpisode, SiteFloodGuard } from './site-flood.guard';
 
 /** A message from a JetStream consumer, as much of it as the receiver needs. */
@@ -49,14 +47,15 @@ export interface EnvelopeReceiverDeps {
 }
 
 /**
- * The broker's gate for site messages (decision 0006): decode, verify the site's signature against the registry,
- * check subject and sender agree, judge expiry by the storage time, tell a replay from a redelivery, and only then
- * hand the payload over. A refused message is logged, audited and acknowledged; nothing else changes. A result the
+ * The broker's side of the envelope gate for site messages (decision 0006): the gate of `@fq/contracts` verifies the
+ * site's signature against the registry, checks subject and sender agree, tells a replay from a redelivery and judges
+ * expiry by the storage time; only then is the payload handed over. A refused message is logged, audited and acknowledged; nothing else changes. A result the
  * handler refuses on its merits (unknown query, a site it was not sent to, another query's hash, late, a second result)
  * is audited the same way.
  */
 export class EnvelopeReceiver {
-  private readonly keyOf: EnvelopeKeyResolver;
+  private readonly resultGate: EnvelopeGate<ResultEnvelope>;
+  private readonly heartbeatGate: EnvelopeGate<HeartbeatEnvelope>;
   private readonly registered: ReadonlySet<string>;
   private readonly now: () => Date;
   private readonly startedAtMs: number;
@@ -67,7 +66,10 @@ export class EnvelopeReceiver {
     this.startedAtMs = (deps.startedAt ?? this.now()).getTime();
     const keys = new Map(deps.registry.map((site) => [site.id, site.envelopePublicKey]));
     // Only sites send results and heartbeats; the broker's own key is not trusted here.
-    this.keyOf = (sender) => (sender.kind === 'site' ? (keys.get(sender.siteId) ?? null) : null);
+    const keyOf: EnvelopeKeyResolver = (sender) => (sender.kind === 'site' ? (keys.get(sender.siteId) ?? null) : null);
+    const gate = { keyOf, route: fromSubjectSite, skewMs: deps.skewMs };
+    this.resultGate = createEnvelopeGate({ ...gate, types: ['result'], replays: deps.results });
+    this.heartbeatGate = createEnvelopeGate({ ...gate, types: ['heartbeat'], replays: deps.heartbeats });
   }
 
   /** Verifies and hands over one result message; one over its site's rate is acknowledged unread. */
@@ -75,11 +77,11 @@ export class EnvelopeReceiver {
     if (!this.admit(message, 'result')) {
       return 'ack';
     }
-    const checked = await this.check(message, 'result');
-    if (checked.kind !== 'accepted') {
-      return checked.settlement;
+    const verdict = this.resultGate.judge(message, message.storedAt);
+    if (verdict.kind !== 'admitted') {
+      return this.reject(message, verdict.rejection);
     }
-    const envelope = checked.envelope as ResultEnvelope;
+    const { envelope, arrival } = verdict.message;
     let refusal;
     try {
       await this.deps.results.remember({
@@ -94,10 +96,15 @@ export class EnvelopeReceiver {
       return 'retry';
     }
     // A redelivered message whose first delivery was recorded finds its own result: that is idempotency, not a refusal.
-    if (refusal === null || (checked.arrival.kind === 'redelivery' && refusal.code === ResultRefusalCode.Duplicate)) {
+    if (refusal === null || (arrival === 'redelivery' && refusal.code === ResultRefusalCode.Duplicate)) {
       return 'ack';
     }
-    return this.reject(message, refusal.code, refusal.reason);
+    return this.reject(message, {
+      code: refusal.code,
+      reason: refusal.reason,
+      envelopeId: envelope.id,
+      queryId: envelope.payload.queryId,
+    });
   }
 
   /** Verifies and hands over one heartbeat message; one over its site's rate is dropped unread. */
@@ -105,11 +112,11 @@ export class EnvelopeReceiver {
     if (!this.admit(message, 'heartbeat')) {
       return 'ack';
     }
-    const checked = await this.check(message, 'heartbeat');
-    if (checked.kind !== 'accepted') {
-      return checked.settlement;
+    const verdict = this.heartbeatGate.judge(message, message.storedAt);
+    if (verdict.kind !== 'admitted') {
+      return this.reject(message, verdict.rejection);
     }
-    const envelope = checked.envelope as HeartbeatEnvelope;
+    const { envelope } = verdict.message;
     await this.deps.heartbeats.remember({
       envelopeId: envelope.id,
       streamSequence: message.streamSequence,
@@ -182,46 +189,8 @@ export class EnvelopeReceiver {
     }
   }
 
-  private async check(
-    message: ReceivedMessage,
-    type: 'result' | 'heartbeat',
-  ): Promise<
-    | { kind: 'accepted'; envelope: ResultEnvelope | HeartbeatEnvelope; arrival: Arrival }
-    | { kind: 'refused'; settlement: Settlement }
-  > {
-    const refuse = async (code: string, reason: string): Promise<{ kind: 'refused'; settlement: Settlement }> => ({
-      kind: 'refused',
-      settlement: await this.reject(message, code, reason),
-    });
-    const opened = openEnvelope(message.data, [type], this.keyOf);
-    if (!opened.ok) {
-      return refuse(opened.error.code, describeEnvelopeIssue(opened.error));
-    }
-    const envelope = opened.value;
-    const { sender, payload } = envelope;
-    const subjectSite = siteIdOfSubject(message.subject);
-    if (sender.kind !== 'site' || sender.siteId !== payload.siteId || subjectSite !== payload.siteId) {
-      return refuse(
-        EnvelopeCode.SenderMismatch,
-        `sender, payload and subject name different sites (subject ${message.subject}, payload ${payload.siteId})`,
-      );
-    }
-    const timing = checkEnvelopeTiming(envelope, message.storedAt, this.deps.skewMs ?? DEFAULT_CLOCK_SKEW_MS);
-    if (!timing.ok) {
-      return refuse(timing.error.code, timing.error.message);
-    }
-    const guard = type === 'result' ? this.deps.results : this.deps.heartbeats;
-    const arrival = guard.judge(envelope.id, message.streamSequence);
-    if (arrival.kind === 'replay') {
-      return refuse(
-        EnvelopeCode.Replayed,
-        `envelope ${envelope.id} was accepted from stream message ${arrival.firstSequence}; it came again as ${message.streamSequence}`,
-      );
-    }
-    return { kind: 'accepted', envelope, arrival };
-  }
-
-  private async reject(message: ReceivedMessage, code: string, reason: string): Promise<Settlement> {
+  private async reject(message: ReceivedMessage, rejection: EnvelopeRejection): Promise<Settlement> {
+    const { code, reason } = rejection;
     const siteId = siteIdOfSubject(message.subject);
     this.deps.logger.warn({
       message: 'message refused',
@@ -239,7 +208,7 @@ export class EnvelopeReceiver {
         subject: message.subject.slice(0, 512),
         streamSequence: message.streamSequence,
         storedAt: message.storedAt.toISOString(),
-        envelopeId: readEnvelopeIdsLeniently(message.data).envelopeId,
+        envelopeId: rejection.envelopeId,
         siteId,
       });
       return 'ack';

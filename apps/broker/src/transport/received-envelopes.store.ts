@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { PRIVATE_FILE_MODE } from '@fq/contracts';
+import { type Arrival, PRIVATE_FILE_MODE, type ReplayJudge } from '@fq/contracts';
 import { z } from 'zod';
 import { prepareStateFile } from '../persistence/state-files';
 
@@ -12,12 +12,8 @@ const ReceivedEnvelope = z.strictObject({
 });
 type ReceivedEnvelope = z.infer<typeof ReceivedEnvelope>;
 
-/** What an envelope in a stream message is: new, the same message again (JetStream redelivery), or a replay. */
-export type Arrival = { kind: 'new' } | { kind: 'redelivery' } | { kind: 'replay'; firstSequence: number };
-
-/** Remembers accepted envelopes (ids and stream sequences), so a replay is told apart from a redelivery. */
-export interface ReplayGuard {
-  judge(envelopeId: string, streamSequence: number): Arrival;
+/** Remembers accepted envelopes (ids and stream sequences), so the gate tells a replay from a redelivery. */
+export interface ReplayGuard extends ReplayJudge {
   remember(entry: ReceivedEnvelope): Promise<void>;
 }
 
