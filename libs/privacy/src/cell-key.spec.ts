@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { xxh64 } from '@node-rs/xxhash';
 import { FIXED_SECRET, OTHER_SECRET } from './__fixtures__/noise-fixtures';
 import {
   cohortKeyBytes,
@@ -37,27 +38,43 @@ describe('createRecordKeyDeriver', () => {
 describe('createCohortKeyer', () => {
   const keyOf = createCohortKeyer(FIXED_SECRET);
 
-  it('is the first 16 bytes of HMAC-SHA256 under HMAC-SHA256(secret, label) over the member bytes', () => {
+  it('is the first 16 bytes of HMAC-SHA256 of the size and the seeded XXH64 of the members, under derived keys', () => {
     const derived = createHmac('sha256', FIXED_SECRET).update(Buffer.from('fq-privacy/cohort-key/v2\u0000')).digest();
+    const seed = createHmac('sha256', FIXED_SECRET)
+      .update(Buffer.from('fq-privacy/cohort-digest-seed/v1\u0000'))
+      .digest()
+      .readBigUInt64BE(0);
     const members = Uint8Array.from([0b1011, 0, 0x80]);
-    const expected = createHmac('sha256', derived).update(members).digest().subarray(0, 16).toString('hex');
-    expect(keyOf(members)).toBe(expected);
-    expect(isCohortKey(keyOf(members))).toBe(true);
+    const input = Buffer.alloc(12);
+    input.writeUInt32BE(4, 0);
+    input.writeBigUInt64BE(xxh64(members, seed), 4);
+    const expected = createHmac('sha256', derived).update(input).digest().subarray(0, 16).toString('hex');
+    expect(keyOf(members, 4)).toBe(expected);
+    expect(isCohortKey(keyOf(members, 4))).toBe(true);
   });
 
   it('depends on the members only: equal bytes, equal keys; one patient more or less, another key', () => {
     const members = Uint8Array.from([0xff, 0x10, 0x01]);
-    expect(keyOf(Uint8Array.from(members))).toBe(keyOf(members));
-    const keys = new Set(
-      [members, Uint8Array.from([0xff, 0x10, 0x03]), Uint8Array.from([0xfe, 0x10, 0x01])].map(keyOf),
-    );
-    keys.add(keyOf(new Uint8Array(0)));
-    expect(keys.size).toBe(4);
+    expect(keyOf(Uint8Array.from(members), 10)).toBe(keyOf(members, 10));
+    const keys = new Set([
+      keyOf(members, 10),
+      keyOf(Uint8Array.from([0xff, 0x10, 0x03]), 11),
+      keyOf(Uint8Array.from([0xfe, 0x10, 0x01]), 9),
+      keyOf(Uint8Array.from([0xfe, 0x10, 0x03]), 10),
+      keyOf(new Uint8Array(0), 0),
+    ]);
+    expect(keys.size).toBe(5);
+  });
+
+  it('gives cohorts of different sizes unrelated keys even if their digests were equal', () => {
+    // The size enters the HMAC beside the digest: a digest collision can only join cohorts of one size.
+    const members = Uint8Array.from([0x21]);
+    expect(keyOf(members, 2)).not.toBe(keyOf(members, 3));
   });
 
   it('gives the same cohort another key at another site', () => {
     const members = Uint8Array.from([0x21]);
-    expect(createCohortKeyer(OTHER_SECRET)(members)).not.toBe(keyOf(members));
+    expect(createCohortKeyer(OTHER_SECRET)(members, 2)).not.toBe(keyOf(members, 2));
   });
 });
 

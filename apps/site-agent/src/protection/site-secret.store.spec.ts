@@ -56,9 +56,9 @@ describe('CountProtectionService', () => {
     const { patientNumber, keyOf } = service.cohortKeying;
     expect([patientNumber('p1'), patientNumber('p2'), patientNumber('p1')]).toEqual([0, 1, 0]);
     const other = new CountProtectionService(new Uint8Array(32).fill(2), DEFAULT_PROTECTION_POLICY, memoryNumbering());
-    expect(keyOf(Uint8Array.from([3]))).toMatch(/^[0-9a-f]{32}$/);
-    expect(keyOf(Uint8Array.from([3]))).not.toBe(keyOf(Uint8Array.from([1])));
-    expect(other.cohortKeying.keyOf(Uint8Array.from([3]))).not.toBe(keyOf(Uint8Array.from([3])));
+    expect(keyOf(Uint8Array.from([3]), 2)).toMatch(/^[0-9a-f]{32}$/);
+    expect(keyOf(Uint8Array.from([3]), 2)).not.toBe(keyOf(Uint8Array.from([5]), 2));
+    expect(other.cohortKeying.keyOf(Uint8Array.from([3]), 2)).not.toBe(keyOf(Uint8Array.from([3]), 2));
     await service.saveNumbers();
     expect(numbering.saves).toBe(1);
   });

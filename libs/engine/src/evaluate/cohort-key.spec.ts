@@ -11,7 +11,7 @@ import { countCohort, countPatients, evaluateQuery } from './evaluate-query';
 
 /**
  * A stand-in for a site's stable numbering: numbers given out in order of first request and kept across indexes, and
- * the member bytes themselves (in hex) as the cohort's key, so a test can say which patients a key names.
+ * the size and the member bytes themselves (in hex) as the cohort's key, so a test can say which patients a key names.
  */
 function createKeying(): CohortKeying & { numbers: Map<string, number> } {
   const numbers = new Map<string, number>();
@@ -25,7 +25,7 @@ function createKeying(): CohortKeying & { numbers: Map<string, number> } {
       }
       return number;
     },
-    keyOf: (members) => Buffer.from(members).toString('hex'),
+    keyOf: (members, size) => `${size}:${Buffer.from(members).toString('hex')}`,
   };
 }
 
@@ -36,7 +36,7 @@ function expectedKey(keying: ReturnType<typeof createKeying>, patientIds: readon
     const number = keying.patientNumber(id);
     members[number >>> 3] = (members[number >>> 3] ?? 0) | (1 << (number & 7));
   }
-  return Buffer.from(Array.from(members, (byte) => byte ?? 0)).toString('hex');
+  return `${new Set(patientIds).size}:${Buffer.from(Array.from(members, (byte) => byte ?? 0)).toString('hex')}`;
 }
 
 function indexOf(resources: readonly FhirResource[], keying: CohortKeying | null = createKeying()): PatientIndex {
@@ -76,7 +76,7 @@ describe('countCohort', () => {
 
   it('gives the empty cohort the key of no bytes, whatever the size of the index', () => {
     const nobody = aQuery([[diagnosis('Z99')]]);
-    expect(countCohort(index, nobody, { evaluationDate: EVALUATION_DATE })).toEqual({ rawCount: 0, cohortKey: '' });
+    expect(countCohort(index, nobody, { evaluationDate: EVALUATION_DATE })).toEqual({ rawCount: 0, cohortKey: '0:' });
   });
 
   it('keeps a cohort its key when the data are reloaded in another order with patients added and removed', () => {

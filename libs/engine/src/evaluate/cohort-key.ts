@@ -4,15 +4,15 @@ import type { PatientSet } from './patient-set';
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * The key of a cohort: the site's `CohortKeying.keyOf` of its members as bytes. With the site's stable patient numbers
+ * The key of a cohort of `size` patients: the site's `CohortKeying.keyOf` of its members as bytes and its size. With the site's stable patient numbers
  * it depends on which patients match and nothing else. Throws for an index built without cohort keying (a wiring bug).
  */
-export function cohortKeyOf(index: PatientIndex, cohort: PatientSet): string {
+export function cohortKeyOf(index: PatientIndex, cohort: PatientSet, size: number): string {
   const keying = index.cohortKeying;
   if (keying === null) {
     throw new Error('this index was built without cohort keying (createIndexBuilder({ cohortKeying }))');
   }
-  return keying.keyOf(memberBytes(cohort.words));
+  return keying.keyOf(memberBytes(cohort.words), size);
 }
 
 /**

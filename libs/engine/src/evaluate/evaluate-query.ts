@@ -74,7 +74,7 @@ export function evaluateQuery(index: PatientIndex, query: StructuredQuery, optio
   const criteria: CriterionDiagnostic[] = [];
   const cohort = matchingPatients(index, query, options, criteria);
   const rawCount = cohort.count();
-  const cohortKey = index.cohortKeying === null ? null : cohortKeyOf(index, cohort);
+  const cohortKey = index.cohortKeying === null ? null : cohortKeyOf(index, cohort, rawCount);
   return { rawCount, cohortKey, evaluationDate: options.evaluationDate, criteria };
 }
 
@@ -89,7 +89,8 @@ export function countPatients(index: PatientIndex, query: StructuredQuery, optio
  */
 export function countCohort(index: PatientIndex, query: StructuredQuery, options: EvaluateOptions): CohortCount {
   const cohort = matchingPatients(index, query, options, null);
-  return { rawCount: cohort.count(), cohortKey: cohortKeyOf(index, cohort) };
+  const rawCount = cohort.count();
+  return { rawCount, cohortKey: cohortKeyOf(index, cohort, rawCount) };
 }
 
 /** The patients that match; with `criteria`, also one diagnostic per criterion, with the patients it alone matches. */

@@ -11,9 +11,9 @@ export interface CohortKeying {
    */
   patientNumber(patientId: string): number;
   /**
-   * The key of the cohort whose members are the set bits of `members` (patient n is bit n % 8 of byte n >> 3), given
-   * without trailing zero bytes, so the same patients always give the same bytes. Must not keep `members`: the engine
-   * reuses its memory.
+   * The key of the cohort of `size` patients whose members are the set bits of `members` (patient n is bit n % 8 of
+   * byte n >> 3), given without trailing zero bytes, so the same patients always give the same bytes. Must not keep
+   * `members`: the engine reuses its memory.
    */
-  keyOf(members: Uint8Array): string;
+  keyOf(members: Uint8Array, size: number): string;
 }
