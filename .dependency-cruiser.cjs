@@ -1,5 +1,5 @@
 /** Module boundaries (HOUSE-STYLE §2): libs never import apps, no cycles, lib-to-lib only as each lib README allows. */
-const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic)/';
+const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit)/';
 
 module.exports = {
   forbidden: [
@@ -16,6 +16,19 @@ module.exports = {
     { name: 'contracts-imports-only-ccdl', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^libs/(?!contracts/|ccdl/)' } },
     { name: 'privacy-imports-no-lib', severity: 'error', from: { path: '^libs/privacy/' }, to: { path: '^libs/(?!privacy/)' } },
     { name: 'synthetic-imports-no-lib', severity: 'error', from: { path: '^libs/synthetic/' }, to: { path: '^libs/(?!synthetic/)' } },
+    {
+      name: 'process-kit-imports-only-contracts',
+      severity: 'error',
+      from: { path: '^libs/process-kit/' },
+      to: { path: '^libs/(?!process-kit/|contracts/)' },
+    },
+    {
+      name: 'no-imports-into-test',
+      comment: 'test/ holds the end-to-end suites; what others need from it belongs in @fq/process-kit.',
+      severity: 'error',
+      from: { pathNot: '^test/' },
+      to: { path: '^test/' },
+    },
     {
       name: 'no-deep-lib-imports',
       comment: 'Outside a lib, import it through its path alias, which resolves to its src/index.ts.',

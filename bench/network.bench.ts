@@ -2,19 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { startNatsServer, type NatsServerHandle } from '../test/support/nats-server.process';
-import type { BrokerHttpClient } from '../test/support/broker.http-client';
+import { type BrokerHttpClient, findRepoRoot, type NatsServerHandle, startNatsServer } from '@fq/process-kit';
 import { summarizeLatency } from './latency-stats';
 import { describeMachine, formatMachine, speedReferenceMicros } from './machine-info';
 import { runQuery, type QueryOutcome } from './network/final-event.client';
 import { parseNetworkBenchOptions, type NetworkBenchOptions } from './network/network-options';
-import {
-  createNetworkKeys,
-  findRepoRoot,
-  startBroker,
-  startSiteAgent,
-  type RunningApp,
-} from './network/network-processes';
+import { createNetworkKeys, startBroker, startSiteAgent, type RunningApp } from './network/network-processes';
 import { ensureNetworkSite, generatorFingerprint, type NetworkSiteData } from './network/network-site-data';
 import { type CpuGroup, type CpuSnapshot, type CpuSnapshotResult, takeCpuSnapshot } from './network/process-cpu';
 import { loadQuerySuite, type BenchQuery } from './query-suite';

@@ -1,4 +1,5 @@
-import { type BrokerHandle, expectProblem, NetworkWorld } from './support';
+import { expectProblem } from '@fq/process-kit';
+import { type BrokerHandle, NetworkWorld } from './support';
 
 const MII = 'fdpg.mii.cds';
 const ICD10GM = 'http://fhir.de/CodeSystem/bfarm/icd-10-gm';

@@ -1,5 +1,6 @@
 import { BlacklistList, QuotaUsage } from '@fq/contracts';
-import { adultsQuery, type BrokerHandle, BrokerHttpClient, expectProblem, expectShape, NetworkWorld } from './support';
+import { BrokerHttpClient, expectProblem, expectShape } from '@fq/process-kit';
+import { adultsQuery, type BrokerHandle, NetworkWorld } from './support';
 
 describe('the hard quota', () => {
   let world: NetworkWorld;
@@ -29,7 +30,7 @@ describe('the hard quota', () => {
     expect(expectProblem(await alice.post(adultsQuery())).code).toBe('BROKER_USER_BLACKLISTED');
     expect((await alice.get('/api/v1/admin/blacklist')).status).toBe(403);
 
-    await broker.app.kill('SIGTERM');
+    await broker.app.process.stop('SIGTERM');
     broker = await world.startBroker(env);
     alice = await world.clientFor(broker.url, 'alice', 'researcher');
     const stillRefused = await alice.post(adultsQuery());

@@ -1,5 +1,6 @@
 import { siteResultSubject } from '@fq/contracts';
-import { adultsQuery, NetworkWorld, REDELIVERY_MS, waitFor } from './support';
+import { waitFor } from '@fq/process-kit';
+import { adultsQuery, NetworkWorld, REDELIVERY_MS } from './support';
 
 describe('a broker that restarts while a query is running', () => {
   let world: NetworkWorld;
@@ -27,7 +28,7 @@ describe('a broker that restarts while a query is running', () => {
         20_000,
       );
 
-      await before.app.kill(signal);
+      await before.app.process.stop(signal);
       // The late site comes up and answers while no broker is running: its result waits in JetStream.
       await world.startSite(lateId, world.siteEnv(lateId, late));
       await waitFor(
@@ -35,8 +36,8 @@ describe('a broker that restarts while a query is running', () => {
           tap
             .publishedOn(siteResultSubject(lateId))
             .some((m) => m.envelope?.type === 'result' && m.envelope.payload.queryId === id),
-        20_000,
         () => world.tails(),
+        20_000,
       );
       const after = await world.startBroker(brokerEnv);
 

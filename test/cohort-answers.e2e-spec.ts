@@ -1,19 +1,10 @@
 import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { hashQuery, type StructuredQuery } from '@fq/ccdl';
 import { type QueryResult, QuotaUsage } from '@fq/contracts';
-import {
-  adultsQuery,
-  appEntryPoint,
-  type BrokerHandle,
-  type BrokerHttpClient,
-  expectShape,
-  NetworkWorld,
-  parseQuery,
-  type SiteData,
-  type SiteHandle,
-} from './support';
+import { appEntryPoint, type BrokerHttpClient, expectShape } from '@fq/process-kit';
+import { adultsQuery, type BrokerHandle, NetworkWorld, parseQuery, type SiteData, type SiteHandle } from './support';
 
 const run = promisify(execFile);
 
@@ -273,7 +264,7 @@ describe('answers keyed by the cohort, and the privacy budget of each site', () 
 
     // The spent budget survives a restart of the site.
     const before = (await quotaOf(researcher)).siteBudgets.find((budget) => budget.limit === TIGHT_BUDGET);
-    await tight.handle.app.kill('SIGTERM');
+    await tight.handle.app.process.stop('SIGTERM');
     tight.handle = await world.startSite(tight.id, tight.env);
 
     const refusedAfterRestart = await answered(researcher, adultsQuery(60));
@@ -290,7 +281,7 @@ describe('answers keyed by the cohort, and the privacy budget of each site', () 
     const pseudonym = (await world.auditLog(tight.id)).find(
       (line) => line.queryId === refusedAfterRestart.id,
     )?.requester;
-    const cli = join(dirname(appEntryPoint('site-agent')), 'cli.js');
+    const cli = appEntryPoint(resolve(__dirname, '..'), 'site-agent', 'cli.js');
     const listed = await run(process.execPath, [
       cli,
       'budget',

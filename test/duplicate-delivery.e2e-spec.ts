@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { QUERY_STREAM, siteQuerySubject, siteResultSubject } from '@fq/contracts';
+import { waitFor } from '@fq/process-kit';
 import {
   adultsQuery,
   type BrokerHandle,
   type JetStreamProbe,
   NetworkWorld,
   type SiteData,
-  waitFor,
   type WireTap,
 } from './support';
 
@@ -48,8 +48,8 @@ describe('a query delivered to a site twice', () => {
     );
     await waitFor(
       async () => (await probe.consumerProgress(QUERY_STREAM.name, `site-${site.id}`)).ackFloor >= sequence,
-      15_000,
       () => world.tails(),
+      15_000,
     );
     await tap.flush();
 

@@ -1,5 +1,6 @@
 import { connect } from 'nats';
-import { acceptsConnections, type NatsServerHandle, startNatsServer, startWireTap } from './support';
+import { acceptsConnections, type NatsServerHandle, startNatsServer } from '@fq/process-kit';
+import { startWireTap } from './support';
 
 describe('the e2e nats-server harness', () => {
   let server: NatsServerHandle;

@@ -16,6 +16,7 @@ import {
 } from '@fq/contracts';
 import { connect, type NatsConnection } from 'nats';
 import { z } from 'zod';
+import { waitFor } from '@fq/process-kit';
 import {
   adultsQuery,
   type BrokerHandle,
@@ -23,7 +24,6 @@ import {
   natsLoginOptions,
   NetworkWorld,
   type SiteData,
-  waitFor,
   type WireTap,
 } from './support';
 
@@ -70,8 +70,8 @@ async function queryEnvelopeFor(tap: WireTap, siteId: string, queryId: string): 
         )?.envelope;
       return envelope?.type === 'query' ? envelope : null;
     },
+    `a query ${queryId} published for ${siteId}`,
     10_000,
-    () => `no query ${queryId} published for ${siteId}`,
   );
 }
 
@@ -165,11 +165,7 @@ describe('per-site NATS permissions', () => {
       nc.subscribe(siteQuerySubject(other.id), {
         callback: (error, message) => (error === null ? received.push(message.subject) : errors.push(error)),
       });
-      await waitFor(
-        () => errors.length > 0,
-        10_000,
-        () => 'the subscription was not refused',
-      );
+      await waitFor(() => errors.length > 0, 'the subscription to be refused', 10_000);
       expect(errors[0]?.message).toMatch(PERMISSIONS_VIOLATION);
 
       // A new query for the other site is published after the refused subscription and never reaches this login.
@@ -251,8 +247,8 @@ describe('signed envelopes on permitted subjects', () => {
 
     const audited = await waitFor(
       async () => (await brokerAudit(world)).find((line) => line.envelopeId === forged.id),
-      15_000,
       () => world.tails(),
+      15_000,
     );
     expect(audited).toMatchObject({ code: 'ENVELOPE_SIGNATURE_INVALID', siteId: late.id });
     expect(await siteAnswer(broker, queryId, late.id)).toMatchObject({ status: 'pending', count: null });
@@ -290,15 +286,15 @@ describe('signed envelopes on permitted subjects', () => {
 
     const audited = await waitFor(
       async () => (await world.auditLog(running.id)).find((line) => line.queryId === forgedQueryId),
-      15_000,
       () => world.tails(),
+      15_000,
     );
     expect(audited).toMatchObject({ decision: 'rejected-message', code: 'ENVELOPE_SIGNATURE_INVALID' });
     await waitFor(
       async () =>
         (await probe.consumerProgress(QUERY_STREAM.name, siteQueryConsumerName(running.id))).ackFloor >= sequence,
-      15_000,
       () => world.tails(),
+      15_000,
     );
 
     // The site answers in order: once a query sent after the forgery is answered, any answer to it would be on the wire.

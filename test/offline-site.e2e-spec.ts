@@ -1,11 +1,11 @@
 import { siteQuerySubject, siteResultSubject } from '@fq/contracts';
+import { waitFor } from '@fq/process-kit';
 import {
   adultsQuery,
   type BrokerHandle,
   type JetStreamProbe,
   NetworkWorld,
   type SiteData,
-  waitFor,
   type WireTap,
 } from './support';
 
@@ -62,16 +62,16 @@ describe('a site that is offline while a query runs', () => {
         const progress = await probe.consumerProgress('FQ_QUERIES', `site-${offline.id}`);
         return progress.pending === 0 && progress.ackPending === 0;
       },
-      15_000,
       () => world.tails(),
+      15_000,
     );
     const audit = await waitFor(
       async () => {
         const lines = (await world.auditLog(offline.id)).filter((line) => line.queryId === id);
         return lines.length > 0 ? lines : null;
       },
-      10_000,
       () => world.tails(),
+      10_000,
     );
     expect(audit.map((line) => line.decision)).toEqual(['expired']);
     await tap.flush();

@@ -1,5 +1,6 @@
 import { QueryResult, SiteResultEvent } from '@fq/contracts';
-import { adultsQuery, type BrokerHandle, expectShape, NetworkWorld, openEventStream } from './support';
+import { expectShape, openEventStream } from '@fq/process-kit';
+import { adultsQuery, type BrokerHandle, NetworkWorld } from './support';
 
 describe('the server-sent event stream of a query', () => {
   let world: NetworkWorld;
@@ -30,13 +31,13 @@ describe('the server-sent event stream of a query', () => {
     const id = await broker.client.submit(adultsQuery());
     const stream = await openEventStream(broker.client.eventsUrl(id), broker.client.headers);
 
-    await stream.waitUntil((events) => events.some((event) => event.type === 'completed'), 20_000);
+    await stream.waitForEvent((event) => event.event === 'completed', 20_000);
     await stream.ended;
 
-    expect(stream.status).toBe(200);
-    expect(stream.contentType).toMatch(/^text\/event-stream/);
-    const siteEvents = stream.events.filter((event) => event.type === 'site-result');
-    expect(stream.events.map((event) => event.type)).toEqual([
+    expect(stream.response.statusCode).toBe(200);
+    expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);
+    const siteEvents = stream.events.filter((event) => event.event === 'site-result');
+    expect(stream.events.map((event) => event.event)).toEqual([
       'site-result',
       'site-result',
       'site-result',
@@ -77,7 +78,7 @@ describe('the server-sent event stream of a query', () => {
     const stream = await openEventStream(broker.client.eventsUrl(id), broker.client.headers);
     await stream.ended;
 
-    expect(stream.events.map((event) => event.type)).toEqual([
+    expect(stream.events.map((event) => event.event)).toEqual([
       'site-result',
       'site-result',
       'site-result',
@@ -95,6 +96,6 @@ describe('the server-sent event stream of a query', () => {
     });
     await stream.ended;
 
-    expect(stream.events.map((event) => `${event.id}:${event.type}`)).toEqual(['3:site-result', '4:completed']);
+    expect(stream.events.map((event) => `${event.id}:${event.event}`)).toEqual(['3:site-result', '4:completed']);
   });
 });

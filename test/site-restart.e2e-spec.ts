@@ -1,4 +1,5 @@
 import { siteQuerySubject } from '@fq/contracts';
+import { waitFor } from '@fq/process-kit';
 import {
   adultsQuery,
   type BrokerHandle,
@@ -6,7 +7,6 @@ import {
   REDELIVERY_MS,
   type SiteData,
   type SiteHandle,
-  waitFor,
   type WireTap,
 } from './support';
 
@@ -46,7 +46,7 @@ describe('a site that crashes while a query is running', () => {
   it('answers the query after a restart, before the deadline', async () => {
     const [stable, crashing] = sites;
     // SIGKILL: no graceful shutdown, no drain; whatever the site held in memory is gone.
-    await crashing.handle.app.kill('SIGKILL');
+    await crashing.handle.app.process.stop('SIGKILL');
     const id = await broker.client.submit(adultsQuery());
     // The query is running: the stable site answered, the crashed one has its query waiting in JetStream.
     const running = await broker.client.waitForResult(
@@ -58,8 +58,8 @@ describe('a site that crashes while a query is running', () => {
     expect(running.sites.find((site) => site.siteId === crashing.id)?.status).toBe('pending');
     await waitFor(
       () => tap.publishedOn(siteQuerySubject(crashing.id)).some((message) => message.envelope?.type === 'query'),
+      'the query for the crashed site to be published',
       10_000,
-      () => 'the query for the crashed site was never published',
     );
 
     await world.startSite(crashing.id, world.siteEnv(crashing.id, crashing.data));

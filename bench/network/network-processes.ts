@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
@@ -9,35 +8,13 @@ import {
   initBrokerKeys,
   natsAuthorizationOf,
 } from '../../apps/broker/src/sites/site-enrolment';
-import { bearer, BrokerHttpClient } from '../../test/support/broker.http-client';
-import { ManagedProcess } from '../../test/support/managed.process';
+import { type AppName, bearer, BrokerHttpClient, type ManagedProcess, startApp as startKitApp } from '@fq/process-kit';
 import type { NetworkSiteData } from './network-site-data';
 
 /** A started broker or site agent. */
 export interface RunningApp {
   readonly name: string;
   readonly process: ManagedProcess;
-}
-
-/** The repository root: the nearest folder above `from` that holds nest-cli.json (bench/dist/bench when compiled). */
-export function findRepoRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'nest-cli.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(`no nest-cli.json above ${from}: run the benchmark from inside the repository`);
-    }
-    dir = parent;
-  }
-  return dir;
-}
-
-function entryPoint(repoRoot: string, app: 'broker' | 'site-agent'): string {
-  const entry = path.join(repoRoot, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
-  if (!existsSync(entry)) {
-    throw new Error(`${entry} is missing: run \`npx nest build ${app}\` first`);
-  }
-  return entry;
 }
 
 // BENCH_NET_NODE_ARGS go before each app's entry point, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where time goes.
@@ -47,27 +24,23 @@ function nodeArgs(): string[] {
 
 async function startApp(
   repoRoot: string,
-  app: 'broker' | 'site-agent',
+  app: AppName,
   name: string,
   env: Record<string, string>,
   cwd: string,
   readyMs: number,
 ): Promise<{ app: RunningApp; details: string }> {
-  const child = ManagedProcess.start({
+  const started = await startKitApp({
+    repoRoot,
+    app,
     name,
-    command: process.execPath,
-    args: [...nodeArgs(), entryPoint(repoRoot, app)],
+    nodeArgs: nodeArgs(),
     // Only what the benchmark chose: an inherited SITE_* or BROKER_* variable would change the configuration.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env },
     cwd,
+    readyDeadlineMs: readyMs,
   });
-  try {
-    const ready = await child.waitForLine(new RegExp(`^READY ${app}(?: (.*))?$`), readyMs);
-    return { app: { name, process: child }, details: ready[1] ?? '' };
-  } catch (error) {
-    await child.stop('SIGKILL');
-    throw error;
-  }
+  return { app: { name, process: started.process }, details: started.readyDetails };
 }
 
 /** One party's two seeds (decision 0006): the envelope signing key and the NATS user nkey, as 0600 files. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   BROKER_INBOX_PREFIX,
   generateEnvelopeKey,
@@ -13,21 +13,29 @@ import {
   type SiteRegistry,
   type UserRole,
 } from '@fq/contracts';
+import {
+  type AppName,
+  type AppProcess,
+  bearer,
+  BrokerHttpClient,
+  type NatsServerHandle,
+  startApp,
+  startNatsServer,
+} from '@fq/process-kit';
 import { z } from 'zod';
 // The broker's own token minting, as its CLI uses it: the harness calls as any user in any role.
 import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
-import { type AppHandle, startApp } from './app.process';
-import { bearer, BrokerHttpClient } from './broker.http-client';
 import { JetStreamProbe } from './jetstream.nats';
 import type { NatsLogin } from './nats-login';
-import { type NatsServerHandle, startNatsServer } from './nats-server.process';
 import { EVALUATION_DATE, generateSiteData, type SiteData } from './site-data.fixture';
 import { createTestCertificates, renderServerTls, type TestCertificates } from './tls-certificates';
 import { startWireTap, type WireTap } from './wire-tap.nats';
 
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
 /** A running broker and a client for its HTTP API. */
 export interface BrokerHandle {
-  readonly app: AppHandle;
+  readonly app: AppProcess;
   readonly url: string;
   readonly client: BrokerHttpClient;
 }
@@ -35,7 +43,7 @@ export interface BrokerHandle {
 /** A running site agent. */
 export interface SiteHandle {
   readonly siteId: string;
-  readonly app: AppHandle;
+  readonly app: AppProcess;
 }
 
 /** The fields of a site audit record the suites look at; the app's own schema is stricter. */
@@ -50,7 +58,7 @@ type PartyKeys = { signing: GeneratedKey; nats: GeneratedKey };
  * every process it started, all stopped and removed by `close()`.
  */
 export class NetworkWorld {
-  private readonly apps = new Set<AppHandle>();
+  private readonly apps = new Set<AppProcess>();
   private readonly taps = new Set<WireTap>();
   private readonly siteKeys = new Map<string, PartyKeys>();
   /** True when a site got keys after the server last read its authorization file. */
@@ -209,7 +217,7 @@ export class NetworkWorld {
   async startBroker(env: Record<string, string>): Promise<BrokerHandle> {
     await mkdir(join(this.root, 'broker'), { recursive: true });
     await this.syncNatsAuthorization();
-    const app = this.track(await startApp('broker', env, { cwd: this.root }));
+    const app = await this.start('broker', 'broker', env);
     const url = /(https?:\/\/\S+)/.exec(app.readyDetails)?.[1];
     if (url === undefined) {
       throw new Error(`the broker's READY line carries no URL: "${app.readyDetails}"`);
@@ -262,7 +270,7 @@ export class NetworkWorld {
   /** Starts a site agent and waits for `READY site-agent <siteId> …`. */
   async startSite(siteId: string, env: Record<string, string>): Promise<SiteHandle> {
     await this.syncNatsAuthorization();
-    const app = this.track(await startApp('site-agent', env, { cwd: this.root, name: `site-agent ${siteId}` }));
+    const app = await this.start('site-agent', `site-agent ${siteId}`, env);
     return { siteId, app };
   }
 
@@ -295,20 +303,28 @@ export class NetworkWorld {
 
   /** Everything the world's processes printed, for a failure message. */
   tails(): string {
-    return [...[...this.apps].map((app) => app.tail(40)), this.nats.tail()].join('\n');
+    return [...[...this.apps].map((app) => app.process.tail(40)), this.nats.tail()].join('\n');
   }
 
   /** Stops every app (SIGTERM), the taps and the nats-server, and removes the temporary root. */
   async close(): Promise<void> {
-    await Promise.all([...this.apps].map((app) => app.kill('SIGTERM')));
+    await Promise.all([...this.apps].map((app) => app.process.stop('SIGTERM')));
     await Promise.all([...this.taps].map((tap) => tap.close().catch(() => undefined)));
     await this.nats.stop();
     await rm(this.root, { recursive: true, force: true });
   }
 
-  private track(app: AppHandle): AppHandle {
-    this.apps.add(app);
-    return app;
+  private async start(app: AppName, name: string, env: Record<string, string>): Promise<AppProcess> {
+    const started = await startApp({
+      repoRoot: REPO_ROOT,
+      app,
+      name,
+      // Only what the test chose: an inherited SITE_* or BROKER_* variable would change the app's configuration.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'test', ...env },
+      cwd: this.root,
+    });
+    this.apps.add(started);
+    return started;
   }
 }
 

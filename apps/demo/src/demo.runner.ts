@@ -1,13 +1,21 @@
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { type DemoConfig, DEMO_SITES, type DemoSite } from './config/config.schema';
 // The broker's own token minting (as `broker token` does it), with the key file the demo's broker uses.
 import { mintDevTokenWithKeyFile } from '../../broker/src/identity/dev-issuer';
 import { exampleRequests } from './example-requests';
+import {
+  type AppName,
+  acceptsConnections,
+  appEntryPoint,
+  describeExit,
+  findNatsServerBinary,
+  type ManagedProcess,
+  spawnApp,
+  startNatsServer,
+  waitUntilReady,
+} from '@fq/process-kit';
 import { type DemoKeys, ensureDemoKeys } from './network/demo-keys.generator';
-import { findNatsServerBinary, NATS_INSTALL_HINT, natsReachable, startLocalNatsServer } from './nats/local-nats.server';
-import { DemoChild, describeExit } from './processes/demo-child.process';
 import { formatLogLine, prefixLine } from './processes/log-line.formatter';
 import { ensureSiteData, siteDataDir } from './sites/demo-sites.generator';
 
@@ -15,6 +23,17 @@ const BROKER_READY_MS = 60_000;
 // The largest site indexes 20,000 patients before it is ready.
 const SITE_READY_MS = 300_000;
 const LABEL_WIDTH = Math.max('broker'.length, 'nats'.length, ...DEMO_SITES.map((site) => site.id.length));
+// Children get this long to stop before they are killed.
+const KILL_GRACE_MS = 15_000;
+
+/** What to tell a user who has no NATS server. */
+const NATS_INSTALL_HINT = [
+  'The demo needs a NATS server with JetStream. Either',
+  '  - install nats-server (Debian/Ubuntu: sudo apt-get install nats-server; or https://github.com/nats-io/nats-server/releases)',
+  '    and run `npm run demo` again: it starts its own, or',
+  '  - start the one from docker-compose.yml: docker compose up -d nats, then NATS_URL=nats://127.0.0.1:4222 npm run demo, or',
+  '  - point NATS_URL at any NATS server started with -js.',
+].join('\n');
 
 /** Where the demo writes: normal output, problems, and whether output goes to a terminal (progress in place). */
 export interface DemoTerminal {
@@ -37,7 +56,7 @@ class StopRequested extends Error {
  * and three site agents as child processes with prefixed output, until `stop()`; then stops them in order.
  */
 export class DemoRunner {
-  private readonly children: DemoChild[] = [];
+  private readonly children: ManagedProcess[] = [];
   private stopRequested: (() => void) | null = null;
   private readonly stopSignal: Promise<never>;
   private stopping = false;
@@ -60,8 +79,8 @@ export class DemoRunner {
     try {
       await this.start();
       const failed = await this.until(Promise.race(this.children.map((child) => child.exited.then(() => child))));
-      this.problem(`${failed.label} exited unexpectedly (${describeExit(await failed.exited)}); stopping the demo`);
-      this.problem(failed.tail());
+      this.problem(`${failed.name} exited unexpectedly (${describeExit(await failed.exited)}); stopping the demo`);
+      this.problem(failed.tail(40));
       await this.shutdown();
       return 1;
     } catch (error) {
@@ -98,8 +117,8 @@ export class DemoRunner {
 
   private async start(): Promise<void> {
     const demoDir = resolve(this.repoRoot, this.config.demoDir);
-    const brokerMain = this.entryPoint('broker');
-    const siteMain = this.entryPoint('site-agent');
+    this.assertBuilt('broker');
+    this.assertBuilt('site-agent');
     await this.until(this.assertPortFree());
 
     const keys = await this.until(this.prepareKeys(demoDir));
@@ -112,7 +131,7 @@ export class DemoRunner {
     const { host, port } = this.config.broker;
     const brokerUrl = `http://${host === '0.0.0.0' || host === '127.0.0.1' ? 'localhost' : host}:${port}`;
     this.say(`starting the broker on ${brokerUrl}`);
-    const broker = this.spawn('broker', [brokerMain], {
+    const broker = this.spawn('broker', 'broker', {
       NATS_URL: natsUrl,
       BROKER_HOST: this.config.broker.host,
       BROKER_PORT: String(this.config.broker.port),
@@ -126,7 +145,7 @@ export class DemoRunner {
       BROKER_DEV_ISSUER: 'true',
       BROKER_DEV_ISSUER_KEY_FILE: join(demoDir, 'broker', 'dev-issuer.jwk'),
     });
-    await this.until(broker.waitForLine(/^READY broker\b/, BROKER_READY_MS));
+    await this.until(waitUntilReady(broker, 'broker', BROKER_READY_MS));
     const keyFile = join(demoDir, 'broker', 'dev-issuer.jwk');
     const tokens = {
       researcher: await mintDevTokenWithKeyFile(keyFile, {
@@ -140,7 +159,7 @@ export class DemoRunner {
 
     this.say('starting three site agents (each loads and indexes its data first)');
     const sites = DEMO_SITES.map((site) =>
-      this.spawn(site.id, [siteMain], {
+      this.spawn(site.id, 'site-agent', {
         NATS_URL: natsUrl,
         SITE_ID: site.id,
         SITE_DATA: siteDataDir(demoDir, site),
@@ -150,17 +169,17 @@ export class DemoRunner {
         SITE_BROKER_PUBLIC_KEY: keys.brokerEnvelopePublicKey,
       }),
     );
-    await this.until(Promise.all(sites.map((site) => site.waitForLine(/^READY site-agent\b/, SITE_READY_MS))));
+    await this.until(Promise.all(sites.map((site) => waitUntilReady(site, 'site-agent', SITE_READY_MS))));
 
     this.terminal.out(exampleRequests(brokerUrl, 'docs/examples/type-2-diabetes-hba1c.json', tokens));
   }
 
-  private entryPoint(app: 'broker' | 'site-agent'): string {
-    const file = join(this.repoRoot, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
-    if (!existsSync(file)) {
-      throw new DemoError(`${file} is missing: run \`npm run demo\` (it builds first) or \`npm run build\``);
+  private assertBuilt(app: AppName): void {
+    try {
+      appEntryPoint(this.repoRoot, app);
+    } catch (error) {
+      throw new DemoError(`${error instanceof Error ? error.message : String(error)}; \`npm run demo\` builds it`);
     }
-    return file;
   }
 
   private assertPortFree(): Promise<void> {
@@ -206,12 +225,16 @@ export class DemoRunner {
       throw new DemoError(`nats-server was not found on PATH or at /usr/sbin/nats-server.\n${NATS_INSTALL_HINT}`);
     }
     this.say(`starting ${binary} with JetStream (store: ${join(demoDir, 'nats')}) and per-site permissions`);
-    const { child, url } = await startLocalNatsServer(binary, join(demoDir, 'nats'), keys.authorizationFile, (line) =>
-      this.print('nats', line),
-    );
-    this.children.push(child);
-    this.say(`NATS is listening at ${url}`);
-    return url;
+    const nats = await startNatsServer({
+      binary,
+      storeDir: join(demoDir, 'nats'),
+      configFile: keys.authorizationFile,
+      onLine: (line) => this.print('nats', line),
+      detached: true,
+    });
+    this.children.push(nats.process);
+    this.say(`NATS is listening at ${nats.url}`);
+    return nats.url;
   }
 
   private async prepareSite(demoDir: string, site: DemoSite): Promise<void> {
@@ -232,14 +255,17 @@ export class DemoRunner {
     }
   }
 
-  private spawn(label: string, args: string[], env: Record<string, string>): DemoChild {
-    const child = DemoChild.start({
-      label,
-      command: process.execPath,
-      args,
+  private spawn(label: string, app: AppName, env: Record<string, string>): ManagedProcess {
+    const child = spawnApp({
+      repoRoot: this.repoRoot,
+      app,
+      name: label,
       env: { ...this.env, ...env },
       cwd: this.repoRoot,
       onLine: (line) => this.print(label, line),
+      detached: true,
+      keptLines: 200,
+      killGraceMs: KILL_GRACE_MS,
     });
     this.children.push(child);
     return child;
@@ -253,11 +279,11 @@ export class DemoRunner {
   private async shutdown(): Promise<void> {
     // Sites first, then the broker, then NATS: nobody loses its server while it drains.
     const order = [
-      ...this.children.filter((c) => c.label !== 'broker' && c.label !== 'nats'),
-      ...this.children.filter((c) => c.label === 'broker'),
-      ...this.children.filter((c) => c.label === 'nats'),
+      ...this.children.filter((c) => c.name !== 'broker' && c.name !== 'nats-server'),
+      ...this.children.filter((c) => c.name === 'broker'),
+      ...this.children.filter((c) => c.name === 'nats-server'),
     ];
-    const sites = order.filter((c) => c.label !== 'broker' && c.label !== 'nats');
+    const sites = order.filter((c) => c.name !== 'broker' && c.name !== 'nats-server');
     await Promise.all(sites.map((child) => child.stop('SIGTERM')));
     for (const child of order.slice(sites.length)) {
       await child.stop('SIGTERM');
@@ -279,4 +305,10 @@ export class DemoRunner {
   private problem(message: string): void {
     this.terminal.err(`${prefixLine('demo', LABEL_WIDTH, message)}\n`);
   }
+}
+
+/** True when a TCP connection to the host and port of `natsUrl` succeeds within a few seconds. */
+function natsReachable(natsUrl: string): Promise<boolean> {
+  const url = new URL(natsUrl);
+  return acceptsConnections(url.port === '' ? 4222 : Number(url.port), url.hostname);
 }

@@ -1,6 +1,6 @@
 import { QueryResult, SiteResultEvent } from '@fq/contracts';
 import request from 'supertest';
-import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
+import { openEventStream, waitFor } from '@fq/process-kit';
 import { answered, startTestBroker, submitFemaleQuery, type TestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 import { QueryDeadlinesService } from './query-deadlines.service';

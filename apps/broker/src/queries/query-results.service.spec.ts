@@ -1,6 +1,6 @@
 import { QueryResult } from '@fq/contracts';
 import request from 'supertest';
-import { waitFor } from '../__fixtures__/event-stream.client';
+import { waitFor } from '@fq/process-kit';
 import {
   answered,
   InMemoryBrokerTransport,

@@ -19,14 +19,12 @@ import {
   SubmitQueryResponse,
 } from '@fq/contracts';
 import request from 'supertest';
-import { openEventStream, waitFor } from '../__fixtures__/event-stream.client';
+import { type NatsServerHandle as TestNatsServer, openEventStream, startNatsServer, waitFor } from '@fq/process-kit';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
 import { type TestRegistry, testSigner, writeTestRegistry } from '../__fixtures__/test-registry';
 import { mintDevTokenWithKeyFile } from '../identity/dev-issuer';
 import { createBrokerApp } from '../broker.app';
 import { loadBrokerConfig } from '../config/config.loader';
-// One nats-server launcher for every suite: the end-to-end harness's.
-import { type NatsServerHandle as TestNatsServer, startNatsServer } from '../../../../test/support/nats-server.process';
 import { RESULTS_CONSUMER } from './jetstream-topology';
 
 // Generous for a slow CI machine; a hang fails here instead of holding the run.

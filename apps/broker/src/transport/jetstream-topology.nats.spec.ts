@@ -9,8 +9,7 @@ import {
   siteHeartbeatSubject,
   siteResultSubject,
 } from '@fq/contracts';
-// One nats-server launcher for every suite: the end-to-end harness's.
-import { type NatsServerHandle, startNatsServer } from '../../../../test/support/nats-server.process';
+import { type NatsServerHandle, startNatsServer } from '@fq/process-kit';
 import { DEFAULT_STREAM_LIMITS, ensureJetStreamTopology, type StreamLimits } from './jetstream-topology';
 
 jest.setTimeout(30_000);

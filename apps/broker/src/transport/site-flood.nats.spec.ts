@@ -16,14 +16,12 @@ import {
   SubmitQueryResponse,
 } from '@fq/contracts';
 import request from 'supertest';
-import { waitFor } from '../__fixtures__/event-stream.client';
+import { type NatsServerHandle, startNatsServer, waitFor } from '@fq/process-kit';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
 import { type TestRegistry, testSigner, writeTestRegistry } from '../__fixtures__/test-registry';
 import { createBrokerApp } from '../broker.app';
 import { loadBrokerConfig } from '../config/config.loader';
 import { mintDevTokenWithKeyFile } from '../identity/dev-issuer';
-// One nats-server launcher for every suite: the end-to-end harness's.
-import { type NatsServerHandle, startNatsServer } from '../../../../test/support/nats-server.process';
 
 jest.setTimeout(60_000);
 

@@ -23,15 +23,13 @@ import {
 import { createIndexBuilder, evaluateQuery, ingestFhir } from '@fq/engine';
 import { generateSyntheticSite } from '@fq/synthetic';
 import { AckPolicy, connect, type JetStreamManager, type Msg, nanos, type NatsConnection, StorageType } from 'nats';
+import { type NatsServerHandle, startNatsServer, waitFor } from '@fq/process-kit';
 import { loadSiteAgentConfig } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { scanJson, signerOf, TEST_BROKER_KEY, TEST_SITE_KEY } from '../queries/__fixtures__/site-world';
-import { waitFor } from '../queries/__fixtures__/wait-for';
 import { deriveResultEnvelopeId } from '../queries/result-envelope';
 import { SiteAgentModule } from '../site-agent.module';
 import { SiteAgentRunner } from '../site-agent.runner';
-// One nats-server launcher for every suite: the end-to-end harness's.
-import { type NatsServerHandle, startNatsServer } from '../../../../test/support/nats-server.process';
 import { SITE_AGENT_VERSION } from './heartbeat.publisher';
 import { SiteQueriesConsumer } from './site-queries.consumer';
 

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { ProcessNotReadyError } from './errors';
 
-const MAX_KEPT_LINES = 5_000;
-const KILL_GRACE_MS = 10_000;
+const DEFAULT_KEPT_LINES = 5_000;
+const DEFAULT_KILL_GRACE_MS = 10_000;
 
 /** How a process ended. */
 export interface ProcessExit {
@@ -10,18 +11,32 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
-/** What to spawn. */
+/** What to spawn and how to treat its output. */
 export interface SpawnSpec {
-  /** Shown in failure messages, e.g. `broker` or `site-agent site-a1b2`. */
+  /** Shown in messages, e.g. `broker` or `site-agent site-a1b2`. */
   name: string;
   command: string;
   args: readonly string[];
-  env: Record<string, string>;
+  /** The child's whole environment: nothing is inherited that is not listed here. */
+  env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Own process group: a Ctrl-C at the terminal reaches only the parent, which then stops its children in order. */
+  detached?: boolean;
+  /** Receives every output line (stdout and stderr) as it arrives. */
+  onLine?: (line: string) => void;
+  /** How many of the last lines are kept for `output`, `tail` and `waitForLine` (default 5,000). */
+  keptLines?: number;
+  /** How long `stop` waits before it sends SIGKILL (default 10 s). */
+  killGraceMs?: number;
+}
+
+/** `code 1` or `signal SIGKILL`. */
+export function describeExit(exit: ProcessExit): string {
+  return exit.signal !== null ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
 }
 
 /**
- * A child process whose stdout and stderr lines are kept (the last few thousand), so a test can wait for a line and
+ * A child process whose stdout and stderr lines are kept (the last few thousand), so a caller can wait for a line and
  * a failure message can show what the process said.
  */
 export class ManagedProcess {
@@ -43,19 +58,20 @@ export class ManagedProcess {
         resolve(this.exit);
       });
       child.once('error', (error) => {
-        this.record(`[spawn error] ${error.message}`);
+        this.record(`[cannot start ${spec.command}] ${error.message}`);
         this.exit = { code: null, signal: null };
         resolve(this.exit);
       });
     });
   }
 
-  /** Starts `spec` with its output piped and kept. */
+  /** Starts `spec` with its output piped, kept and handed to `spec.onLine`. */
   static start(spec: SpawnSpec): ManagedProcess {
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: spec.detached === true,
     });
     const managed = new ManagedProcess(spec, child);
     for (const stream of [child.stdout, child.stderr]) {
@@ -66,6 +82,10 @@ export class ManagedProcess {
     return managed;
   }
 
+  get name(): string {
+    return this.spec.name;
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -74,12 +94,12 @@ export class ManagedProcess {
     return this.exit === null;
   }
 
-  /** Everything the process printed so far (stdout and stderr interleaved as received). */
+  /** Everything kept of what the process printed (stdout and stderr interleaved as received). */
   output(): string {
     return this.lines.join('\n');
   }
 
-  /** The last `count` lines, for failure messages. */
+  /** The last `count` lines under a header naming the process, for failure messages. */
   tail(count = 60): string {
     return `--- ${this.spec.name} (last ${count} lines) ---\n${this.lines.slice(-count).join('\n')}`;
   }
@@ -90,8 +110,9 @@ export class ManagedProcess {
   }
 
   /**
-   * Resolves with the regex match of the first line (already printed or still to come) that matches `pattern`;
-   * lines before `fromLine` (a `lineCount`) are not considered.
+   * Resolves with the regex match of the first line (already printed and kept, or still to come) that matches
+   * `pattern`; lines before `fromLine` (a `lineCount`) are not considered. Rejects with `ProcessNotReadyError` when the
+   * process exits first or `deadlineMs` passes.
    */
   waitForLine(pattern: RegExp, deadlineMs: number, fromLine = 0): Promise<RegExpExecArray> {
     const firstKept = this.recorded - this.lines.length;
@@ -103,49 +124,65 @@ export class ManagedProcess {
       return Promise.resolve(seen);
     }
     return new Promise((resolve, reject) => {
-      const finish = (error: Error | null, match?: RegExpExecArray): void => {
+      let settled = false;
+      const finish = (outcome: RegExpExecArray | Error): void => {
+        if (settled) {
+          return;
+        }
+        settled = true;
         clearTimeout(timer);
         this.listeners.delete(onLine);
-        if (error !== null) {
-          reject(error);
-        } else if (match !== undefined) {
-          resolve(match);
+        if (outcome instanceof Error) {
+          reject(outcome);
+        } else {
+          resolve(outcome);
         }
       };
       const onLine = (line: string): void => {
         const match = pattern.exec(line);
         if (match !== null) {
-          finish(null, match);
+          finish(match);
         }
       };
       const timer = setTimeout(
         () =>
-          finish(new Error(`${this.spec.name}: no line matching ${pattern} within ${deadlineMs} ms\n${this.tail()}`)),
+          finish(
+            new ProcessNotReadyError(
+              `${this.spec.name} printed no line matching ${pattern} within ${formatSeconds(deadlineMs)}\n${this.tail()}`,
+            ),
+          ),
         deadlineMs,
       );
       this.listeners.add(onLine);
       void this.exited.then((exit) =>
         finish(
-          new Error(
-            `${this.spec.name} exited (code ${exit.code}, signal ${exit.signal}) before printing a line matching ${pattern}\n${this.tail()}`,
+          new ProcessNotReadyError(
+            `${this.spec.name} exited (${describeExit(exit)}) before printing a line matching ${pattern}\n${this.tail()}`,
           ),
         ),
       );
     });
   }
 
-  /** Sends `signal` without waiting for anything (e.g. SIGHUP to make a server reload its configuration). */
+  /** Sends `signal` without waiting for anything (e.g. SIGHUP to make a server reload); a no-op once it exited. */
   signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
+    if (this.exit !== null) {
+      return;
+    }
+    try {
+      this.child.kill(signal);
+    } catch {
+      // Gone between the check and the kill.
+    }
   }
 
-  /** Sends `signal` and resolves when the process has exited; SIGKILL after a grace period if it does not. */
+  /** Sends `signal` and resolves when the process has exited; SIGKILL after the grace period if it does not. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<ProcessExit> {
     if (this.exit !== null) {
       return this.exit;
     }
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), KILL_GRACE_MS);
+    this.signal(signal);
+    const timer = setTimeout(() => this.signal('SIGKILL'), this.spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
     try {
       return await this.exited;
     } finally {
@@ -156,11 +193,17 @@ export class ManagedProcess {
   private record(line: string): void {
     this.recorded += 1;
     this.lines.push(line);
-    if (this.lines.length > MAX_KEPT_LINES) {
-      this.lines.splice(0, this.lines.length - MAX_KEPT_LINES);
+    const kept = this.spec.keptLines ?? DEFAULT_KEPT_LINES;
+    if (this.lines.length > kept) {
+      this.lines.splice(0, this.lines.length - kept);
     }
+    this.spec.onLine?.(line);
     for (const listener of this.listeners) {
       listener(line);
     }
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

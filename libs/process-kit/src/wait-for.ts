@@ -1,18 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-const POLL_INTERVAL_MS = 50;
+const POLL_INTERVAL_MS = 20;
+const DEFAULT_DEADLINE_MS = 10_000;
 
 /** A value the condition found, or a falsy value to keep waiting. */
-type Found<T> = T | undefined | null | false;
+export type Found<T> = T | undefined | null | false;
 
 /**
- * Polls `condition` until it returns a truthy value and resolves with it; rejects after `deadlineMs` with `describe()`
- * (the state the test saw last) in the message. A condition that throws is retried until the deadline.
+ * Polls `condition` until it returns a truthy value and resolves with it; rejects after `deadlineMs` naming `what` (a
+ * text, or a function giving the state seen last). A condition that throws is retried until the deadline.
  */
 export async function waitFor<T>(
   condition: () => Found<T> | Promise<Found<T>>,
-  deadlineMs: number,
-  describe: () => string = () => '',
+  what: string | (() => string),
+  deadlineMs = DEFAULT_DEADLINE_MS,
 ): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   let lastError: unknown = null;
@@ -28,7 +29,8 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const thrown = lastError instanceof Error ? `\nlast error: ${lastError.message}` : '';
-      throw new Error(`condition not met within ${deadlineMs} ms${thrown}\n${describe()}`);
+      const described = typeof what === 'string' ? what : what();
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${described}${thrown}`);
     }
     // Polling interval of a condition wait, not a fixed sleep: the loop ends as soon as the condition holds.
     await delay(POLL_INTERVAL_MS);
