@@ -1,5 +1,5 @@
 /** Module boundaries (HOUSE-STYLE §2): libs never import apps, no cycles, lib-to-lib only as each lib README allows. */
-const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit)/';
+const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit|logging)/';
 
 module.exports = {
   forbidden: [
@@ -22,6 +22,7 @@ module.exports = {
       from: { path: '^libs/process-kit/' },
       to: { path: '^libs/(?!process-kit/|contracts/)' },
     },
+    { name: 'logging-imports-no-lib', severity: 'error', from: { path: '^libs/logging/' }, to: { path: '^libs/(?!logging/)' } },
     {
       name: 'no-imports-into-test',
       comment: 'test/ holds the end-to-end suites; what others need from it belongs in @fq/process-kit.',

@@ -1,4 +1,5 @@
-import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { TextLogger } from '@fq/logging';
+import { ConsoleLogger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { createBrokerApp } from './broker.app';
 import { loadBrokerConfig, summarizeBrokerConfig } from './config/config.loader';
 
@@ -9,8 +10,15 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   const config = loaded.value;
-  const logger = new ConsoleLogger({ json: true, colors: false });
-  logger.log({ message: 'starting broker', config: summarizeBrokerConfig(config) }, 'Broker');
+  const logger: LoggerService =
+    config.logFormat === 'text' ? new TextLogger() : new ConsoleLogger({ json: true, colors: false });
+  // The configuration summary is for log pipelines; a person at a terminal set it and gets one line.
+  logger.log(
+    config.logFormat === 'json'
+      ? { message: 'starting broker', config: summarizeBrokerConfig(config) }
+      : 'starting broker',
+    'Broker',
+  );
   let app: INestApplication | undefined;
   try {
     app = await createBrokerApp(config, { logger });

@@ -144,6 +144,8 @@ export class DemoRunner {
       // The demo has no identity provider: the broker's development issuer signs the demo's tokens.
       BROKER_DEV_ISSUER: 'true',
       BROKER_DEV_ISSUER_KEY_FILE: join(demoDir, 'broker', 'dev-issuer.jwk'),
+      // Readable lines for a person at a terminal; JSON lines stay the production default.
+      BROKER_LOG_FORMAT: 'text',
     });
     await this.until(waitUntilReady(broker, 'broker', BROKER_READY_MS));
     const keyFile = join(demoDir, 'broker', 'dev-issuer.jwk');
@@ -167,6 +169,7 @@ export class DemoRunner {
         SITE_SIGNING_KEY_FILE: keys.sites.get(site.id)?.signingSeedFile ?? '',
         SITE_NATS_NKEY_FILE: keys.sites.get(site.id)?.natsSeedFile ?? '',
         SITE_BROKER_PUBLIC_KEY: keys.brokerEnvelopePublicKey,
+        SITE_LOG_FORMAT: 'text',
       }),
     );
     await this.until(Promise.all(sites.map((site) => waitUntilReady(site, 'site-agent', SITE_READY_MS))));

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { TextLogger } from '@fq/logging';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describeConfig, loadSiteAgentConfig } from './config/config.loader';
 import { SITE_LOG_LEVELS } from './config/config.schema';
@@ -19,13 +20,17 @@ async function bootstrap(): Promise<void> {
   const { config, warnings } = loaded.value;
   // `fatal` always; then every level up to the configured one.
   const logLevels = ['fatal' as const, ...SITE_LOG_LEVELS.slice(0, SITE_LOG_LEVELS.indexOf(config.logLevel) + 1)];
-  const logger = new ConsoleLogger({ json: true, logLevels });
+  const logger: LoggerService =
+    config.logFormat === 'text' ? new TextLogger({ logLevels }) : new ConsoleLogger({ json: true, logLevels });
   const log = new Logger('Bootstrap');
   const app = await NestFactory.createApplicationContext(SiteAgentModule.forRoot(config), {
     logger,
     abortOnError: false,
   });
-  log.log({ message: 'configuration', config: describeConfig(config) });
+  // The configuration dump is for log pipelines; a person at a terminal set it.
+  if (config.logFormat === 'json') {
+    log.log({ message: 'configuration', config: describeConfig(config) });
+  }
   for (const warning of warnings) {
     log.warn(warning);
   }

@@ -31,6 +31,7 @@ describe('loadBrokerConfig', () => {
         queryDeadlineSeconds: 60,
         thresholds: { results: 20, sites: 3, sitesResult: 20 },
         siteOfflineSeconds: 30,
+        logFormat: 'json',
         auth: { oidc: null, devIssuer: { keyFile: '.broker/dev-issuer.jwk' }, clockToleranceSeconds: 30 },
         quotas: {
           soft: { amount: 3, intervalSeconds: 60 },

@@ -34,6 +34,7 @@ export function summarizeBrokerConfig(config: BrokerConfig): Record<string, unkn
     queryDeadlineSeconds: config.queryDeadlineSeconds,
     thresholds: config.thresholds,
     siteOfflineSeconds: config.siteOfflineSeconds,
+    logFormat: config.logFormat,
     auth: {
       oidc:
         config.auth.oidc === null

@@ -1,4 +1,5 @@
 import { SiteId } from '@fq/contracts';
+import { LOG_FORMATS } from '@fq/logging';
 import { z } from 'zod';
 import { integer } from './env-values';
 import { NetworkEnv, toNetworkConfig } from './network-config.schema';
@@ -25,6 +26,7 @@ export const BrokerEnv = z.object({
   BROKER_THRESHOLD_SITES: integer('BROKER_THRESHOLD_SITES', 3, 0, 10_000),
   BROKER_THRESHOLD_SITES_RESULT: integer('BROKER_THRESHOLD_SITES_RESULT', 20, 0, 1_000_000),
   BROKER_SITE_OFFLINE_SECONDS: integer('BROKER_SITE_OFFLINE_SECONDS', 30, 1, 86_400),
+  BROKER_LOG_FORMAT: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).default('json'),
   ...SecurityEnv.shape,
   ...NetworkEnv.shape,
 });
@@ -52,6 +54,8 @@ export const BrokerConfig = BrokerEnv.transform((env, ctx) => ({
     sitesResult: env.BROKER_THRESHOLD_SITES_RESULT,
   },
   siteOfflineSeconds: env.BROKER_SITE_OFFLINE_SECONDS,
+  /** `json`: one JSON object per line (production); `text`: one readable line per entry (a terminal, the demo). */
+  logFormat: env.BROKER_LOG_FORMAT,
   ...toSecurityConfig(env, ctx),
 })).superRefine((config, ctx) => {
   if (config.natsServers.length === 0) {

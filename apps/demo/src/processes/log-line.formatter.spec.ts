@@ -1,21 +1,11 @@
 import { formatLogLine, prefixLine } from './log-line.formatter';
 
 describe('formatLogLine', () => {
-  it('shows a Nest JSON line as level, context and message with its details', () => {
-    const line = JSON.stringify({
-      level: 'log',
-      pid: 1,
-      timestamp: 1,
-      context: 'Bootstrap',
-      message: { message: 'site agent ready', siteId: 'uk-nord' },
-    });
-    expect(formatLogLine(line)).toBe('log   Bootstrap: site agent ready {"siteId":"uk-nord"}');
-  });
-
-  it('keeps plain text lines and JSON that is no log line as they are', () => {
+  it('keeps the text lines of the broker and the site agents as they are', () => {
     expect(formatLogLine('READY broker http://127.0.0.1:3000')).toBe('READY broker http://127.0.0.1:3000');
-    expect(formatLogLine('{"not":"a log line"}')).toBe('{"not":"a log line"}');
-    expect(formatLogLine('{broken')).toBe('{broken');
+    expect(formatLogLine('log   SiteAgent: site agent ready siteId=uk-nord')).toBe(
+      'log   SiteAgent: site agent ready siteId=uk-nord',
+    );
   });
 
   it('hides nats-server information lines and keeps its warnings and errors', () => {

@@ -53,6 +53,7 @@ describe('loadSiteAgentConfig', () => {
       privacyBudget: DEFAULT_BUDGET_POLICY,
       evaluationDate: null,
       logLevel: 'log',
+      logFormat: 'json',
     });
     expect(result.value.warnings).toEqual([]);
   });
@@ -85,6 +86,7 @@ describe('loadSiteAgentConfig', () => {
       SITE_PRIVACY_BUDGET_WINDOW_DAYS: '30',
       SITE_EVALUATION_DATE: '2025-01-01',
       SITE_LOG_LEVEL: 'debug',
+      SITE_LOG_FORMAT: 'text',
     });
     if (!result.ok) {
       throw result.error;
@@ -112,6 +114,7 @@ describe('loadSiteAgentConfig', () => {
       privacyBudget: { cohorts: 200, windowDays: 30 },
       evaluationDate: '2025-01-01',
       logLevel: 'debug',
+      logFormat: 'text',
     });
   });
 

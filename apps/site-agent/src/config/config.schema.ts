@@ -17,6 +17,7 @@ import {
   type BudgetPolicy,
   type ProtectionPolicy,
 } from '@fq/privacy';
+import { LOG_FORMATS } from '@fq/logging';
 import { z } from 'zod';
 
 /** Every environment variable the site agent reads; anything else with the SITE_ prefix is reported as unknown. */
@@ -54,6 +55,7 @@ export const SITE_AGENT_ENV_NAMES = [
   'SITE_NATS_TLS_CERT_FILE',
   'SITE_NATS_TLS_KEY_FILE',
   'SITE_LOG_LEVEL',
+  'SITE_LOG_FORMAT',
 ] as const;
 export type SiteAgentEnvName = (typeof SITE_AGENT_ENV_NAMES)[number];
 
@@ -230,6 +232,7 @@ export const SiteAgentEnv = z
     SITE_NATS_TLS_CERT_FILE: OptionalPath,
     SITE_NATS_TLS_KEY_FILE: OptionalPath,
     SITE_LOG_LEVEL: z.enum(SITE_LOG_LEVELS, { error: `must be one of ${SITE_LOG_LEVELS.join(', ')}` }).default('log'),
+    SITE_LOG_FORMAT: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).default('json'),
   })
   .superRefine((env, ctx) => {
     if ((env.SITE_SIGNING_KEY === undefined) === (env.SITE_SIGNING_KEY_FILE === undefined)) {
@@ -292,6 +295,8 @@ export const SiteAgentEnv = z
       evaluationDate: env.SITE_EVALUATION_DATE ?? null,
       /** `log` leaves out the per-query lines (`debug`); the audit log records every query at any level. */
       logLevel: env.SITE_LOG_LEVEL,
+      /** `json`: one JSON object per line (production); `text`: one readable line per entry (a terminal, the demo). */
+      logFormat: env.SITE_LOG_FORMAT,
       /** Where the secrets come from; the loader turns this into `security`. */
       keySources: {
         signingKey: env.SITE_SIGNING_KEY_FILE ?? null,
