@@ -1,59 +1,52 @@
-import type { LoggerService, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { siteQueryConsumerName } from '@fq/contracts';
-import type { QueryHandler } from './queries/query.handler';
-import type { ProcessedQueryStore } from './queries/processed-query.store';
-import type { AuditLogWriter } from './audit/audit-log.writer';
-import type { BudgetLedgerStore } from './budget/budget-ledger.store';
+import { ApprovalProcessingService } from './approvals/approval-processing.service';
+import { AuditLogWriter } from './audit/audit-log.writer';
+import { BudgetLedgerStore } from './budget/budget-ledger.store';
+import { SITE_AGENT_CONFIG } from './config/config.loader';
 import type { SiteAgentConfig } from './config/config.schema';
-import type { ReloadOutcome, ReloadTrigger, SiteDataService, SiteDataSnapshot } from './site-data/site-data.service';
-import type { HeartbeatPublisher } from './transport/heartbeat.publisher';
-import type { NatsConnectionService } from './transport/nats-connection.service';
-import type { SiteQueriesConsumer } from './transport/site-queries.consumer';
+import { ProcessedQueryStore } from './queries/processed-query.store';
+import { SiteAgentStartError } from './site-agent.errors';
+import {
+  type ReloadOutcome,
+  type ReloadTrigger,
+  SiteDataService,
+  type SiteDataSnapshot,
+} from './site-data/site-data.service';
+import { HeartbeatPublisher } from './transport/heartbeat.publisher';
+import { NatsConnectionService } from './transport/nats-connection.service';
+import { SiteQueriesConsumer } from './transport/site-queries.consumer';
 
 /** How often held queries are checked for an operator's decision. */
 export const APPROVAL_POLL_MS = 1000;
-
-/** The agent could not start; `main` prints the message and exits non-zero. */
-export class SiteAgentStartError extends Error {
-  override readonly name = 'SiteAgentStartError';
-
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-export interface SiteAgentRunnerDeps {
-  config: SiteAgentConfig;
-  siteData: SiteDataService;
-  nats: NatsConnectionService;
-  consumer: SiteQueriesConsumer;
-  heartbeat: HeartbeatPublisher;
-  handler: QueryHandler;
-  audit: AuditLogWriter;
-  processed: ProcessedQueryStore;
-  budget: BudgetLedgerStore;
-  logger: LoggerService;
-}
 
 /**
  * Starts and stops the agent's moving parts in order: data, NATS, the query consumer, heartbeats, the approval poll
  * and the reload schedule. Reloads (SIGHUP or schedule) swap the data without stopping the consumer.
  */
+@Injectable()
 export class SiteAgentRunner implements OnModuleDestroy {
+  private readonly logger = new Logger('SiteAgent');
   private timers: NodeJS.Timeout[] = [];
   private approvalRun: Promise<void> = Promise.resolve();
   private approvalBusy = false;
   private stopping: Promise<void> | null = null;
 
-  constructor(private readonly deps: SiteAgentRunnerDeps) {}
+  constructor(
+    @Inject(SITE_AGENT_CONFIG) private readonly config: SiteAgentConfig,
+    private readonly siteData: SiteDataService,
+    private readonly nats: NatsConnectionService,
+    private readonly consumer: SiteQueriesConsumer,
+    private readonly heartbeat: HeartbeatPublisher,
+    private readonly approvals: ApprovalProcessingService,
+    private readonly audit: AuditLogWriter,
+    private readonly processed: ProcessedQueryStore,
+    private readonly budget: BudgetLedgerStore,
+  ) {}
 
   /** Loads the data, connects and binds; resolves to the READY line, or null if the agent was stopped meanwhile. */
   async start(): Promise<string | null> {
-    const { config, siteData, nats, consumer, heartbeat, logger } = this.deps;
+    const { config, siteData, nats, consumer, heartbeat, logger } = this;
     const loaded = await siteData.loadInitial();
     if (!loaded.ok) {
       throw new SiteAgentStartError(loaded.error.code, loaded.error.message, { cause: loaded.error });
@@ -80,17 +73,17 @@ export class SiteAgentRunner implements OnModuleDestroy {
 
   /** Re-reads the data in the background and swaps them in; queries keep being answered from the old data. */
   async reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
-    const { logger } = this.deps;
+    const { logger } = this;
     if (trigger === 'signal') {
       logger.log({ message: 'reloading site data (signal)' });
     }
-    const outcome = await this.deps.siteData.reload(trigger);
+    const outcome = await this.siteData.reload(trigger);
     switch (outcome.kind) {
       case 'reloaded':
         this.logData('site data reloaded', outcome.snapshot, outcome.previous.dataVersion);
         if (this.stopping === null) {
           // Tell the broker about the new data version right away rather than at the next beat.
-          void this.deps.heartbeat.publishOnce();
+          void this.heartbeat.publishOnce();
         }
         break;
       case 'unchanged':
@@ -118,7 +111,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
   }
 
   private async shutdown(): Promise<void> {
-    const { consumer, heartbeat, nats, audit, processed, budget, logger } = this.deps;
+    const { consumer, heartbeat, nats, audit, processed, budget, logger } = this;
     for (const timer of this.timers) {
       clearInterval(timer);
     }
@@ -138,10 +131,10 @@ export class SiteAgentRunner implements OnModuleDestroy {
       return;
     }
     this.approvalBusy = true;
-    this.approvalRun = this.deps.handler
+    this.approvalRun = this.approvals
       .processApprovals()
       .catch((error: unknown) => {
-        this.deps.logger.error({
+        this.logger.error({
           message: 'processing approvals failed; retrying in a second',
           error: error instanceof Error ? error.message : String(error),
         });
@@ -153,7 +146,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
 
   private logData(message: string, snapshot: SiteDataSnapshot, previousVersion?: string): void {
     const { summary } = snapshot;
-    this.deps.logger.log({
+    this.logger.log({
       message,
       dataVersion: snapshot.dataVersion,
       ...(previousVersion === undefined ? {} : { previousDataVersion: previousVersion }),
@@ -164,7 +157,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
       durationMs: Math.round(summary.durationMs),
     });
     for (const sample of summary.errorSamples.slice(0, 10)) {
-      this.deps.logger.warn({
+      this.logger.warn({
         message: 'input problem',
         code: sample.code,
         file: sample.file,

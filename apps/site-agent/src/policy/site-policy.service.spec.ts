@@ -34,7 +34,7 @@ const specimenWithDiagnosis = {
 const query: StructuredQuery = { inclusionCriteria: [[diagnosis, lab]], exclusionCriteria: [[specimenWithDiagnosis]] };
 
 function policy(overrides: Partial<SitePolicyConfig>): SitePolicyService {
-  return new SitePolicyService({ ...ALL, ...overrides });
+  return new SitePolicyService({ policy: { ...ALL, ...overrides } });
 }
 
 describe('SitePolicyService', () => {

@@ -1,5 +1,7 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { listCriteria, type StructuredQuery } from '@fq/ccdl';
-import type { SitePolicyConfig } from '../config/config.schema';
+import { SITE_AGENT_CONFIG } from '../config/config.loader';
+import type { SiteAgentConfig, SitePolicyConfig } from '../config/config.schema';
 
 /** Why site policy refuses a query; the code goes into the `refused` result and the audit log. */
 export type PolicyVerdict = { ok: true } | { ok: false; code: 'SITE_POLICY_REFUSED'; reason: string };
@@ -10,8 +12,13 @@ const MAX_LISTED_VIOLATIONS = 3;
  * The site's query policy: which contexts and term-code systems it answers about, and how many criteria a query
  * may have. Value filters and attribute codes are not restricted; they only narrow a criterion.
  */
+@Injectable()
 export class SitePolicyService {
-  constructor(private readonly policy: SitePolicyConfig) {}
+  private readonly policy: SitePolicyConfig;
+
+  constructor(@Inject(SITE_AGENT_CONFIG) config: Pick<SiteAgentConfig, 'policy'>) {
+    this.policy = config.policy;
+  }
 
   /** Checks a query against the policy, naming the first few violations. */
   check(query: StructuredQuery): PolicyVerdict {

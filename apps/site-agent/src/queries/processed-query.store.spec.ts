@@ -32,6 +32,34 @@ describe('ProcessedQueryStore', () => {
     await reopened.close();
   });
 
+  it('tells the envelope gate a redelivery from a replay, also after a reopen', async () => {
+    const envelopeId = '44444444-4444-4444-8444-444444444444';
+    const heldEnvelopeId = '55555555-5555-4555-8555-555555555555';
+    const store = await ProcessedQueryStore.open(dir);
+    expect(store.judge(envelopeId, 7)).toEqual({ kind: 'new' });
+    await store.record({
+      queryId: ID_A,
+      decision: 'answered',
+      at: '2025-03-01T10:00:00.000Z',
+      envelopeId,
+      streamSequence: 7,
+    });
+    // A held query is answered from its file, not from a stream message: any copy of it is a redelivery.
+    await store.record({
+      queryId: ID_B,
+      decision: 'refused',
+      at: '2025-03-01T10:00:00.000Z',
+      envelopeId: heldEnvelopeId,
+    });
+    await store.close();
+
+    const reopened = await ProcessedQueryStore.open(dir);
+    expect(reopened.judge(envelopeId, 7)).toEqual({ kind: 'redelivery' });
+    expect(reopened.judge(envelopeId, 9)).toEqual({ kind: 'replay', firstSequence: 7 });
+    expect(reopened.judge(heldEnvelopeId, 3)).toEqual({ kind: 'redelivery' });
+    await reopened.close();
+  });
+
   it('keeps the first decision for an id recorded twice and writes it once', async () => {
     const store = await ProcessedQueryStore.open(dir);
     await store.record({ queryId: ID_A, decision: 'answered', at: '2025-03-01T10:00:00.000Z' });

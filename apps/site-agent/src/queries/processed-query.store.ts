@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Arrival, ReplayJudge } from '@fq/contracts';
 import { z } from 'zod';
 
 /** File name of the processed-query log inside the state directory. */
@@ -19,11 +20,13 @@ export type ProcessedQuery = z.infer<typeof ProcessedQuery>;
 
 /**
  * Idempotency (decision 0005): the ids of every query this site answered, refused, failed or let expire, in an
- * append-only JSONL file that is read once at start. A redelivered id is acknowledged without a second answer.
+ * append-only JSONL file that is read once at start. A redelivered id is acknowledged without a second answer, and the
+ * envelope gate asks it whether an envelope came before in another stream message (a replay).
  */
-export class ProcessedQueryStore {
+export class ProcessedQueryStore implements ReplayJudge {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly byEnvelope = new Map<string, ProcessedQuery>();
 
   private constructor(
     readonly file: string,
@@ -31,7 +34,11 @@ export class ProcessedQueryStore {
     private readonly entries: Map<string, ProcessedQuery>,
     /** Lines that could not be read back (e.g. torn by a crash mid-write); they are skipped. */
     readonly unreadableLines: number,
-  ) {}
+  ) {
+    for (const entry of entries.values()) {
+      this.indexEnvelope(entry);
+    }
+  }
 
   /** Opens `<stateDir>/processed-queries.jsonl`, loading every recorded id. */
   static async open(stateDir: string): Promise<ProcessedQueryStore> {
@@ -72,6 +79,20 @@ export class ProcessedQueryStore {
     return this.entries.get(queryId);
   }
 
+  /**
+   * Whether a query envelope in stream message `streamSequence` was processed before from another stream message. One
+   * processed without a known stream message (held for approval, or recorded by an older version) counts as the same.
+   */
+  judge(envelopeId: string, streamSequence: number): Arrival {
+    const first = this.byEnvelope.get(envelopeId)?.streamSequence;
+    if (!this.byEnvelope.has(envelopeId)) {
+      return { kind: 'new' };
+    }
+    return first === undefined || first === streamSequence
+      ? { kind: 'redelivery' }
+      : { kind: 'replay', firstSequence: first };
+  }
+
   /** Times of the queries answered at or after `since`, oldest first; seeds the rate limiter after a restart. */
   answeredSince(since: Date): Date[] {
     const threshold = since.getTime();
@@ -96,6 +117,7 @@ export class ProcessedQueryStore {
       return this.queue;
     }
     this.entries.set(valid.queryId, valid);
+    this.indexEnvelope(valid);
     // A synchronous append costs microseconds; a promise-based one cost tens of them per query.
     const write = this.queue.then(() => {
       appendFileSync(this.fd, `${JSON.stringify(valid)}\n`, 'utf8');
@@ -104,8 +126,17 @@ export class ProcessedQueryStore {
     return write.catch((error: unknown) => {
       // Not on disk, so not done: a redelivery must be handled again.
       this.entries.delete(valid.queryId);
+      if (valid.envelopeId !== undefined) {
+        this.byEnvelope.delete(valid.envelopeId);
+      }
       throw error;
     });
+  }
+
+  private indexEnvelope(entry: ProcessedQuery): void {
+    if (entry.envelopeId !== undefined && !this.byEnvelope.has(entry.envelopeId)) {
+      this.byEnvelope.set(entry.envelopeId, entry);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type CohortKeying,
   type ConceptTree,
@@ -12,7 +13,9 @@ import {
   type PatientIndex,
   UPSTREAM_COMPATIBLE_MAPPING,
 } from '@fq/engine';
+import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
+import { CountProtectionService } from '../protection/count-protection.service';
 import { computeDataFingerprint } from './data-fingerprint';
 
 /** The site's data could not be loaded; the agent keeps the data it has (or refuses to start without any). */
@@ -46,6 +49,8 @@ export interface SiteDataSource {
   load(): Promise<SiteDataResult>;
 }
 
+export const SITE_DATA_SOURCE = Symbol('SITE_DATA_SOURCE');
+
 type DataOptions = Pick<
   SiteAgentConfig,
   'dataPaths' | 'mappingFile' | 'conceptTreeFiles' | 'upstreamCompatible' | 'dataVersionOverride'
@@ -61,10 +66,11 @@ export interface CohortKeys {
  * Loads the mapping, concept trees and FHIR files named in the configuration into a fresh patient index, whose
  * patients carry the site's stable numbers (`cohortKeys`), saved before the index is handed out.
  */
+@Injectable()
 export class SiteDataLoader implements SiteDataSource {
   constructor(
-    private readonly options: DataOptions,
-    private readonly cohortKeys: CohortKeys,
+    @Inject(SITE_AGENT_CONFIG) private readonly options: DataOptions,
+    @Inject(CountProtectionService) private readonly cohortKeys: CohortKeys,
   ) {}
 
   fingerprint(): Promise<string> {

@@ -5,7 +5,7 @@ import { evaluateQuery, type PatientIndex } from '@fq/engine';
 import { DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { memoryNumbering } from '../protection/__fixtures__/memory-numbering';
 import { CountProtectionService } from '../protection/count-protection.service';
-import { ManualClock } from '../clock';
+import { ManualClock } from '../__fixtures__/manual-clock';
 import {
   buildIndex,
   createSiteWorld,
@@ -131,7 +131,7 @@ describe('SiteDataService', () => {
     expect(service.current().dataVersion).toBe('v3');
   });
 
-  it('lets the query handler answer during a reload, from the data that were current', async () => {
+  it('lets the query path answer during a reload, from the data that were current', async () => {
     const source = new ControlledSource();
     const loading = createSiteWorld({ source });
     await waitFor(() => source.pending === 1, 'the initial load');
@@ -140,10 +140,10 @@ describe('SiteDataService', () => {
     try {
       const reload = world.siteData.reload('signal');
       await waitFor(() => source.pending === 1, 'the reload to start');
-      await expect(world.handler.handleQuery(queryEnvelope())).resolves.toBe('ack');
+      await expect(world.admit(queryEnvelope())).resolves.toBe('ack');
       source.finish(55, 'v2');
       await reload;
-      await world.handler.handleQuery(queryEnvelope());
+      await world.admit(queryEnvelope());
 
       expect(
         world.publisher.published.map((e) => (e.payload.status === 'answered' ? e.payload.dataVersion : null)),

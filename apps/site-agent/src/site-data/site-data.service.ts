@@ -1,5 +1,6 @@
-import type { Clock } from '../clock';
-import { type LoadedSiteData, SiteDataError, type SiteDataSource } from './site-data.loader';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../clock';
+import { type LoadedSiteData, SITE_DATA_SOURCE, SiteDataError, type SiteDataSource } from './site-data.loader';
 
 /** The data a query is answered from: one immutable index and its version, taken once per query. */
 export interface SiteDataSnapshot extends LoadedSiteData {
@@ -20,6 +21,7 @@ export type ReloadOutcome =
  * Holds the site's current index and swaps it atomically: a reload builds the new index in the background while
  * queries keep reading the old snapshot, then replaces the reference in one assignment.
  */
+@Injectable()
 export class SiteDataService {
   private snapshot: SiteDataSnapshot | null = null;
   private reloading = false;
@@ -27,8 +29,8 @@ export class SiteDataService {
   private queued: { trigger: ReloadTrigger; promise: Promise<ReloadOutcome> } | null = null;
 
   constructor(
-    private readonly source: SiteDataSource,
-    private readonly clock: Clock,
+    @Inject(SITE_DATA_SOURCE) private readonly source: SiteDataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   get state(): SiteDataState {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { LoggerService } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { encodeEnvelope, HeartbeatEnvelope, signEnvelope, siteHeartbeatSubject } from '@fq/contracts';
-import type { Clock } from '../clock';
+import { CLOCK, type Clock } from '../clock';
+import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import type { PublishResult } from '../queries/result.publisher';
-import type { SiteDataService } from '../site-data/site-data.service';
-import type { NatsConnectionService } from './nats-connection.service';
+import { SiteDataService } from '../site-data/site-data.service';
+import { NatsConnectionService } from './nats-connection.service';
 
 /** The agent's software version as heartbeats report it. */
 export const SITE_AGENT_VERSION = '0.1.0';
@@ -16,16 +17,18 @@ const UnsignedHeartbeat = HeartbeatEnvelope.omit({ signature: true });
  * Publishes the site's heartbeat every SITE_HEARTBEAT_SECONDS: version, data version, data freshness and the most
  * criteria it answers (so the broker refuses larger queries before they cost a quota slot).
  */
+@Injectable()
 export class HeartbeatPublisher {
+  private readonly logger = new Logger(HeartbeatPublisher.name);
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
 
   constructor(
+    @Inject(SITE_AGENT_CONFIG)
     private readonly config: Pick<SiteAgentConfig, 'siteId' | 'heartbeatSeconds' | 'security' | 'policy'>,
-    private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly siteData: SiteDataService,
     private readonly nats: NatsConnectionService,
-    private readonly logger: LoggerService,
   ) {}
 
   /** The signed heartbeat as of now; it expires after three missed intervals. */

@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { natsClientTls, siteInboxPrefix } from '@fq/contracts';
 import {
   connect,
@@ -9,19 +9,20 @@ import {
   nkeyAuthenticator,
   type Status,
 } from 'nats';
-import { redactNatsUrl } from '../config/config.loader';
+import { redactNatsUrl, SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 
 /** The agent's one outbound NATS connection; it reconnects forever, the site never accepts connections. */
+@Injectable()
 export class NatsConnectionService {
+  private readonly logger = new Logger(NatsConnectionService.name);
   private connection: NatsConnection | null = null;
   // One client for the connection's life: creating one per publish parsed its options every time.
   private jetstreamClient: JetStreamClient | null = null;
   private statusEvents: AsyncIterable<Status> | null = null;
 
   constructor(
-    private readonly config: Pick<SiteAgentConfig, 'natsUrl' | 'siteId' | 'security'>,
-    private readonly logger: LoggerService,
+    @Inject(SITE_AGENT_CONFIG) private readonly config: Pick<SiteAgentConfig, 'natsUrl' | 'siteId' | 'security'>,
   ) {}
 
   /** Connects (waiting for the server if it is not up yet) and logs connection changes from then on. */

@@ -1,10 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import { encodeEnvelope, type ResultEnvelope, siteResultSubject } from '@fq/contracts';
 import { type PublishResult, ResultPublisher } from '../queries/result.publisher';
-import type { NatsConnectionService } from './nats-connection.service';
+import { NatsConnectionService } from './nats-connection.service';
 
 const PUBLISH_TIMEOUT_MS = 5000;
 
 /** Publishes results to JetStream on the site's own result subject, `Nats-Msg-Id` = envelope id. */
+@Injectable()
 export class NatsResultPublisher extends ResultPublisher {
   constructor(private readonly nats: NatsConnectionService) {
     super();

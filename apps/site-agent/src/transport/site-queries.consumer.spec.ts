@@ -21,10 +21,9 @@ import {
   TEST_SITE_KEY,
 } from '../queries/__fixtures__/site-world';
 import { NatsConnectionService } from './nats-connection.service';
-import { SiteQueriesConsumer } from './site-queries.consumer';
+import { DEFAULT_BIND_RETRY, SiteQueriesConsumer } from './site-queries.consumer';
 
 const FORGER = signerOf(generateEnvelopeKey());
-const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** `envelope` as the broker sends it to `siteId`: its id derived from (query id, site id), signed by the broker. */
 function addressed(envelope: QueryEnvelope = queryEnvelope(), siteId = SITE_ID): QueryEnvelope {
@@ -53,7 +52,13 @@ describe('SiteQueriesConsumer.dispatch', () => {
       },
     };
     // Dispatch never touches the connection; the service only stores its configuration until connect().
-    consumer = new SiteQueriesConsumer(config, new NatsConnectionService(config, SILENT), world.handler, SILENT);
+    consumer = new SiteQueriesConsumer(
+      config,
+      new NatsConnectionService(config),
+      world.gate,
+      world.admission,
+      DEFAULT_BIND_RETRY,
+    );
   });
 
   afterEach(async () => {
@@ -108,6 +113,15 @@ describe('SiteQueriesConsumer.dispatch', () => {
       await expectRefused(data(), code);
     },
   );
+
+  it('rejects a query that claims to come from a site, without answering it', async () => {
+    const { signature: _signature, ...unsigned } = addressed();
+    const fromSite = signEnvelope<QueryEnvelope>(
+      { ...unsigned, sender: { kind: 'site', siteId: 'site-evil' } },
+      signerOf(TEST_SITE_KEY),
+    );
+    await expectRefused(encodeEnvelope(fromSite), 'ENVELOPE_SENDER_UNKNOWN');
+  });
 
   it('refuses a query signed by a site key, even the site’s own', async () => {
     await expectRefused(encodeEnvelope(forged(signerOf(TEST_SITE_KEY))), 'ENVELOPE_SIGNATURE_INVALID');
@@ -185,5 +199,37 @@ describe('SiteQueriesConsumer.dispatch', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('SiteQueryGate.reject', () => {
+  let world: SiteWorld;
+
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('acks and audits a malformed message and keeps working', async () => {
+    world = await createSiteWorld();
+    const rejection = {
+      code: 'ENVELOPE_SCHEMA_INVALID',
+      reason: 'the message is not a valid envelope ($.payload.queryHash: expected 64 lowercase hex digits)',
+      envelopeId: randomUUID(),
+      queryId: null,
+    };
+
+    await expect(world.gate.reject(rejection)).resolves.toBe('ack');
+    await expect(world.admit(queryEnvelope())).resolves.toBe('ack');
+
+    const lines = await world.auditLines();
+    expect(lines[0]).toMatchObject({
+      decision: 'rejected-message',
+      code: 'ENVELOPE_SCHEMA_INVALID',
+      reason: rejection.reason,
+      envelopeId: rejection.envelopeId,
+      queryId: null,
+    });
+    expect(lines[1]).toMatchObject({ decision: 'answered' });
+    expect(world.publisher.published).toHaveLength(1);
   });
 });

@@ -1,19 +1,12 @@
-import type { LoggerService } from '@nestjs/common';
-import {
-  describeEnvelopeIssue,
-  EnvelopeCode,
-  type EnvelopeKeyResolver,
-  openEnvelope,
-  QUERY_STREAM,
-  queryEnvelopeId,
-  readEnvelopeIdsLeniently,
-  siteQueryConsumerName,
-  siteQuerySubject,
-} from '@fq/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { QUERY_STREAM, siteQueryConsumerName, siteQuerySubject } from '@fq/contracts';
 import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
+import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
-import { type Disposition, type QueryHandler, SiteResultCode } from '../queries/query.handler';
-import type { NatsConnectionService } from './nats-connection.service';
+import { QueryAdmissionService } from '../queries/query-admission.service';
+import { NatsConnectionService } from './nats-connection.service';
+import type { Settlement } from './settlement';
+import { SiteQueryGate } from './site-query.gate';
 
 /** How long to wait between attempts to bind to a consumer the broker has not created yet. */
 export interface BindRetryOptions {
@@ -22,6 +15,7 @@ export interface BindRetryOptions {
 }
 
 export const DEFAULT_BIND_RETRY: BindRetryOptions = { initialMs: 1000, maxMs: 15_000 };
+export const BIND_RETRY = Symbol('BIND_RETRY');
 /** A message the handler could not finish comes back after this delay. */
 const REDELIVERY_DELAY_MS = 5000;
 const PREFETCH = 16;
@@ -29,11 +23,13 @@ const PREFETCH = 16;
 export type ConsumerState = 'idle' | 'waiting-for-consumer' | 'consuming' | 'stopped';
 
 /**
- * Pulls the site's queries from its durable consumer `site-<id>` on FQ_QUERIES, decodes each, hands it to the
- * handler and acks or naks by the handler's disposition. The consumer is the broker's to create; until it exists the
- * agent waits and retries, and it binds again if the consumer disappears.
+ * Pulls the site's queries from its durable consumer `site-<id>` on FQ_QUERIES, passes each through the envelope gate,
+ * hands what it admits to query admission and acks or naks by the settlement. The consumer is the broker's to create;
+ * until it exists the agent waits and retries, and it binds again if the consumer disappears.
  */
+@Injectable()
 export class SiteQueriesConsumer {
+  private readonly logger = new Logger(SiteQueriesConsumer.name);
   private stopped = false;
   private messages: ConsumerMessages | null = null;
   private readonly inFlight = new Set<Promise<void>>();
@@ -42,20 +38,16 @@ export class SiteQueriesConsumer {
   private currentState: ConsumerState = 'idle';
   private readonly subject: string;
   private readonly durable: string;
-  private readonly keyOf: EnvelopeKeyResolver;
 
   constructor(
-    private readonly config: Pick<SiteAgentConfig, 'siteId' | 'security'>,
+    @Inject(SITE_AGENT_CONFIG) config: Pick<SiteAgentConfig, 'siteId'>,
     private readonly nats: NatsConnectionService,
-    private readonly handler: QueryHandler,
-    private readonly logger: LoggerService,
-    private readonly retry: BindRetryOptions = DEFAULT_BIND_RETRY,
+    private readonly gate: SiteQueryGate,
+    private readonly admission: QueryAdmissionService,
+    @Inject(BIND_RETRY) private readonly retry: BindRetryOptions,
   ) {
     this.subject = siteQuerySubject(config.siteId);
     this.durable = siteQueryConsumerName(config.siteId);
-    // Only the broker sends queries; no site key is trusted here.
-    const brokerKey = config.security.brokerPublicKey;
-    this.keyOf = (sender) => (sender.kind === 'broker' ? brokerKey : null);
   }
 
   get state(): ConsumerState {
@@ -146,20 +138,20 @@ export class SiteQueriesConsumer {
     }
   }
 
-  /** Decodes, dispatches and settles one message; never throws, so one bad message cannot stop the loop. */
+  /** Judges, dispatches and settles one message; never throws, so one bad message cannot stop the loop. */
   private async process(message: JsMsg): Promise<void> {
-    let disposition: Disposition;
+    let settlement: Settlement;
     try {
-      disposition = await this.dispatch(message);
+      settlement = await this.dispatch(message);
     } catch (error) {
       this.logger.error({
         message: 'handling a query failed; it will be redelivered',
         streamSequence: message.seq,
         error: error instanceof Error ? error.message : String(error),
       });
-      disposition = 'retry';
+      settlement = 'retry';
     }
-    if (disposition === 'retry') {
+    if (settlement === 'retry') {
       message.nak(REDELIVERY_DELAY_MS);
       return;
     }
@@ -168,39 +160,17 @@ export class SiteQueriesConsumer {
     message.ack();
   }
 
-  /**
-   * Verifies the signature against the broker's key and hands over only verified queries on the site's subject whose
-   * envelope the broker addressed to this site; every refusal is audited by the handler.
-   */
-  dispatch(message: Pick<JsMsg, 'data' | 'subject' | 'seq'>): Promise<Disposition> {
-    const decoded = openEnvelope(message.data, ['query'], this.keyOf);
-    if (!decoded.ok) {
-      return this.handler.handleRejectedMessage({
-        code: decoded.error.code,
-        message: describeEnvelopeIssue(decoded.error),
-        ...readEnvelopeIdsLeniently(message.data),
-      });
+  /** Hands an admitted query to admission; a rejected message is audited by the gate and acknowledged. */
+  dispatch(message: Pick<JsMsg, 'data' | 'subject' | 'seq'>): Promise<Settlement> {
+    const verdict = this.gate.judge({ data: message.data, subject: message.subject, streamSequence: message.seq });
+    switch (verdict.kind) {
+      case 'admitted':
+        return this.admission.admit(verdict.message);
+      case 'expired':
+        return this.admission.admitExpired(verdict.message);
+      case 'rejected':
+        return this.gate.reject(verdict.rejection);
     }
-    if (message.subject !== this.subject) {
-      return this.handler.handleRejectedMessage({
-        code: SiteResultCode.MessageUnexpected,
-        message: `a query on ${message.subject} reached site ${this.config.siteId}, whose subject is ${this.subject}`,
-        envelopeId: decoded.value.id,
-        queryId: decoded.value.payload.queryId,
-      });
-    }
-    const { id, payload } = decoded.value;
-    // The signed id is derived from (query id, site id): a copy meant for another site cannot pass for ours.
-    const expectedId = queryEnvelopeId(payload.queryId, this.config.siteId);
-    if (id !== expectedId) {
-      return this.handler.handleRejectedMessage({
-        code: EnvelopeCode.SiteMismatch,
-        message: `envelope ${id} of query ${payload.queryId} is not addressed to site ${this.config.siteId} (whose copy is ${expectedId})`,
-        envelopeId: id,
-        queryId: payload.queryId,
-      });
-    }
-    return this.handler.handleQuery(decoded.value, { streamSequence: message.seq });
   }
 
   private pause(ms: number): Promise<void> {

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { hashQuery, type StructuredQuery } from '@fq/ccdl';
 import {
+  type AdmittedEnvelope,
   type EnvelopeSigner,
   envelopeSignerFromSeed,
   generateEnvelopeKey,
@@ -15,19 +16,23 @@ import {
 } from '@fq/contracts';
 import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
 import { type BudgetPolicy, createCohortKeyer, DEFAULT_BUDGET_POLICY, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import { ManualClock } from '../../__fixtures__/manual-clock';
+import { ApprovalProcessingService } from '../../approvals/approval-processing.service';
 import { ApprovalStore } from '../../approvals/approval.store';
 import { AuditLogWriter } from '../../audit/audit-log.writer';
 import { BudgetLedgerStore } from '../../budget/budget-ledger.store';
-import { ManualClock } from '../../clock';
 import type { SitePolicyConfig } from '../../config/config.schema';
-import { RateLimiter } from '../../policy/rate-limiter';
 import { SitePolicyService } from '../../policy/site-policy.service';
 import { memoryNumbering } from '../../protection/__fixtures__/memory-numbering';
 import { CountProtectionService } from '../../protection/count-protection.service';
 import type { SiteDataResult, SiteDataSource } from '../../site-data/site-data.loader';
 import { SiteDataService } from '../../site-data/site-data.service';
+import type { Settlement } from '../../transport/settlement';
+import { SiteQueryGate } from '../../transport/site-query.gate';
 import { ProcessedQueryStore } from '../processed-query.store';
-import { QueryHandler } from '../query.handler';
+import { QueryAdmissionService } from '../query-admission.service';
+import { QueryAnsweringService } from '../query-answering.service';
+import { QueryOutcomeService } from '../query-outcome.service';
 import { type PublishResult, ResultPublisher } from '../result.publisher';
 
 export const SITE_ID = 'site-test';
@@ -73,6 +78,9 @@ export class CapturingLogger implements LoggerService {
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.lines.push(JSON.stringify(['error', message, ...rest]));
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(JSON.stringify(['debug', message, ...rest]));
   }
 }
 
@@ -155,17 +163,28 @@ export function queryEnvelope(
   );
 }
 
+/** A query as the envelope gate admits it from stream message `streamSequence`. */
+export function admitted(envelope: QueryEnvelope, streamSequence = 1): AdmittedEnvelope<QueryEnvelope> {
+  return { envelope, streamSequence, arrival: 'new' };
+}
+
 export interface SiteWorld {
   dir: string;
   clock: ManualClock;
   publisher: FakeResultPublisher;
+  /** Every line the services logged (Nest's logger is pointed at it). */
   logger: CapturingLogger;
   approvals: ApprovalStore;
   processed: ProcessedQueryStore;
   audit: AuditLogWriter;
   budget: BudgetLedgerStore;
   siteData: SiteDataService;
-  handler: QueryHandler;
+  gate: SiteQueryGate;
+  admission: QueryAdmissionService;
+  answering: QueryAnsweringService;
+  approvalProcessing: ApprovalProcessingService;
+  /** Admits a query as the gate hands it over, from its own stream message unless `streamSequence` is given. */
+  admit(envelope: QueryEnvelope, streamSequence?: number): Promise<Settlement>;
   auditLines(): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
@@ -177,7 +196,7 @@ export interface WorldOptions {
   budget?: BudgetPolicy;
 }
 
-/** A handler over real stores in a fresh temporary state directory, a manual clock and a fake transport. */
+/** The query path over real stores in a fresh temporary state directory, a manual clock and a fake transport. */
 export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'site-world-'));
   const clock = new ManualClock(START);
@@ -192,6 +211,7 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
   };
   const publisher = new FakeResultPublisher();
   const logger = new CapturingLogger();
+  Logger.overrideLogger(logger);
   const approvals = new ApprovalStore(dir);
   const processed = await ProcessedQueryStore.open(dir);
   const audit = await AuditLogWriter.open(join(dir, 'audit.jsonl'));
@@ -201,21 +221,23 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
   if (!loaded.ok) {
     throw loaded.error;
   }
-  const handler = new QueryHandler({
-    config: { siteId: SITE_ID, evaluationDate: options.evaluationDate ?? '2025-03-01', policy: policyConfig },
-    clock,
-    siteData,
-    policy: new SitePolicyService(policyConfig),
-    rateLimiter: new RateLimiter(policyConfig.rateLimit, policyConfig.rateIntervalSeconds * 1000),
-    approvals,
-    processed,
-    audit,
-    protection: new CountProtectionService(WORLD_SITE_SECRET, DEFAULT_PROTECTION_POLICY, memoryNumbering()),
-    budget,
-    publisher,
-    signer: signerOf(TEST_SITE_KEY),
-    logger,
-  });
+  const config = {
+    siteId: SITE_ID,
+    evaluationDate: options.evaluationDate ?? '2025-03-01',
+    policy: policyConfig,
+    security: {
+      signer: signerOf(TEST_SITE_KEY),
+      brokerPublicKey: TEST_BROKER_KEY.publicKey,
+      natsNkeySeed: null,
+      tls: null,
+    },
+  };
+  const protection = new CountProtectionService(WORLD_SITE_SECRET, DEFAULT_PROTECTION_POLICY, memoryNumbering());
+  const outcome = new QueryOutcomeService(config, clock, audit, processed, publisher);
+  const answering = new QueryAnsweringService(config, clock, siteData, protection, budget, outcome);
+  const policy = new SitePolicyService(config);
+  const admission = new QueryAdmissionService(config, clock, policy, processed, approvals, audit, outcome, answering);
+  let sequence = 0;
   return {
     dir,
     clock,
@@ -226,7 +248,11 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     audit,
     budget,
     siteData,
-    handler,
+    gate: new SiteQueryGate(config, clock, processed, audit),
+    admission,
+    answering,
+    approvalProcessing: new ApprovalProcessingService(clock, approvals, processed, outcome, answering),
+    admit: (envelope, streamSequence) => admission.admit(admitted(envelope, streamSequence ?? ++sequence + 1000)),
     auditLines: async () =>
       (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
         .split('\n')

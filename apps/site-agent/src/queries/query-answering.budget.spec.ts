@@ -34,7 +34,7 @@ const MALE_QUERY: StructuredQuery = {
 };
 const EVERYONE: StructuredQuery = { inclusionCriteria: [[AGE_AT_LEAST_0]] };
 
-describe('QueryHandler privacy budget', () => {
+describe('QueryAnsweringService privacy budget', () => {
   let world: SiteWorld;
 
   async function open(options: WorldOptions = {}): Promise<SiteWorld> {
@@ -63,7 +63,7 @@ describe('QueryHandler privacy budget', () => {
     };
     const envelope = queryEnvelope();
 
-    await expect(w.handler.handleQuery(envelope)).resolves.toBe('ack');
+    await expect(w.admit(envelope)).resolves.toBe('ack');
 
     expect(ledgerAtPublish).toEqual([
       [
@@ -83,8 +83,8 @@ describe('QueryHandler privacy budget', () => {
 
   it('answers a rephrasing that selects the same patients for free, with the same count', async () => {
     const w = await open();
-    await w.handler.handleQuery(queryEnvelope(FEMALE_QUERY));
-    await w.handler.handleQuery(queryEnvelope(FEMALE_AGED_0_OR_MORE));
+    await w.admit(queryEnvelope(FEMALE_QUERY));
+    await w.admit(queryEnvelope(FEMALE_AGED_0_OR_MORE));
 
     const [first, second] = payloads();
     expect(first.status === 'answered' && second.status === 'answered').toBe(true);
@@ -101,13 +101,13 @@ describe('QueryHandler privacy budget', () => {
 
   it('refuses a new cohort past the budget with SITE_PRIVACY_BUDGET_EXHAUSTED and when it ends, and audits it', async () => {
     const w = await open();
-    await w.handler.handleQuery(queryEnvelope(FEMALE_QUERY));
+    await w.admit(queryEnvelope(FEMALE_QUERY));
     w.clock.advance(60_000);
-    await w.handler.handleQuery(queryEnvelope(MALE_QUERY));
+    await w.admit(queryEnvelope(MALE_QUERY));
     w.clock.advance(60_000);
     const refused = queryEnvelope(EVERYONE);
 
-    await expect(w.handler.handleQuery(refused)).resolves.toBe('ack');
+    await expect(w.admit(refused)).resolves.toBe('ack');
 
     expect(payloads()[2]).toEqual({
       status: 'refused',
@@ -125,15 +125,15 @@ describe('QueryHandler privacy budget', () => {
     });
     expect(await ledgerLines()).toHaveLength(2);
     // A cohort already answered is still answered.
-    await w.handler.handleQuery(queryEnvelope(FEMALE_AGED_0_OR_MORE));
+    await w.admit(queryEnvelope(FEMALE_AGED_0_OR_MORE));
     expect(payloads()[3]).toMatchObject({ status: 'answered', budget: { remaining: 0 } });
   });
 
   it('lets budget times leave the site only rounded up to the hour, so they cannot time this site’s answers', async () => {
     const w = await open({ budget: { cohorts: 1, windowDays: 7 } });
     w.clock.advance(17 * 60_000 + 3_456);
-    await w.handler.handleQuery(queryEnvelope(FEMALE_QUERY));
-    await w.handler.handleQuery(queryEnvelope(MALE_QUERY));
+    await w.admit(queryEnvelope(FEMALE_QUERY));
+    await w.admit(queryEnvelope(MALE_QUERY));
 
     expect(payloads()[0]).toMatchObject({ budget: { resetsAt: '2025-03-08T11:00:00.000Z' } });
     expect(payloads()[1]).toMatchObject({
@@ -146,22 +146,22 @@ describe('QueryHandler privacy budget', () => {
 
   it('keeps one budget per researcher pseudonym', async () => {
     const w = await open({ budget: { cohorts: 1, windowDays: 7 } });
-    await w.handler.handleQuery(queryEnvelope(FEMALE_QUERY, { requester: 'r-alice' }));
-    await w.handler.handleQuery(queryEnvelope(MALE_QUERY, { requester: 'r-alice' }));
-    await w.handler.handleQuery(queryEnvelope(MALE_QUERY, { requester: 'r-bob' }));
+    await w.admit(queryEnvelope(FEMALE_QUERY, { requester: 'r-alice' }));
+    await w.admit(queryEnvelope(MALE_QUERY, { requester: 'r-alice' }));
+    await w.admit(queryEnvelope(MALE_QUERY, { requester: 'r-bob' }));
     expect(payloads().map((payload) => payload.status)).toEqual(['answered', 'refused', 'answered']);
   });
 
   it('does not charge a redelivered query twice, whether it was answered or its answer was not sent', async () => {
     const w = await open();
     const answered = queryEnvelope(FEMALE_QUERY);
-    await w.handler.handleQuery(answered, { streamSequence: 1 });
-    await w.handler.handleQuery(answered, { streamSequence: 1 });
+    await w.admit(answered, 1);
+    await w.admit(answered, 1);
 
     w.publisher.failures = 1;
     const unsent = queryEnvelope(MALE_QUERY);
-    await expect(w.handler.handleQuery(unsent, { streamSequence: 2 })).resolves.toBe('retry');
-    await expect(w.handler.handleQuery(unsent, { streamSequence: 2 })).resolves.toBe('ack');
+    await expect(w.admit(unsent, 2)).resolves.toBe('retry');
+    await expect(w.admit(unsent, 2)).resolves.toBe('ack');
 
     expect(payloads().map((payload) => payload.status)).toEqual(['answered', 'answered']);
     expect(payloads()[1]).toMatchObject({ budget: { remaining: 0 } });
@@ -175,7 +175,7 @@ describe('QueryHandler privacy budget', () => {
     const w = await open();
     await w.budget.close();
 
-    await expect(w.handler.handleQuery(queryEnvelope())).resolves.toBe('retry');
+    await expect(w.admit(queryEnvelope())).resolves.toBe('retry');
 
     expect(w.publisher.published).toEqual([]);
     expect(await w.auditLines()).toEqual([]);
