@@ -1,7 +1,8 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { BrokerModule, type BrokerOverrides } from './broker.module';
+import type { BrokerOverrides } from './broker-core.module';
+import { BrokerModule } from './broker.module';
 import type { BrokerConfig } from './config/config.schema';
 import { setSecurityHeaders } from './http/security-headers';
 

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
 import { BrokerSecretsRepository } from '../persistence/broker-secrets.repository';
-import { PersistenceModule } from '../persistence/persistence.module';
-import { QuotasModule } from '../quotas/quotas.module';
-import { SitesModule } from '../sites/sites.module';
 import { QueriesService } from './queries.service';
 import { QueriesHttpController } from './queries.http.controller';
 import { QueryDeadlinesService } from './query-deadlines.service';
@@ -12,9 +9,11 @@ import { QueryEventStream } from './query-events.sse';
 import { QueryResultsService } from './query-results.service';
 import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './requester-pseudonym';
 
-/** Submission, dispatch, result collection, deadlines, aggregation and the query HTTP API. */
+/**
+ * Submission, dispatch, result collection, deadlines, aggregation and the query HTTP API. BrokerModule imports the core,
+ * persistence, quotas and sites modules into it.
+ */
 @Module({
-  imports: [PersistenceModule, QuotasModule, SitesModule],
   controllers: [QueriesHttpController],
   providers: [
     QueriesService,

@@ -4,6 +4,9 @@ import request, { type Response } from 'supertest';
 import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 
+/** 150 HTTP round trips per property; a busy CI machine needs more than Jest's 5 s. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** FEMALE_QUERY with the part at one of its paths (or the whole) replaced by `replacement`. */
@@ -80,90 +83,114 @@ describe('the query API at its edge', () => {
       ).body,
     ).totalItems;
 
-  it('answers any JSON that is not a query with a 400 problem listing its issues, and stores nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.jsonValue(), async (body) => {
-        const problem = expectProblem(await post('json-fuzzer', JSON.stringify(body)), 400);
-        expect(['BROKER_QUERY_INVALID', 'BROKER_QUERY_TOO_COMPLEX']).toContain(problem.code);
-        expect(problem.issues?.length).toBeGreaterThan(0);
-      }),
-      { numRuns: 150 },
-    );
-    expect(await storedCount('json-fuzzer')).toBe(0);
-  });
+  it(
+    'answers any JSON that is not a query with a 400 problem listing its issues, and stores nothing',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue(), async (body) => {
+          const problem = expectProblem(await post('json-fuzzer', JSON.stringify(body)), 400);
+          expect(['BROKER_QUERY_INVALID', 'BROKER_QUERY_TOO_COMPLEX']).toContain(problem.code);
+          expect(problem.issues?.length).toBeGreaterThan(0);
+        }),
+        { numRuns: 150 },
+      );
+      expect(await storedCount('json-fuzzer')).toBe(0);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('answers any bytes at all with a 400 problem, never a 5xx', async () => {
-    const bytes = fc.oneof(
-      fc.uint8Array({ maxLength: 200 }).map((array) => Buffer.from(array)),
-      fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(text)),
-    );
-    await fc.assert(
-      fc.asyncProperty(bytes, async (body) => {
-        const problem = expectProblem(await post('byte-fuzzer', body), 400);
-        expect(['BROKER_BODY_INVALID_JSON', 'BROKER_QUERY_INVALID', 'BROKER_QUERY_TOO_COMPLEX']).toContain(
-          problem.code,
-        );
-      }),
-      { numRuns: 150 },
-    );
-    expect(await storedCount('byte-fuzzer')).toBe(0);
-  });
+  it(
+    'answers any bytes at all with a 400 problem, never a 5xx',
+    async () => {
+      const bytes = fc.oneof(
+        fc.uint8Array({ maxLength: 200 }).map((array) => Buffer.from(array)),
+        fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(text)),
+      );
+      await fc.assert(
+        fc.asyncProperty(bytes, async (body) => {
+          const problem = expectProblem(await post('byte-fuzzer', body), 400);
+          expect(['BROKER_BODY_INVALID_JSON', 'BROKER_QUERY_INVALID', 'BROKER_QUERY_TOO_COMPLEX']).toContain(
+            problem.code,
+          );
+        }),
+        { numRuns: 150 },
+      );
+      expect(await storedCount('byte-fuzzer')).toBe(0);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('answers a query with one part swapped for any JSON either 201 or a 400 problem', async () => {
-    const body = fc
-      .tuple(fc.constantFrom(...pathsOf(FEMALE_QUERY)), fc.jsonValue({ maxDepth: 3 }), fc.boolean())
-      .map(([path, replacement, crtdl]) => {
-        const query = swapPart(FEMALE_QUERY, path, replacement as Json);
-        return crtdl ? { cohortDefinition: query } : query;
-      });
-    let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(body, async (query) => {
-        const response = await post('swapper', JSON.stringify(query));
-        if (response.status === 201) {
-          accepted++;
-          return;
-        }
-        const problem = expectProblem(response, 400);
-        expect(problem.issues?.length).toBeGreaterThan(0);
-      }),
-      { numRuns: 150 },
-    );
-    expect(await storedCount('swapper')).toBe(accepted);
-  });
+  it(
+    'answers a query with one part swapped for any JSON either 201 or a 400 problem',
+    async () => {
+      const body = fc
+        .tuple(fc.constantFrom(...pathsOf(FEMALE_QUERY)), fc.jsonValue({ maxDepth: 3 }), fc.boolean())
+        .map(([path, replacement, crtdl]) => {
+          const query = swapPart(FEMALE_QUERY, path, replacement as Json);
+          return crtdl ? { cohortDefinition: query } : query;
+        });
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(body, async (query) => {
+          const response = await post('swapper', JSON.stringify(query));
+          if (response.status === 201) {
+            accepted++;
+            return;
+          }
+          const problem = expectProblem(response, 400);
+          expect(problem.issues?.length).toBeGreaterThan(0);
+        }),
+        { numRuns: 150 },
+      );
+      expect(await storedCount('swapper')).toBe(accepted);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('answers any query string of the list either 200 or a 400 problem naming query parameters', async () => {
-    const value = fc.oneof(fc.string(), fc.integer({ min: -5, max: 1_000 }).map(String));
-    const parameters = fc.dictionary(fc.oneof(fc.constantFrom('limit', 'offset'), fc.string({ minLength: 1 })), value, {
-      maxKeys: 3,
-    });
-    await fc.assert(
-      fc.asyncProperty(parameters, async (query) => {
-        expectEmptyPageOrParameterProblem(
-          await request(broker.url)
-            .get('/api/v1/queries')
-            .query(query)
-            .set(await broker.as('lister')),
-        );
-      }),
-      { numRuns: 150 },
-    );
-  });
+  it(
+    'answers any query string of the list either 200 or a 400 problem naming query parameters',
+    async () => {
+      const value = fc.oneof(fc.string(), fc.integer({ min: -5, max: 1_000 }).map(String));
+      const parameters = fc.dictionary(
+        fc.oneof(fc.constantFrom('limit', 'offset'), fc.string({ minLength: 1 })),
+        value,
+        {
+          maxKeys: 3,
+        },
+      );
+      await fc.assert(
+        fc.asyncProperty(parameters, async (query) => {
+          expectEmptyPageOrParameterProblem(
+            await request(broker.url)
+              .get('/api/v1/queries')
+              .query(query)
+              .set(await broker.as('lister')),
+          );
+        }),
+        { numRuns: 150 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('answers any id that names no query of the caller with a 404 problem, for results and events alike', async () => {
-    const id = fc.oneof(
-      fc.uuid(),
-      fc.string({ minLength: 1 }).filter((text) => text !== '.' && text !== '..'),
-    );
-    await fc.assert(
-      fc.asyncProperty(id, fc.boolean(), async (text, events) => {
-        const path = `/api/v1/queries/${encodeURIComponent(text)}${events ? '/events' : ''}`;
-        const response = await request(broker.url)
-          .get(path)
-          .set(await broker.as('reader'));
-        expect(expectProblem(response, 404).code).toBe('BROKER_QUERY_NOT_FOUND');
-      }),
-      { numRuns: 150 },
-    );
-  });
+  it(
+    'answers any id that names no query of the caller with a 404 problem, for results and events alike',
+    async () => {
+      const id = fc.oneof(
+        fc.uuid(),
+        fc.string({ minLength: 1 }).filter((text) => text !== '.' && text !== '..'),
+      );
+      await fc.assert(
+        fc.asyncProperty(id, fc.boolean(), async (text, events) => {
+          const path = `/api/v1/queries/${encodeURIComponent(text)}${events ? '/events' : ''}`;
+          const response = await request(broker.url)
+            .get(path)
+            .set(await broker.as('reader'));
+          expect(expectProblem(response, 404).code).toBe('BROKER_QUERY_NOT_FOUND');
+        }),
+        { numRuns: 150 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

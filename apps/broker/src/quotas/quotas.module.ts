@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { SitesModule } from '../sites/sites.module';
 import { BlacklistHttpController, QuotaHttpController } from './quotas.http.controller';
 import { QuotasRepository } from './quotas.repository';
 import { QuotasService } from './quotas.service';
@@ -8,7 +7,6 @@ import { SiteBudgetsService } from './site-budgets.service';
 
 /** Submission quotas, the result polling limit, the blacklist, the sites' budget reports and their HTTP endpoints. */
 @Module({
-  imports: [SitesModule],
   controllers: [QuotaHttpController, BlacklistHttpController],
   providers: [QuotasRepository, QuotasService, SiteBudgetsRepository, SiteBudgetsService],
   exports: [QuotasService, SiteBudgetsService],
