@@ -248,7 +248,7 @@ export class DemoRunner {
       const line = `generating ${site.id}: ${patients.toLocaleString('en')} / ${total.toLocaleString('en')} patients (${(bytes / 1048576).toFixed(0)} MiB)`;
       if (this.terminal.isTTY) {
         this.terminal.out(`\r${line}${done ? '\n' : ''}`);
-      } else if (done || percent >= lastShown + 25) {
+      } else if (done ? lastShown < 100 : percent >= lastShown + 25) {
         lastShown = percent;
         this.say(line);
       }
