@@ -11,6 +11,17 @@ export const AGE_UNITS: readonly AgeUnit[] = ['a', 'mo', 'wk', 'd'];
 export type NumberCondition =
   { type: 'comparator'; comparator: Comparator; value: number } | { type: 'range'; min: number; max: number };
 
+type QuantityFilter =
+  | { type: 'quantity-comparator'; comparator: Comparator; value: number }
+  | { type: 'quantity-range'; minValue: number; maxValue: number };
+
+/** The numeric condition of a CCDL quantity filter (value filter or attribute filter). */
+export function numberCondition(filter: QuantityFilter): NumberCondition {
+  return filter.type === 'quantity-range'
+    ? { type: 'range', min: filter.minValue, max: filter.maxValue }
+    : { type: 'comparator', comparator: filter.comparator, value: filter.value };
+}
+
 /** Whether `x` satisfies the condition. */
 export function holds(condition: NumberCondition, x: number): boolean {
   if (condition.type === 'range') {
