@@ -1,14 +1,18 @@
-export { CodeHierarchy, type ConceptTree } from './codes/code-hierarchy';
-export { unitConverter } from './codes/units';
-export { completedAge, formatDay, parseFhirDate, parseIsoDay, toDayRange, type AgeUnit, type DayRange } from './dates';
-export * from './errors';
-export { compilePath, compileWithFhirPath, type CompiledPath } from './fhirpath/compile-path';
+export type { ConceptTree } from './codes/code-hierarchy';
+export { parseFhirDate, toDayRange, type DayRange } from './dates';
+export {
+  EngineError,
+  FhirInputError,
+  FhirPathInvalidError,
+  MappingInvalidError,
+  type EngineIssue,
+  type EngineResult,
+} from './errors';
 export { isFhirResource, type FhirResource } from './fhirpath/fhir-resource';
 export type { CohortKeying } from './index/cohort-keying';
-export { type AddOutcome, IndexBuilder, parseReference } from './index/index-builder';
-export { type IndexMemory, PatientIndex } from './index/patient-index';
+export { type AddOutcome, type IndexBuilder, parseReference } from './index/index-builder';
+export type { IndexMemory, PatientIndex } from './index/patient-index';
 export { DEFAULT_MAPPING, UPSTREAM_COMPATIBLE_MAPPING } from './mapping/default-mapping';
-export { MappingCatalog } from './mapping/mapping-catalog';
 export * from './mapping/mapping.schema';
 export { SPECIMEN_DIAGNOSIS_EXTENSION, SYSTEMS } from './mapping/systems';
 export { createIndexBuilder, type SiteEngineOptions } from './site-engine';
