@@ -74,6 +74,3 @@ export class CcdlJsonError extends Error {
 
 /** Any known failure of this library. */
 export type CcdlError = CcdlValidationError | CcdlJsonError;
-
-/** A known failure is a value, not an exception. */
-export type CcdlResult<T, E = CcdlValidationError> = { ok: true; value: T } | { ok: false; error: E };

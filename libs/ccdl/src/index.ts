@@ -2,13 +2,7 @@ export * from './ccdl.schema';
 export * from './canonical.schema';
 export { canonicalizeQuery, hashQuery, serializeCanonicalQuery } from './canonical';
 export { listCriteria, type LocatedCriterion } from './criteria';
-export {
-  type CcdlError,
-  type CcdlIssue,
-  CcdlIssueCode,
-  CcdlJsonError,
-  type CcdlResult,
-  CcdlValidationError,
-} from './errors';
+export { type CcdlError, type CcdlIssue, CcdlIssueCode, CcdlJsonError, CcdlValidationError } from './errors';
 export { parseStructuredQuery, parseStructuredQueryJson } from './parse';
-export { formatIssuePath } from './zod-issues';
+// Until libs/contracts imports it from @fq/result, where it lives.
+export { formatIssuePath } from '@fq/result';

@@ -1,12 +1,6 @@
+import { err, formatIssuePath, ok, type Result } from '@fq/result';
 import { StructuredQuery } from './ccdl.schema';
-import {
-  type CcdlError,
-  type CcdlIssue,
-  CcdlIssueCode,
-  CcdlJsonError,
-  type CcdlResult,
-  CcdlValidationError,
-} from './errors';
+import { type CcdlError, type CcdlIssue, CcdlIssueCode, CcdlJsonError, CcdlValidationError } from './errors';
 import { isRecord } from './is-record';
 import { toCcdlIssues } from './zod-issues';
 
@@ -14,7 +8,7 @@ const CRTDL_QUERY_KEY = 'cohortDefinition';
 const QUERY_KEYS = ['inclusionCriteria', 'exclusionCriteria'] as const;
 
 /** Validates a CCDL structured query (or a CRTDL document wrapping one), listing every issue; never throws on bad input. */
-export function parseStructuredQuery(input: unknown): CcdlResult<StructuredQuery> {
+export function parseStructuredQuery(input: unknown): Result<StructuredQuery, CcdlValidationError> {
   const issues: CcdlIssue[] = [];
   let query = input;
   let prefix: string[] = [];
@@ -25,7 +19,7 @@ export function parseStructuredQuery(input: unknown): CcdlResult<StructuredQuery
     // A document with both shapes would let the caller think a different query was answered.
     for (const key of QUERY_KEYS.filter((k) => Object.hasOwn(input, k))) {
       issues.push({
-        path: `$.${key}`,
+        path: formatIssuePath([key]),
         code: CcdlIssueCode.AmbiguousDocument,
         message: `a CRTDL document carries its query in ${CRTDL_QUERY_KEY}; ${key} must not also appear at the top level`,
       });
@@ -34,19 +28,19 @@ export function parseStructuredQuery(input: unknown): CcdlResult<StructuredQuery
   // reportInput lets the issue mapper tell a missing property from a wrong one.
   const result = StructuredQuery.safeParse(query, { reportInput: true });
   if (result.success && issues.length === 0) {
-    return { ok: true, value: result.data };
+    return ok(result.data);
   }
   if (result.success) {
-    return { ok: false, error: new CcdlValidationError(issues) };
+    return err(new CcdlValidationError(issues));
   }
   issues.push(...toCcdlIssues(result.error.issues, prefix));
-  return { ok: false, error: new CcdlValidationError(issues, { cause: result.error }) };
+  return err(new CcdlValidationError(issues, { cause: result.error }));
 }
 
 /** Parses JSON text and validates it as a CCDL structured query or CRTDL document; never throws on bad input. */
-export function parseStructuredQueryJson(text: string): CcdlResult<StructuredQuery, CcdlError> {
+export function parseStructuredQueryJson(text: string): Result<StructuredQuery, CcdlError> {
   if (typeof text !== 'string') {
-    return { ok: false, error: new CcdlJsonError(`expected text, got ${typeof text}`) };
+    return err(new CcdlJsonError(`expected text, got ${typeof text}`));
   }
   let input: unknown;
   try {
@@ -54,7 +48,7 @@ export function parseStructuredQueryJson(text: string): CcdlResult<StructuredQue
     input = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
     if (error instanceof SyntaxError) {
-      return { ok: false, error: new CcdlJsonError(error.message, { cause: error }) };
+      return err(new CcdlJsonError(error.message, { cause: error }));
     }
     throw error;
   }

@@ -1,3 +1,4 @@
+import { formatIssuePath } from '@fq/result';
 import type { z } from 'zod';
 import { type CcdlIssue, CcdlIssueCode } from './errors';
 import { isRecord } from './is-record';
@@ -5,24 +6,8 @@ import { isRecord } from './is-record';
 type ZodIssue = z.core.$ZodIssue;
 type PathSegment = PropertyKey;
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 // Long strings are cut so that a message stays one readable line.
 const MAX_QUOTED_LENGTH = 40;
-
-/** Formats a zod path as a JSON path rooted at `$`, e.g. `$.inclusionCriteria[0][1].termCodes`. */
-export function formatIssuePath(path: readonly PathSegment[]): string {
-  let out = '$';
-  for (const segment of path) {
-    if (typeof segment === 'number') {
-      out += `[${segment}]`;
-    } else if (typeof segment === 'string' && IDENTIFIER.test(segment)) {
-      out += `.${segment}`;
-    } else {
-      out += `[${JSON.stringify(String(segment))}]`;
-    }
-  }
-  return out;
-}
 
 /** Maps zod issues to CCDL issues; `prefix` is prepended to every path (e.g. `cohortDefinition`). */
 export function toCcdlIssues(issues: readonly ZodIssue[], prefix: readonly PathSegment[] = []): CcdlIssue[] {
