@@ -1,6 +1,3 @@
-/** A failure a caller must handle is a value, not an exception (HOUSE-STYLE §5). */
-export type EngineResult<T, E extends EngineError = EngineError> = { ok: true; value: T } | { ok: false; error: E };
-
 export interface EngineIssue {
   path: string;
   code: string;
@@ -49,14 +46,4 @@ export class FhirInputError extends EngineError {
     super('ENGINE_INPUT_UNREADABLE', message, options);
     this.name = 'FhirInputError';
   }
-}
-
-/** Returns the success value of a result. */
-export function ok<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
-
-/** Returns the failure value of a result. */
-export function fail<E extends EngineError>(error: E): { ok: false; error: E } {
-  return { ok: false, error };
 }

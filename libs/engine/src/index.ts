@@ -1,13 +1,6 @@
 export type { ConceptTree } from './codes/code-hierarchy';
 export { parseFhirDate, toDayRange, type DayRange } from './dates';
-export {
-  EngineError,
-  FhirInputError,
-  FhirPathInvalidError,
-  MappingInvalidError,
-  type EngineIssue,
-  type EngineResult,
-} from './errors';
+export { EngineError, FhirInputError, FhirPathInvalidError, MappingInvalidError, type EngineIssue } from './errors';
 export { isFhirResource, type FhirResource } from './fhirpath/fhir-resource';
 export type { CohortKeying } from './index/cohort-keying';
 export { type AddOutcome, type IndexBuilder, parseReference } from './index/index-builder';

@@ -106,7 +106,7 @@ for (const entry of loaded) {
   if (!entry.ok) {
     describe(`${entry.file}`, () => {
       it('is a valid case file', () => {
-        expect(entry.problems).toEqual([]);
+        expect(entry.error).toEqual([]);
       });
     });
     continue;

@@ -1,5 +1,6 @@
+import { err, ok, type Result } from '@fq/result';
 import type { ConceptTree } from '../../codes/code-hierarchy';
-import { type EngineResult, MappingInvalidError, fail, ok } from '../../errors';
+import { MappingInvalidError } from '../../errors';
 import { toMappingIssues } from './mapping-issues';
 import { MappingTreeFile } from './upstream-mapping.schema';
 
@@ -8,11 +9,11 @@ import { MappingTreeFile } from './upstream-mapping.schema';
  * shape problem with its JSON path. A child that is not itself an entry is a leaf (upstream readers crash on it);
  * `parents` and `version` are ignored, as both upstream engines do.
  */
-export function parseConceptTrees(json: unknown): EngineResult<ConceptTree[], MappingInvalidError> {
+export function parseConceptTrees(json: unknown): Result<ConceptTree[], MappingInvalidError> {
   const parsed = MappingTreeFile.safeParse(json, { reportInput: true });
   if (!parsed.success) {
     const issues = toMappingIssues(parsed.error.issues);
-    return fail(
+    return err(
       new MappingInvalidError(
         `mapping_tree.json is invalid: ${issues.length} issue${issues.length === 1 ? '' : 's'}`,
         issues,

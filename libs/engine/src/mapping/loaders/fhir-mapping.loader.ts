@@ -1,4 +1,5 @@
-import { type EngineIssue, type EngineResult, MappingInvalidError, fail, ok } from '../../errors';
+import { type Err, err, formatIssuePath, ok, type Result } from '@fq/result';
+import { type EngineIssue, MappingInvalidError } from '../../errors';
 import {
   type AttributeMapping,
   type CodeSource,
@@ -8,7 +9,7 @@ import {
   type PatientLink,
   type ValueMapping,
 } from '../mapping.schema';
-import { MappingIssueCode, jsonPath, toMappingIssues } from './mapping-issues';
+import { MappingIssueCode, toMappingIssues } from './mapping-issues';
 import { type SearchParameterDefinition, fhirPathString, findSearchParameter } from './search-parameters';
 import {
   FhirMappingFile,
@@ -146,7 +147,7 @@ class FhirMappingTranslator {
     const definition = findSearchParameter(resourceType, name);
     if (definition === null) {
       this.issues.push({
-        path: jsonPath(at),
+        path: formatIssuePath(at),
         code: MappingIssueCode.SearchParameterUnknown,
         message: `entry ${String(at[0])}: unknown search parameter "${name}" for ${resourceType}`,
       });
@@ -156,7 +157,7 @@ class FhirMappingTranslator {
 
   private unsupported(at: PropertyKey[], message: string): void {
     this.issues.push({
-      path: jsonPath(at),
+      path: formatIssuePath(at),
       code: MappingIssueCode.Unsupported,
       message: `entry ${String(at[0])}: ${message}`,
     });
@@ -170,7 +171,7 @@ class FhirMappingTranslator {
     used: string,
   ): void {
     this.warn({
-      path: jsonPath(at),
+      path: formatIssuePath(at),
       code: MappingIssueCode.TypeMismatch,
       message: `entry ${String(at[0])}: type "${declared}" does not fit ${kind} parameter "${parameter}"; read as ${used}`,
     });
@@ -392,8 +393,8 @@ function withoutOverridden(base: EngineMapping, imported: ReadonlySet<string>): 
   return result;
 }
 
-function invalid(issues: EngineIssue[], cause?: unknown): { ok: false; error: MappingInvalidError } {
-  return fail(
+function invalid(issues: EngineIssue[], cause?: unknown): Err<MappingInvalidError> {
+  return err(
     new MappingInvalidError(
       `mapping_fhir.json cannot be imported: ${issues.length} issue${issues.length === 1 ? '' : 's'}`,
       issues,
@@ -412,7 +413,7 @@ export function importFhirMapping(
   json: unknown,
   base: EngineMapping,
   options: ImportFhirMappingOptions = {},
-): EngineResult<EngineMapping, MappingInvalidError> {
+): Result<EngineMapping, MappingInvalidError> {
   const parsed = FhirMappingFile.safeParse(json, { reportInput: true });
   if (!parsed.success) {
     return invalid(toMappingIssues(parsed.error.issues), parsed.error);
@@ -428,7 +429,7 @@ export function importFhirMapping(
     const first = firstIndex.get(identity);
     if (first !== undefined) {
       translator.issues.push({
-        path: jsonPath([index]),
+        path: formatIssuePath([index]),
         code: MappingIssueCode.DuplicateEntry,
         message: `entry ${index} has the same context and key as entry ${first} (${entry.context.code} ${entry.key.system}|${entry.key.code})`,
       });

@@ -1,4 +1,4 @@
-import { formatIssuePath } from '@fq/ccdl';
+import { formatIssuePath } from '@fq/result';
 import type { z } from 'zod';
 import type { EngineIssue } from '../../errors';
 
@@ -17,16 +17,13 @@ export const MappingIssueCode = {
 } as const;
 export type MappingIssueCode = (typeof MappingIssueCode)[keyof typeof MappingIssueCode];
 
-/** Formats a path as a JSON path rooted at `$`, e.g. `$[3].entries[0].key`. */
-export const jsonPath = formatIssuePath;
-
 /** Maps zod issues (parsed with `reportInput: true`) to engine issues with JSON paths. */
 export function toMappingIssues(
   issues: readonly z.core.$ZodIssue[],
   prefix: readonly PropertyKey[] = [],
 ): EngineIssue[] {
   return issues.map((issue) => {
-    const path = jsonPath([...prefix, ...issue.path]);
+    const path = formatIssuePath([...prefix, ...issue.path]);
     switch (issue.code) {
       case 'invalid_type':
         return issue.input === undefined

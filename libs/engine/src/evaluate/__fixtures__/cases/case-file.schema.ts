@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseStructuredQuery, type StructuredQuery } from '@fq/ccdl';
+import { err, formatIssue, ok, type Result } from '@fq/result';
 import { z } from 'zod';
 
 // The CCDL schema keeps unknown keys (CCDL 2.0 does); case files are ours, so a misspelt key must fail instead.
@@ -149,8 +150,7 @@ export const CaseFile = z
 export type CaseFile = z.infer<typeof CaseFile>;
 
 /** A case file as read from disk: its cases, or every problem that makes it unusable. */
-export type LoadedCaseFile =
-  { file: string; ok: true; value: CaseFile } | { file: string; ok: false; problems: string[] };
+export type LoadedCaseFile = { file: string } & Result<CaseFile, string[]>;
 
 /** Reads and validates every `*.cases.json` in `dir`, sorted by name; never throws on a bad file. */
 export function loadCaseFiles(dir: string): LoadedCaseFile[] {
@@ -162,16 +162,12 @@ export function loadCaseFiles(dir: string): LoadedCaseFile[] {
       try {
         json = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
       } catch (error) {
-        return { file, ok: false, problems: [`not JSON: ${String(error)}`] };
+        return { file, ...err([`not JSON: ${String(error)}`]) };
       }
       const parsed = CaseFile.safeParse(json);
       if (!parsed.success) {
-        return {
-          file,
-          ok: false,
-          problems: parsed.error.issues.map((issue) => `$.${issue.path.join('.')}: ${issue.message}`),
-        };
+        return { file, ...err(parsed.error.issues.map(formatIssue)) };
       }
-      return { file, ok: true, value: parsed.data };
+      return { file, ...ok(parsed.data) };
     });
 }
