@@ -1,16 +1,17 @@
+import { err, ok, type Result } from '@fq/result';
 import { type BudgetEntry, BudgetPolicy, type BudgetStanding, type CohortCharge } from './budget.schema';
-import { PrivacyPolicyError, type PrivacyResult } from './errors';
+import { PrivacyPolicyError } from './errors';
 import { toPrivacyIssues } from './policy';
 
 const DAY_MS = 86_400_000;
 
 /** Validates a budget policy (site configuration), filling defaults and listing every issue; never throws. */
-export function parseBudgetPolicy(input: unknown): PrivacyResult<BudgetPolicy, PrivacyPolicyError> {
+export function parseBudgetPolicy(input: unknown): Result<BudgetPolicy, PrivacyPolicyError> {
   const result = BudgetPolicy.safeParse(input, { reportInput: true });
   if (result.success) {
-    return { ok: true, value: result.data };
+    return ok(result.data);
   }
-  return { ok: false, error: new PrivacyPolicyError(toPrivacyIssues(result.error.issues), { cause: result.error }) };
+  return err(new PrivacyPolicyError(toPrivacyIssues(result.error.issues), { cause: result.error }));
 }
 
 /** The window of a policy in milliseconds; an entry counts while `at + window > now`. */

@@ -74,6 +74,3 @@ export class PrivacyInputError extends Error {
 
 /** Any known failure of this library that is returned as a value. */
 export type PrivacyError = PrivacyPolicyError | PrivacySecretError;
-
-/** A known failure is a value, not an exception. */
-export type PrivacyResult<T, E = PrivacyError> = { ok: true; value: T } | { ok: false; error: E };

@@ -15,7 +15,6 @@ export {
   type PrivacyIssue,
   PrivacyIssueCode,
   PrivacyPolicyError,
-  type PrivacyResult,
   PrivacySecretError,
 } from './errors';
 export { createCohortKeyer, createRecordKeyDeriver, isCohortKey, numberingCheckOf, RECORD_KEY_BYTES } from './cell-key';

@@ -1,18 +1,19 @@
+import { err, formatIssuePath, ok, type Result } from '@fq/result';
 import type { z } from 'zod';
-import { type PrivacyIssue, PrivacyIssueCode, PrivacyPolicyError, type PrivacyResult } from './errors';
+import { type PrivacyIssue, PrivacyIssueCode, PrivacyPolicyError } from './errors';
 import { ProtectionPolicy } from './policy.schema';
 
 type ZodIssue = z.core.$ZodIssue;
 type PathSegment = PropertyKey;
 
 /** Validates a protection policy (e.g. site configuration), filling defaults and listing every issue; never throws. */
-export function parseProtectionPolicy(input: unknown): PrivacyResult<ProtectionPolicy, PrivacyPolicyError> {
+export function parseProtectionPolicy(input: unknown): Result<ProtectionPolicy, PrivacyPolicyError> {
   // reportInput lets the issue mapper tell a missing property from a wrong one.
   const result = ProtectionPolicy.safeParse(input, { reportInput: true });
   if (result.success) {
-    return { ok: true, value: result.data };
+    return ok(result.data);
   }
-  return { ok: false, error: new PrivacyPolicyError(toPrivacyIssues(result.error.issues), { cause: result.error }) };
+  return err(new PrivacyPolicyError(toPrivacyIssues(result.error.issues), { cause: result.error }));
 }
 
 /** Maps zod issues to privacy issues with `$`-rooted paths; `prefix` is prepended to every path. */
@@ -33,23 +34,6 @@ export function toPrivacyIssues(issues: readonly ZodIssue[], prefix: readonly Pa
 
 function isRootTypeMismatch(issue: ZodIssue): boolean {
   return issue.path.length === 0 && issue.code === 'invalid_type';
-}
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** Formats a path as a JSON path rooted at `$`, e.g. `$.epsilon.numerator`. */
-export function formatIssuePath(path: readonly PathSegment[]): string {
-  let out = '$';
-  for (const segment of path) {
-    if (typeof segment === 'number') {
-      out += `[${segment}]`;
-    } else if (typeof segment === 'string' && IDENTIFIER.test(segment)) {
-      out += `.${segment}`;
-    } else {
-      out += `[${JSON.stringify(String(segment))}]`;
-    }
-  }
-  return out;
 }
 
 function describeIssue(issue: ZodIssue, path: readonly PathSegment[]): { code: string; message: string } {

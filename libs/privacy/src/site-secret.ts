@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PrivacyInputError, PrivacyIssueCode, type PrivacyResult, PrivacySecretError } from './errors';
+import { type Err, err, ok, type Result } from '@fq/result';
+import { PrivacyInputError, PrivacyIssueCode, PrivacySecretError } from './errors';
 
 /** Bytes of a generated site secret; also the minimum accepted, the full strength of HMAC-SHA256. */
 export const SITE_SECRET_BYTES = 32;
@@ -22,11 +23,9 @@ export function encodeSiteSecret(siteSecret: Uint8Array): string {
 }
 
 /** Decodes persisted site-secret text (surrounding whitespace ignored); never throws, never echoes the secret. */
-export function decodeSiteSecret(text: string): PrivacyResult<Uint8Array, PrivacySecretError> {
-  const fail = (message: string): PrivacyResult<Uint8Array, PrivacySecretError> => ({
-    ok: false,
-    error: new PrivacySecretError([{ path: '$', code: PrivacyIssueCode.SiteSecretInvalid, message }]),
-  });
+export function decodeSiteSecret(text: string): Result<Uint8Array, PrivacySecretError> {
+  const fail = (message: string): Err<PrivacySecretError> =>
+    err(new PrivacySecretError([{ path: '$', code: PrivacyIssueCode.SiteSecretInvalid, message }]));
   if (typeof text !== 'string') {
     return fail(`the site secret must be text, got ${typeof text}`);
   }
@@ -43,7 +42,7 @@ export function decodeSiteSecret(text: string): PrivacyResult<Uint8Array, Privac
     return fail('the site secret is not canonical base64url (wrong length or trailing bits)');
   }
   const problem = describeSiteSecretProblem(bytes);
-  return problem === undefined ? { ok: true, value: new Uint8Array(bytes) } : fail(problem);
+  return problem === undefined ? ok(new Uint8Array(bytes)) : fail(problem);
 }
 
 /** Why these bytes cannot be a site secret, or undefined when they can. */
