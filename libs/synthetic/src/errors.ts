@@ -40,6 +40,3 @@ export class SyntheticOutputError extends Error {
     this.name = 'SyntheticOutputError';
   }
 }
-
-/** A known failure is a value, not an exception. */
-export type SyntheticResult<T, E = SyntheticOptionsError> = { ok: true; value: T } | { ok: false; error: E };

@@ -4,13 +4,7 @@ export { type ClinicalFlag, flagsOfDiagnosis } from './catalogs/clinical-flags.c
 export { CAUSES_OF_DEATH, DIAGNOSES, type DiagnosisEntry, isDiabetes } from './catalogs/icd10gm.catalog';
 export { LAB_TESTS, type LabEntry, SARS_COV_2_PCR } from './catalogs/loinc-labs.catalog';
 export { PROCEDURES, type ProcedureEntry, procedureCategory } from './catalogs/ops.catalog';
-export {
-  SyntheticIssueCode,
-  SyntheticOptionsError,
-  type SyntheticOptionsIssue,
-  SyntheticOutputError,
-  type SyntheticResult,
-} from './errors';
+export { SyntheticIssueCode, SyntheticOptionsError, type SyntheticOptionsIssue, SyntheticOutputError } from './errors';
 export { SYNTHETIC_RESOURCE_TYPES, type SyntheticResource, type SyntheticResourceType } from './fhir-shapes';
 export { generateMedicationPool, splitMedicationPool } from './medication-pool.generator';
 export { generatePatientResources } from './patient-resources.generator';

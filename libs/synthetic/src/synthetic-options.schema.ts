@@ -1,5 +1,6 @@
+import { err, formatIssuePath, ok, type Result } from '@fq/result';
 import { z } from 'zod';
-import { SyntheticIssueCode, SyntheticOptionsError, type SyntheticOptionsIssue, type SyntheticResult } from './errors';
+import { SyntheticIssueCode, SyntheticOptionsError, type SyntheticOptionsIssue } from './errors';
 
 /** Progress of a running generation, reported every `progressEvery` patients and once at the end. */
 export interface SyntheticProgress {
@@ -60,7 +61,8 @@ function issueCode(issue: z.core.$ZodIssue): string {
 
 function toIssues(issues: readonly z.core.$ZodIssue[]): SyntheticOptionsIssue[] {
   return issues.map((issue) => ({
-    path: issue.path.length === 0 ? '(options)' : issue.path.map(String).join('.'),
+    // An option is named as its caller wrote it (`patients`), the path without its `$.` root.
+    path: issue.path.length === 0 ? '(options)' : formatIssuePath(issue.path).replace(/^\$\.?/, ''),
     code: issueCode(issue),
     message:
       issue.code === 'unrecognized_keys'
@@ -70,9 +72,7 @@ function toIssues(issues: readonly z.core.$ZodIssue[]): SyntheticOptionsIssue[] 
 }
 
 /** Validates generator options, listing every issue; never throws on bad input. */
-export function parseSyntheticOptions(input: unknown): SyntheticResult<SyntheticOptions> {
+export function parseSyntheticOptions(input: unknown): Result<SyntheticOptions, SyntheticOptionsError> {
   const result = SyntheticOptions.safeParse(input, { reportInput: true });
-  return result.success
-    ? { ok: true, value: result.data }
-    : { ok: false, error: new SyntheticOptionsError(toIssues(result.error.issues)) };
+  return result.success ? ok(result.data) : err(new SyntheticOptionsError(toIssues(result.error.issues)));
 }
