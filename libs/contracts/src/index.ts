@@ -67,18 +67,5 @@ export {
 export * from './site-registry.schema';
 export * from './subjects';
 export * from './http.schema';
-export { readSecret, readSecretFile, SecretText } from './secret-file';
-export {
-  ensurePrivateDir,
-  describeNarrowedMode,
-  ensurePrivateFile,
-  formatMode,
-  type ModeNarrowed,
-  narrowPrivateTree,
-  narrowToPrivate,
-  preparePrivateFile,
-  PRIVATE_DIR_MODE,
-  PRIVATE_FILE_MODE,
-} from './private-file';
 export { DEFAULT_MAX_CRITERIA, MAX_CRITERIA_LIMIT } from './query-limits';
 export { MAX_HEARTBEAT_ENVELOPE_BYTES, MAX_RESULT_ENVELOPE_BYTES, NATS_HEADER_ALLOWANCE_BYTES } from './stream-limits';

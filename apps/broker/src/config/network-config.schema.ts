@@ -4,11 +4,10 @@ import {
   type EnvelopeSigner,
   envelopeSignerFromSeed,
   natsUserPublicKeyOf,
-  readSecret,
-  type SecretText,
   type SiteRegistration,
   SiteRegistry,
 } from '@fq/contracts';
+import { readSecret, type SecretText } from '@fq/private-files';
 import { z } from 'zod';
 import { integer } from './env-values';
 

@@ -9,7 +9,7 @@ import {
   type SqliteStatement,
 } from 'kysely';
 import { Pool } from 'pg';
-import { ensurePrivateDir, ensurePrivateFile, narrowToPrivate } from '@fq/contracts';
+import { ensurePrivateDir, ensurePrivateFile, narrowToPrivate } from '@fq/private-files';
 import type { DatabaseTarget } from '../config/config.schema';
 import type { BrokerDatabase, BrokerTables } from './broker-database';
 import { brokerMigrations, InCodeMigrationProvider } from './migrations';

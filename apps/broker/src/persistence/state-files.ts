@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { describeNarrowedMode, type ModeNarrowed, preparePrivateFile } from '@fq/contracts';
+import { describeNarrowedMode, type ModeNarrowed, preparePrivateFile } from '@fq/private-files';
 
 const logger = new Logger('StateFiles');
 

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { PRIVATE_FILE_MODE } from '@fq/contracts';
+import { PRIVATE_FILE_MODE } from '@fq/private-files';
 import { z } from 'zod';
 import { prepareStateFile } from '../persistence/state-files';
 

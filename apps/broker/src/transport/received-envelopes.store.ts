@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { type Arrival, PRIVATE_FILE_MODE, type ReplayJudge } from '@fq/contracts';
+import type { Arrival, ReplayJudge } from '@fq/contracts';
+import { PRIVATE_FILE_MODE } from '@fq/private-files';
 import { z } from 'zod';
 import { prepareStateFile } from '../persistence/state-files';
 

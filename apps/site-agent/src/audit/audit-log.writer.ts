@@ -1,5 +1,5 @@
 import { openSync } from 'node:fs';
-import { PRIVATE_FILE_MODE } from '@fq/contracts';
+import { PRIVATE_FILE_MODE } from '@fq/private-files';
 import { GroupCommitFile } from '../state/group-commit.file';
 import { prepareStateFile } from '../state/state-dir';
 import { AuditRecord } from './audit-record.schema';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { envelopeSignerFromSeed, natsUserPublicKeyOf, readSecret, type SecretText } from '@fq/contracts';
+import { envelopeSignerFromSeed, natsUserPublicKeyOf } from '@fq/contracts';
+import { readSecret, type SecretText } from '@fq/private-files';
 import { SITE_AGENT_ENV_NAMES, SiteAgentEnv, type SiteAgentConfig, type SiteSecurityConfig } from './config.schema';
 
 /** Nest injection token of the parsed `SiteAgentConfig`. */

@@ -4,9 +4,9 @@ import {
   EnvelopePublicKey,
   type EnvelopeSigner,
   MAX_CRITERIA_LIMIT,
-  type SecretText,
   SiteId,
 } from '@fq/contracts';
+import type { SecretText } from '@fq/private-files';
 import {
   DEFAULT_BUDGET_POLICY,
   DEFAULT_PROTECTION_POLICY,

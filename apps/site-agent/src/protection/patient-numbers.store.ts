@@ -1,6 +1,6 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE } from '@fq/contracts';
+import { PRIVATE_FILE_MODE } from '@fq/private-files';
 import { createRecordKeyDeriver, numberingCheckOf, RECORD_KEY_BYTES } from '@fq/privacy';
 
 /** File name of the site's patient numbers inside the state directory. */

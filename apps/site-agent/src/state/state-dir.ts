@@ -5,7 +5,7 @@ import {
   type ModeNarrowed,
   narrowPrivateTree,
   preparePrivateFile,
-} from '@fq/contracts';
+} from '@fq/private-files';
 
 const logger = new Logger('StateFiles');
 
