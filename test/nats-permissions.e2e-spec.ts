@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import {
   encodeEnvelope,
   envelopeSignerFromSeed,
-  generateEnvelopeKey,
   QUERY_STREAM,
   type QueryEnvelope,
   RESULT_STREAM,
@@ -14,6 +13,7 @@ import {
   siteResultSubject,
   type UnsignedEnvelope,
 } from '@fq/contracts';
+import { generateEnvelopeKey } from '@fq/network-admin';
 import { connect, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import { waitFor } from '@fq/process-kit';

@@ -1,13 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
-// The broker operator's own steps (`broker keys init`, `broker sites add`, `broker nats-config`), run in-process.
+// The broker operator's own steps (`broker keys init`, `broker sites add`, `broker nats-config`) and the development
+// issuer's minting (`broker token`), run in-process.
 import {
   addSite,
   type EnrolmentResult,
   initBrokerKeys,
+  mintDevTokenWithKeyFile,
   natsAuthorizationOf,
-} from '../../apps/broker/src/sites/site-enrolment';
+} from '@fq/network-admin';
 import { type AppName, bearer, BrokerHttpClient, type ManagedProcess, startApp as startKitApp } from '@fq/process-kit';
 import type { NetworkSiteData } from './network-site-data';
 

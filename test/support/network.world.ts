@@ -3,16 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BROKER_INBOX_PREFIX, siteInboxPrefix, type SiteRegistry, type UserRole } from '@fq/contracts';
 import {
-  BROKER_INBOX_PREFIX,
   generateEnvelopeKey,
   type GeneratedKey,
   generateNatsUserKey,
+  mintDevTokenWithKeyFile,
   renderNatsAuthorization,
-  siteInboxPrefix,
-  type SiteRegistry,
-  type UserRole,
-} from '@fq/contracts';
+} from '@fq/network-admin';
 import {
   type AppName,
   type AppProcess,
@@ -23,8 +21,6 @@ import {
   startNatsServer,
 } from '@fq/process-kit';
 import { z } from 'zod';
-// The broker's own token minting, as its CLI uses it: the harness calls as any user in any role.
-import { mintDevTokenWithKeyFile } from '../../apps/broker/src/identity/dev-issuer';
 import { JetStreamProbe } from './jetstream.nats';
 import type { NatsLogin } from './nats-login';
 import { EVALUATION_DATE, generateSiteData, type SiteData } from './site-data.fixture';

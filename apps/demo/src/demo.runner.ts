@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
+// The development issuer's minting (as `broker token` does it), with the key file the demo's broker uses.
+import { mintDevTokenWithKeyFile } from '@fq/network-admin';
 import { type DemoConfig, DEMO_SITES, type DemoSite } from './config/config.schema';
-// The broker's own token minting (as `broker token` does it), with the key file the demo's broker uses.
-import { mintDevTokenWithKeyFile } from '../../broker/src/identity/dev-issuer';
 import { exampleRequests } from './example-requests';
 import {
   type AppName,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { fromPublic, fromSeed } from 'nkeys.js';
-import { envelopeSignerFromSeed, generateEnvelopeKey, verifyWithPublicKey } from './envelope-keys';
+import { envelopeSignerFromSeed, verifyWithPublicKey } from './envelope-keys';
+import { generateEnvelopeKey } from './__fixtures__/keys';
 
 describe('envelope keys on node:crypto', () => {
   const key = generateEnvelopeKey();

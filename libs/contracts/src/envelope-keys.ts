@@ -1,4 +1,4 @@
-import { createAccount, createUser, fromPublic, fromSeed, type KeyPair, Prefix } from 'nkeys.js';
+import { fromPublic, fromSeed, type KeyPair, Prefix } from 'nkeys.js';
 // The codec turns nkey text into raw key bytes; nkeys.js exports it only from this module (the version is pinned).
 import { Codec } from 'nkeys.js/lib/codec';
 import sodium from 'sodium-native';
@@ -33,26 +33,6 @@ export const NatsUserPublicKey = z
   .regex(NATS_USER_PUBLIC, { error: 'expected a NATS user public key: U followed by 55 base32 characters' })
   .refine(validPublicKey, { error: 'the key checksum is wrong' });
 export type NatsUserPublicKey = z.infer<typeof NatsUserPublicKey>;
-
-/** A freshly generated key: the seed (secret; write it to a 0600 file) and its public key. */
-export interface GeneratedKey {
-  seed: string;
-  publicKey: string;
-}
-
-/** Generates a new envelope signing key. */
-export function generateEnvelopeKey(): GeneratedKey {
-  return describePair(createAccount());
-}
-
-/** Generates a new NATS user nkey (the connection's login; never used for envelopes). */
-export function generateNatsUserKey(): GeneratedKey {
-  return describePair(createUser());
-}
-
-function describePair(pair: KeyPair): GeneratedKey {
-  return { seed: new TextDecoder().decode(pair.getSeed()), publicKey: pair.getPublicKey() };
-}
 
 /** Why a seed could not be used. */
 export interface KeyIssue {

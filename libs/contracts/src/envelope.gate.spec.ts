@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeEnvelope } from './envelope.codec';
 import { queryEnvelopeId } from './envelope-ids';
-import { envelopeSignerFromSeed, generateEnvelopeKey } from './envelope-keys';
+import { envelopeSignerFromSeed } from './envelope-keys';
+import { generateEnvelopeKey } from './__fixtures__/keys';
 import {
   type Arrival,
   createEnvelopeGate,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { encodeEnvelope, openEnvelope } from './envelope.codec';
-import { envelopeSignerFromSeed, generateEnvelopeKey, generateNatsUserKey, natsUserPublicKeyOf } from './envelope-keys';
+import { envelopeSignerFromSeed, natsUserPublicKeyOf } from './envelope-keys';
+import { generateEnvelopeKey, generateNatsUserKey } from './__fixtures__/keys';
 import type { ResultEnvelope, Sender, UnsignedEnvelope } from './envelope.schema';
 import {
   checkEnvelopeTiming,

@@ -31,9 +31,6 @@ export {
   EnvelopePublicKey,
   type EnvelopeSigner,
   envelopeSignerFromSeed,
-  generateEnvelopeKey,
-  type GeneratedKey,
-  generateNatsUserKey,
   type KeyIssue,
   type KeyResult,
   natsUserPublicKeyOf,
@@ -50,20 +47,7 @@ export {
   type TimingIssue,
   verifyEnvelopeSignature,
 } from './envelope.signature';
-export {
-  brokerNatsPermissions,
-  monitorNatsPermissions,
-  type NatsAuthorizationOptions,
-  natsClientTls,
-  type NatsPermissions,
-  type NatsTlsFiles,
-  type NatsUser,
-  natsUsersOf,
-  renderNatsAuthorization,
-  renderNatsUser,
-  siteNatsPermissions,
-  siteNatsUser,
-} from './nats-authorization';
+export { natsClientTls, type NatsTlsFiles } from './nats-client-tls';
 export * from './site-registry.schema';
 export * from './subjects';
 export * from './http.schema';

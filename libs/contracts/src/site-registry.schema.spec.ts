@@ -1,4 +1,4 @@
-import { generateEnvelopeKey, generateNatsUserKey } from './envelope-keys';
+import { generateEnvelopeKey, generateNatsUserKey } from './__fixtures__/keys';
 import { SiteRegistry } from './site-registry.schema';
 
 function aSite(id: string) {

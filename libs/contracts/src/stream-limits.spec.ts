@@ -1,5 +1,6 @@
 import { encodeEnvelope } from './envelope.codec';
-import { generateEnvelopeKey, envelopeSignerFromSeed, type EnvelopeSigner } from './envelope-keys';
+import { type EnvelopeSigner, envelopeSignerFromSeed } from './envelope-keys';
+import { generateEnvelopeKey } from './__fixtures__/keys';
 import { HeartbeatEnvelope, type HeartbeatPayload, ResultEnvelope, type ResultPayload } from './envelope.schema';
 import { signEnvelope } from './envelope.signature';
 import { MAX_HEARTBEAT_ENVELOPE_BYTES, MAX_RESULT_ENVELOPE_BYTES } from './stream-limits';

@@ -1,14 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type EnvelopeSigner,
-  envelopeSignerFromSeed,
-  generateEnvelopeKey,
-  type GeneratedKey,
-  generateNatsUserKey,
-  type SiteRegistry,
-} from '@fq/contracts';
+import { type EnvelopeSigner, envelopeSignerFromSeed, type SiteRegistry } from '@fq/contracts';
+import { type GeneratedKey, generateEnvelopeKey, generateNatsUserKey } from '@fq/network-admin';
 
 /** A registry file with fresh keys for the given sites, and the seeds a test needs to act as broker or site. */
 export interface TestRegistry {

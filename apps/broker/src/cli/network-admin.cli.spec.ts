@@ -2,16 +2,14 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envelopeSignerFromSeed, natsUserPublicKeyOf, SiteRegistry } from '@fq/contracts';
 import {
   brokerNatsPermissions,
-  envelopeSignerFromSeed,
   generateEnvelopeKey,
   generateNatsUserKey,
   monitorNatsPermissions,
-  natsUserPublicKeyOf,
   siteNatsPermissions,
-  SiteRegistry,
-} from '@fq/contracts';
+} from '@fq/network-admin';
 import { loadBrokerConfig } from '../config/config.loader';
 import { runBrokerCli } from './broker.cli';
 

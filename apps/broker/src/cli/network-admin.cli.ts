@@ -1,8 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { NatsUserPublicKey, renderNatsUser, SecretText, siteNatsUser } from '@fq/contracts';
-import { z } from 'zod';
-import { DEFAULT_KEYS_DIR, DEFAULT_SIGNING_KEY_FILE, DEFAULT_SITES_FILE } from '../config/network-config.schema';
+import { NatsUserPublicKey } from '@fq/contracts';
 import {
   addSite,
   type EnrolmentResult,
@@ -10,8 +8,13 @@ import {
   monitorPublicKeyOf,
   natsAuthorizationOf,
   readRegistryFile,
+  renderNatsUser,
   type SeedSource,
-} from '../sites/site-enrolment';
+  siteNatsUser,
+} from '@fq/network-admin';
+import { SecretText } from '@fq/private-files';
+import { z } from 'zod';
+import { DEFAULT_KEYS_DIR, DEFAULT_SIGNING_KEY_FILE, DEFAULT_SITES_FILE } from '../config/network-config.schema';
 import { BrokerCliInputError, type BrokerCommandRegistrar } from './broker-command';
 
 /** Where `broker keys init` writes the broker's NATS user seed when BROKER_NATS_NKEY_FILE is unset. */

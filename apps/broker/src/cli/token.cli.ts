@@ -1,5 +1,5 @@
+import { DevIssuerKeyError, DevTokenRequest, mintDevTokenWithKeyFile, parseTtl } from '@fq/network-admin';
 import { CallerRole } from '../identity/caller';
-import { DevIssuerKeyError, DevTokenRequest, mintDevTokenWithKeyFile, parseTtl } from '../identity/dev-issuer';
 import { BrokerCliInputError, type BrokerCommandRegistrar } from './broker-command';
 
 const DEFAULT_KEY_FILE = '.broker/dev-issuer.jwk';

@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MAX_CRITERIA, generateEnvelopeKey } from '@fq/contracts';
+import { DEFAULT_MAX_CRITERIA } from '@fq/contracts';
+import { generateEnvelopeKey } from '@fq/network-admin';
 import { writeTestRegistry } from '../__fixtures__/test-registry';
 import { loadBrokerConfig, summarizeBrokerConfig } from './config.loader';
 

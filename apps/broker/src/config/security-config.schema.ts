@@ -64,20 +64,9 @@ export const SecurityEnv = z.object({
 });
 export type SecurityEnv = z.output<typeof SecurityEnv>;
 
-/** The fixed issuer and audience of tokens the development issuer mints. */
-export const DEV_ISSUER = 'urn:fq:broker:dev-issuer';
-export const DEV_AUDIENCE = 'fq-broker';
-
 /** The role names an identity provider puts into its tokens for our three roles. */
 export const RoleNames = z.strictObject({ researcher: z.string(), powerUser: z.string(), admin: z.string() });
 export type RoleNames = z.infer<typeof RoleNames>;
-
-/** The FDPG backend's defaults (KEYCLOAK_ALLOWED_ROLE, KEYCLOAK_POWER_ROLE, KEYCLOAK_ADMIN_ROLE). */
-export const FDPG_ROLE_NAMES: RoleNames = {
-  researcher: 'FeasibilityUser',
-  powerUser: 'FeasibilityPowerUser',
-  admin: 'FeasibilityAdmin',
-};
 
 /** Which tokens the broker accepts: an OIDC provider's, its own development issuer's, or both. */
 export interface AuthConfig {

@@ -1,8 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { JsonWebKeySet } from '@fq/contracts';
+import type { DevIssuerKey } from '@fq/network-admin';
 import { BrokerError } from '../broker.errors';
 import { Public } from './auth.guard';
-import { DEV_ISSUER_KEY, type DevIssuerKey } from './dev-issuer';
+import { DEV_ISSUER_KEY } from './dev-issuer.provider';
 
 /** `GET /api/v1/dev-issuer/jwks`: the development issuer's public key; 404 unless BROKER_DEV_ISSUER is on. */
 @Controller('api/v1/dev-issuer')

@@ -3,9 +3,9 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DevIssuerKeyError, loadOrCreateDevIssuerKey } from '@fq/network-admin';
 import { startTestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
-import { DevIssuerKeyError, loadOrCreateDevIssuerKey } from './dev-issuer';
 
 describe('the development issuer key at broker start-up', () => {
   let dir: string;

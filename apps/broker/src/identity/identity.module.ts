@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import type { DevIssuerKey } from '@fq/network-admin';
 import { CLOCK, type Clock } from '../clock';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
 import { AuthGuard } from './auth.guard';
-import { DEV_ISSUER_KEY, type DevIssuerKey, loadOrCreateDevIssuerKey } from './dev-issuer';
 import { DevIssuerHttpController } from './dev-issuer.http.controller';
+import { DEV_ISSUER_KEY, devIssuerKeyProvider } from './dev-issuer.provider';
 import { IdentityService } from './identity.service';
 import { TokenVerifier } from './token-verifier';
 
@@ -12,12 +13,7 @@ import { TokenVerifier } from './token-verifier';
 @Module({
   controllers: [DevIssuerHttpController],
   providers: [
-    {
-      provide: DEV_ISSUER_KEY,
-      useFactory: (config: BrokerConfig) =>
-        config.auth.devIssuer === null ? null : loadOrCreateDevIssuerKey(config.auth.devIssuer.keyFile),
-      inject: [BROKER_CONFIG],
-    },
+    devIssuerKeyProvider,
     {
       provide: TokenVerifier,
       useFactory: (config: BrokerConfig, key: DevIssuerKey | null, clock: Clock) =>

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DevIssuerKey, loadOrCreateDevIssuerKey, mintDevToken } from './dev-issuer';
+import { type DevIssuerKey, loadOrCreateDevIssuerKey, mintDevToken } from '@fq/network-admin';
 import { TokenVerifier } from './token-verifier';
 
 describe('TokenVerifier', () => {

@@ -7,16 +7,10 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuerKey, FDPG_ROLE_NAMES } from '@fq/network-admin';
 import { z } from 'zod';
-import {
-  type AuthConfig,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  FDPG_ROLE_NAMES,
-  type RoleNames,
-} from '../config/security-config.schema';
+import type { AuthConfig, RoleNames } from '../config/security-config.schema';
 import { Caller, type CallerRole } from './caller';
-import type { DevIssuerKey } from './dev-issuer';
 
 /** What is wrong with a token's content: each is a 401 with `error="invalid_token"`. */
 export type TokenProblemCode =

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { loadOrCreateDevIssuerKey } from '../identity/dev-issuer';
+import { loadOrCreateDevIssuerKey } from '@fq/network-admin';
 import { EnvelopeAuditLog } from '../transport/envelope-audit.log';
 import { ReceivedEnvelopesStore } from '../transport/received-envelopes.store';
 import { openBrokerDatabase } from './database.provider';

@@ -19,10 +19,10 @@ import {
   SubmitQueryResponse,
 } from '@fq/contracts';
 import request from 'supertest';
+import { mintDevTokenWithKeyFile } from '@fq/network-admin';
 import { type NatsServerHandle as TestNatsServer, openEventStream, startNatsServer, waitFor } from '@fq/process-kit';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
 import { type TestRegistry, testSigner, writeTestRegistry } from '../__fixtures__/test-registry';
-import { mintDevTokenWithKeyFile } from '../identity/dev-issuer';
 import { createBrokerApp } from '../broker.app';
 import { loadBrokerConfig } from '../config/config.loader';
 import { RESULTS_CONSUMER } from './jetstream-topology';

@@ -3,16 +3,15 @@ import fc from 'fast-check';
 import {
   encodeEnvelope,
   type EnvelopeSigner,
-  generateEnvelopeKey,
-  generateNatsUserKey,
   type HeartbeatPayload,
   MAX_ENVELOPE_BYTES,
   type ResultEnvelope,
   type ResultPayload,
   signEnvelope,
-  siteResultSubject,
   type SiteRegistration,
+  siteResultSubject,
 } from '@fq/contracts';
+import { generateEnvelopeKey, generateNatsUserKey } from '@fq/network-admin';
 import { testSigner } from '../__fixtures__/test-registry';
 import { type ResultRefusal, ResultRefusalCode } from './broker-transport';
 import type { EnvelopeRejection, FloodEpisodeRecord } from './envelope-audit.log';

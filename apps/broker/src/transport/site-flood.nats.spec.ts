@@ -17,11 +17,11 @@ import {
 } from '@fq/contracts';
 import request from 'supertest';
 import { type NatsServerHandle, startNatsServer, waitFor } from '@fq/process-kit';
+import { mintDevTokenWithKeyFile } from '@fq/network-admin';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
 import { type TestRegistry, testSigner, writeTestRegistry } from '../__fixtures__/test-registry';
 import { createBrokerApp } from '../broker.app';
 import { loadBrokerConfig } from '../config/config.loader';
-import { mintDevTokenWithKeyFile } from '../identity/dev-issuer';
 
 jest.setTimeout(60_000);
 

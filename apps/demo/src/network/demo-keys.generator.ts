@@ -9,7 +9,7 @@ import {
   readRegistryFile,
   SITE_NATS_SEED_FILE,
   SITE_SIGNING_SEED_FILE,
-} from '../../../broker/src/sites/site-enrolment';
+} from '@fq/network-admin';
 
 /** Where the demo network's keys, registry and NATS authorization are, under DEMO_DIR. */
 export interface DemoKeys {

@@ -2,7 +2,8 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { DEFAULT_MAX_CRITERIA, generateEnvelopeKey, generateNatsUserKey } from '@fq/contracts';
+import { DEFAULT_MAX_CRITERIA } from '@fq/contracts';
+import { generateEnvelopeKey, generateNatsUserKey } from '@fq/network-admin';
 import { DEFAULT_BUDGET_POLICY, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { describeConfig, loadSiteAgentConfig, redactNatsUrl } from './config.loader';
 

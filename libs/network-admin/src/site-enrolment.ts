@@ -3,18 +3,15 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   envelopeSignerFromSeed,
-  type GeneratedKey,
-  generateEnvelopeKey,
-  generateNatsUserKey,
   type NatsUserPublicKey,
   natsUserPublicKeyOf,
-  readSecretFile,
-  renderNatsAuthorization,
-  SecretText,
   SiteId,
   SiteRegistration,
   SiteRegistry,
 } from '@fq/contracts';
+import { readSecretFile, SecretText } from '@fq/private-files';
+import { type GeneratedKey, generateEnvelopeKey, generateNatsUserKey } from './key-generation';
+import { renderNatsAuthorization } from './nats-authorization';
 
 // The operator's side of decision 0006: the broker's keys, registering a site, the nats-server authorization.
 // Failures the operator can fix are values with one line per problem; only broken infrastructure throws.

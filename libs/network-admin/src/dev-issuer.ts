@@ -1,11 +1,23 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { UserRole } from '@fq/contracts';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type KeyLike, SignJWT } from 'jose';
 import { z } from 'zod';
-import { DEV_AUDIENCE, DEV_ISSUER, FDPG_ROLE_NAMES } from '../config/security-config.schema';
-import { CallerRole } from './caller';
+import { DevIssuerKeyError } from './errors';
 
-// No Nest here: the broker, its CLI, the end-to-end harness, the demo and the network benchmark all mint with it.
+// The broker loads this key when BROKER_DEV_ISSUER is on; its CLI, the end-to-end harness, the demo and the network
+// benchmark mint with it.
+
+/** The fixed issuer and audience of tokens the development issuer mints. */
+export const DEV_ISSUER = 'urn:fq:broker:dev-issuer';
+export const DEV_AUDIENCE = 'fq-broker';
+
+/** The FDPG backend's role names (KEYCLOAK_ALLOWED_ROLE, …_POWER_ROLE, …_ADMIN_ROLE); its tokens carry them. */
+export const FDPG_ROLE_NAMES: Readonly<Record<'researcher' | 'powerUser' | 'admin', string>> = {
+  researcher: 'FeasibilityUser',
+  powerUser: 'FeasibilityPowerUser',
+  admin: 'FeasibilityAdmin',
+};
 
 /** The development issuer's key file: one Ed25519 private key as a JWK. */
 const DevIssuerKeyFile = z.strictObject({
@@ -28,20 +40,11 @@ export const DevIssuerPublicJwk = z.strictObject({
 });
 export type DevIssuerPublicJwk = z.infer<typeof DevIssuerPublicJwk>;
 
-/** The development issuer's key in the Nest container: null unless BROKER_DEV_ISSUER is on. */
-export const DEV_ISSUER_KEY = Symbol('DEV_ISSUER_KEY');
-
 /** The development issuer's signing key, loaded. */
 export interface DevIssuerKey {
   kid: string;
   privateKey: KeyLike;
   publicJwk: DevIssuerPublicJwk;
-}
-
-/** Unreadable, malformed or too openly readable key file: the broker and the CLI refuse to go on. */
-export class DevIssuerKeyError extends Error {
-  override readonly name = 'DevIssuerKeyError';
-  readonly code = 'BROKER_DEV_ISSUER_KEY_INVALID';
 }
 
 /** Reads the development issuer's key from `file`, creating it (mode 0600, directory included) when missing. */
@@ -109,7 +112,7 @@ export const DevTokenRequest = z.strictObject({
     .min(1)
     .max(128)
     .regex(/^[\x21-\x7e]+$/, { error: 'a user id is 1-128 printable ASCII characters without spaces' }),
-  role: CallerRole,
+  role: UserRole,
   ttlSeconds: z
     .number()
     .int()

@@ -1,16 +1,17 @@
-import { NatsUserPublicKey } from './envelope-keys';
-import type { SiteRegistration, SiteRegistry } from './site-registry.schema';
 import {
   BROKER_INBOX_PREFIX,
   HEARTBEAT_STREAM,
+  NatsUserPublicKey,
   QUERY_STREAM,
   RESULT_STREAM,
   type SiteId,
   siteHeartbeatSubject,
   siteInboxPrefix,
   siteQueryConsumerName,
+  type SiteRegistration,
+  type SiteRegistry,
   siteResultSubject,
-} from './subjects';
+} from '@fq/contracts';
 
 /** What one NATS user may publish and subscribe to; nats-server refuses everything not allowed. */
 export interface NatsPermissions {
@@ -154,20 +155,4 @@ function indent(text: string, prefix: string): string {
     .split('\n')
     .map((line) => prefix + line)
     .join('\n');
-}
-
-/** A NATS client's TLS files (PEM paths); null where not set. */
-export interface NatsTlsFiles {
-  caFile: string | null;
-  certFile: string | null;
-  keyFile: string | null;
-}
-
-/** The TLS files that are set, in the shape of the nats.js `tls` connect option. */
-export function natsClientTls(files: NatsTlsFiles): { caFile?: string; certFile?: string; keyFile?: string } {
-  return {
-    ...(files.caFile === null ? {} : { caFile: files.caFile }),
-    ...(files.certFile === null ? {} : { certFile: files.certFile }),
-    ...(files.keyFile === null ? {} : { keyFile: files.keyFile }),
-  };
 }

@@ -1,6 +1,6 @@
-import { generateEnvelopeKey, generateNatsUserKey } from './envelope-keys';
+import type { SiteRegistry } from '@fq/contracts';
+import { generateEnvelopeKey, generateNatsUserKey } from './key-generation';
 import {
-  natsClientTls,
   brokerNatsPermissions,
   monitorNatsPermissions,
   renderNatsAuthorization,
@@ -8,7 +8,6 @@ import {
   siteNatsPermissions,
   siteNatsUser,
 } from './nats-authorization';
-import type { SiteRegistry } from './site-registry.schema';
 
 function aSite(id: string): SiteRegistry['sites'][number] {
   return {
@@ -118,16 +117,5 @@ describe('renderNatsAuthorization', () => {
         permissions: { publish: { deny: ['>'] }, subscribe: { allow: ['a" ]'] } },
       }),
     ).toThrow(/refusing/);
-  });
-});
-
-describe('natsClientTls', () => {
-  it('passes on only the files that are set', () => {
-    expect(natsClientTls({ caFile: '/ca.pem', certFile: null, keyFile: null })).toEqual({ caFile: '/ca.pem' });
-    expect(natsClientTls({ caFile: null, certFile: '/c.pem', keyFile: '/k.pem' })).toEqual({
-      certFile: '/c.pem',
-      keyFile: '/k.pem',
-    });
-    expect(natsClientTls({ caFile: null, certFile: null, keyFile: null })).toEqual({});
   });
 });
