@@ -22,6 +22,13 @@ module.exports = {
       from: { path: '^libs/process-kit/' },
       to: { path: '^libs/(?!process-kit/|contracts/)' },
     },
+    {
+      name: 'jetstream-transport-imports-no-lib',
+      comment: 'The one framework lib (Nest and NATS allowed, see its README): transport mechanics only, no domain.',
+      severity: 'error',
+      from: { path: '^libs/jetstream-transport/' },
+      to: { path: '^libs/(?!jetstream-transport/)' },
+    },
     { name: 'logging-imports-no-lib', severity: 'error', from: { path: '^libs/logging/' }, to: { path: '^libs/(?!logging/)' } },
     {
       name: 'no-imports-into-test',

@@ -38,6 +38,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', frameworkFree], 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Libraries never read process.env; take options.' }] },
   },
   {
+    // The transport lib is framework code by design (its README): Nest and NATS allowed, apps and deep imports not.
+    files: ['libs/jetstream-transport/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: frameworkFree.patterns.slice(2) }] },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
     ...jest.configs['flat/recommended'],
     rules: {

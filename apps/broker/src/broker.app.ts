@@ -5,10 +5,12 @@ import type { BrokerOverrides } from './broker-core.module';
 import { BrokerModule } from './broker.module';
 import type { BrokerConfig } from './config/config.schema';
 import { setSecurityHeaders } from './http/security-headers';
+import { BROKER_TRANSPORT, type BrokerTransport } from './transport/broker-transport';
 
 /**
- * Builds the broker's Nest application (not yet listening): our JSON body parsing, problem details, security headers,
- * CORS for the configured origins only, shutdown hooks.
+ * Builds the broker's Nest application, connected to the network but not yet listening for HTTP: our JSON body
+ * parsing, problem details, security headers, CORS for the configured origins only, shutdown hooks, and the transport
+ * on which site results and heartbeats reach their `@EventPattern` handlers.
  */
 export async function createBrokerApp(
   config: BrokerConfig,
@@ -37,6 +39,14 @@ export async function createBrokerApp(
       exposedHeaders: ['Location', 'Retry-After', 'WWW-Authenticate'],
       maxAge: 600,
     });
+  }
+  // Started here, before HTTP listens and overdue deadlines are resumed (at init): the results backlog counts first.
+  app.connectMicroservice({ strategy: app.get<BrokerTransport>(BROKER_TRANSPORT) });
+  try {
+    await app.startAllMicroservices();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
   }
   return app;
 }

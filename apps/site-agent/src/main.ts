@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { TextLogger } from '@fq/logging';
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { describeConfig, loadSiteAgentConfig } from './config/config.loader';
 import { SITE_LOG_LEVELS } from './config/config.schema';
-import { SiteAgentModule } from './site-agent.module';
-import { SiteAgentRunner } from './site-agent.runner';
+import { createSiteAgentApp, startSiteAgent } from './site-agent.app';
+import { SiteAgentLifecycle } from './site-agent.lifecycle';
 
-/** Starts the site agent: configuration, Nest context, signals, READY line. */
+/** Starts the site agent: configuration, Nest microservice, signals, READY line. */
 async function bootstrap(): Promise<void> {
   const loaded = loadSiteAgentConfig(process.env, process.cwd());
   if (!loaded.ok) {
@@ -23,10 +22,7 @@ async function bootstrap(): Promise<void> {
   const logger: LoggerService =
     config.logFormat === 'text' ? new TextLogger({ logLevels }) : new ConsoleLogger({ json: true, logLevels });
   const log = new Logger('Bootstrap');
-  const app = await NestFactory.createApplicationContext(SiteAgentModule.forRoot(config), {
-    logger,
-    abortOnError: false,
-  });
+  const app = await createSiteAgentApp(config, { logger });
   // The configuration dump is for log pipelines; a person at a terminal set it.
   if (config.logFormat === 'json') {
     log.log({ message: 'configuration', config: describeConfig(config) });
@@ -34,7 +30,7 @@ async function bootstrap(): Promise<void> {
   for (const warning of warnings) {
     log.warn(warning);
   }
-  const runner = app.get(SiteAgentRunner);
+  const lifecycle = app.get(SiteAgentLifecycle);
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -53,9 +49,9 @@ async function bootstrap(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => void runner.reload('signal'));
+  process.on('SIGHUP', () => void lifecycle.reload('signal'));
 
-  const ready = await runner.start();
+  const ready = await startSiteAgent(app);
   if (ready !== null) {
     process.stdout.write(`${ready}\n`);
   }

@@ -1,26 +1,23 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { BindRetryOptions } from '@fq/jetstream-transport';
 import { ApprovalProcessingService } from './approvals/approval-processing.service';
 import { CLOCK, type Clock, systemClock } from './clock';
 import { SITE_AGENT_CONFIG } from './config/config.loader';
 import type { SiteAgentConfig } from './config/config.schema';
 import { SitePolicyService } from './policy/site-policy.service';
+import { QueriesNatsController } from './queries/queries.nats.controller';
 import { QueryAdmissionService } from './queries/query-admission.service';
 import { QueryAnsweringService } from './queries/query-answering.service';
 import { QueryOutcomeService } from './queries/query-outcome.service';
 import { ResultPublisher } from './queries/result.publisher';
-import { SiteAgentRunner } from './site-agent.runner';
+import { SiteAgentLifecycle } from './site-agent.lifecycle';
 import { SITE_DATA_SOURCE, SiteDataLoader, type SiteDataSource } from './site-data/site-data.loader';
 import { SiteDataService } from './site-data/site-data.service';
 import { SITE_STATE_PROVIDERS } from './state/site-state.providers';
 import { HeartbeatPublisher } from './transport/heartbeat.publisher';
 import { NatsConnectionService } from './transport/nats-connection.service';
 import { NatsResultPublisher } from './transport/result.publisher';
-import {
-  BIND_RETRY,
-  type BindRetryOptions,
-  DEFAULT_BIND_RETRY,
-  SiteQueriesConsumer,
-} from './transport/site-queries.consumer';
+import { BIND_RETRY, DEFAULT_BIND_RETRY, SiteQueriesServer } from './transport/site-queries.server';
 import { SiteQueryGate } from './transport/site-query.gate';
 
 /** What tests (and only tests) replace: the clock, the data source and the consumer bind back-off. */
@@ -30,12 +27,13 @@ export interface SiteAgentOverrides {
   bindRetry?: BindRetryOptions;
 }
 
-/** The site agent for one configuration: state, data, the query path and the transport. */
+/** The site agent for one configuration: state, data, the query path, its handlers and the transport. */
 @Module({})
 export class SiteAgentModule {
   static forRoot(config: SiteAgentConfig, overrides: SiteAgentOverrides = {}): DynamicModule {
     return {
       module: SiteAgentModule,
+      controllers: [QueriesNatsController],
       providers: [
         { provide: SITE_AGENT_CONFIG, useValue: config },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
@@ -54,10 +52,9 @@ export class SiteAgentModule {
         { provide: ResultPublisher, useClass: NatsResultPublisher },
         HeartbeatPublisher,
         SiteQueryGate,
-        SiteQueriesConsumer,
-        SiteAgentRunner,
+        SiteQueriesServer,
+        SiteAgentLifecycle,
       ],
-      exports: [SiteAgentRunner],
     };
   }
 }

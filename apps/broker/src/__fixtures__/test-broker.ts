@@ -3,20 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import {
+  type HeartbeatPayload,
   type QueryEnvelope,
   type ResultPayload,
   type SiteId,
+  siteHeartbeatSubject,
+  siteResultSubject,
   SubmitQueryResponse,
   type UnsignedEnvelope,
 } from '@fq/contracts';
+import { type JetStreamMessage, JetStreamServer } from '@fq/jetstream-transport';
 import request from 'supertest';
+import { mintDevTokenWithKeyFile } from '@fq/network-admin';
 import { createBrokerApp } from '../broker.app';
 import type { Clock } from '../clock';
 import { loadBrokerConfig } from '../config/config.loader';
 import type { BrokerConfig } from '../config/config.schema';
 import type { CallerRole } from '../identity/caller';
-import { mintDevTokenWithKeyFile } from '../identity/dev-issuer';
-import type { BrokerTransport, TransportHandlers } from '../transport/broker-transport';
+import {
+  type BrokerTransport,
+  isResultRefusal,
+  type ResultRefusal,
+  SiteMessagePattern,
+} from '../transport/broker-transport';
 import { writeTestRegistry } from './test-registry';
 
 /** A clock that moves only when told. */
@@ -36,16 +45,36 @@ export class ManualClock implements Clock {
   }
 }
 
-/** The network, in memory: records published queries and hands results to the broker. */
-export class InMemoryBrokerTransport implements BrokerTransport {
+/**
+ * The network, in memory: records published queries and hands what sites send, as if the envelope gate had admitted
+ * it, to the broker's `@EventPattern` handlers.
+ */
+export class InMemoryBrokerTransport extends JetStreamServer implements BrokerTransport {
   readonly published: Array<{ siteId: SiteId; envelope: UnsignedEnvelope<QueryEnvelope> }> = [];
-  handlers: TransportHandlers | null = null;
   failPublishing = false;
   /** Called before each publish, e.g. to check the query was stored first. */
   beforePublish: ((envelope: UnsignedEnvelope<QueryEnvelope>) => Promise<void>) | null = null;
+  /** What a site sends, handed to the broker's handlers as stored by the network at `receivedAt`. */
+  readonly handlers = {
+    onResult: (result: ResultPayload, receivedAt: Date) => this.deliver(result, receivedAt),
+    onHeartbeat: (heartbeat: HeartbeatPayload, receivedAt: Date): Promise<unknown> =>
+      this.dispatch(
+        SiteMessagePattern.Heartbeat,
+        heartbeat,
+        this.stored(siteHeartbeatSubject(heartbeat.siteId), receivedAt),
+      ),
+  };
+  private sequence = 0;
 
-  start(handlers: TransportHandlers): Promise<void> {
-    this.handlers = handlers;
+  constructor() {
+    super({ connect: () => Promise.reject(new Error('the in-memory network has no NATS')), bindings: [] });
+  }
+
+  override listen(callback: () => void): void {
+    callback();
+  }
+
+  override close(): Promise<void> {
     return Promise.resolve();
   }
 
@@ -57,17 +86,18 @@ export class InMemoryBrokerTransport implements BrokerTransport {
     this.published.push({ siteId, envelope });
   }
 
-  stop(): Promise<void> {
-    this.handlers = null;
-    return Promise.resolve();
+  /** Delivers a result as the results consumer would; resolves to the handler's refusal, or null when it counted. */
+  async deliver(result: ResultPayload, receivedAt: Date): Promise<ResultRefusal | null> {
+    const refusal = await this.dispatch(
+      SiteMessagePattern.Result,
+      result,
+      this.stored(siteResultSubject(result.siteId), receivedAt),
+    );
+    return isResultRefusal(refusal) ? refusal : null;
   }
 
-  /** Delivers a result as the results consumer would. */
-  deliver(result: ResultPayload, receivedAt: Date): Promise<unknown> {
-    if (this.handlers === null) {
-      throw new Error('the broker is not started');
-    }
-    return this.handlers.onResult(result, receivedAt);
+  private stored(subject: string, storedAt: Date): JetStreamMessage {
+    return { data: new Uint8Array(), subject, streamSequence: ++this.sequence, storedAt };
   }
 }
 

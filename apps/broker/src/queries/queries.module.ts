@@ -7,6 +7,7 @@ import { QueryDispatchService } from './query-dispatch.service';
 import { QueryEventsBus } from './query-events.bus';
 import { QueryEventStream } from './query-events.sse';
 import { QueryResultsService } from './query-results.service';
+import { SiteResultsNatsController } from './site-results.nats.controller';
 import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './requester-pseudonym';
 
 /**
@@ -14,7 +15,7 @@ import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './reque
  * persistence, quotas and sites modules into it.
  */
 @Module({
-  controllers: [QueriesHttpController],
+  controllers: [QueriesHttpController, SiteResultsNatsController],
   providers: [
     QueriesService,
     QueryDeadlinesService,

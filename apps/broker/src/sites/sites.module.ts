@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { SiteHeartbeatsNatsController } from './site-heartbeats.nats.controller';
 import { SiteRegistryService } from './site-registry.service';
 import { SitesHttpController } from './sites.http.controller';
 
-/** The site registry and its HTTP view. */
+/** The site registry, its HTTP view and the sites' heartbeats. */
 @Module({
-  controllers: [SitesHttpController],
+  controllers: [SitesHttpController, SiteHeartbeatsNatsController],
   providers: [SiteRegistryService],
   exports: [SiteRegistryService],
 })

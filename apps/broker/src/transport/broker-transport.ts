@@ -1,6 +1,7 @@
 import type { HeartbeatPayload, QueryEnvelope, ResultPayload, SiteId, UnsignedEnvelope } from '@fq/contracts';
+import type { JetStreamMessage, JetStreamServer } from '@fq/jetstream-transport';
 
-/** Codes of verified results the broker refuses on their merits; they go to the audit log like refused envelopes. */
+/** Codes of verified results the broker refuses on their merits; they go to the audit log like rejected envelopes. */
 export const ResultRefusalCode = {
   /** No query with this id. */
   QueryUnknown: 'RESULT_QUERY_UNKNOWN',
@@ -21,28 +22,41 @@ export interface ResultRefusal {
   reason: string;
 }
 
-/** What the broker does with verified messages from the network. */
-export interface TransportHandlers {
-  /**
-   * Stores a result, or refuses it (null: counted); a rejection means "try again later" and the message is
-   * redelivered.
-   */
-  onResult(result: ResultPayload, receivedAt: Date): Promise<ResultRefusal | null>;
-  /** Notes a site's sign of life; `receivedAt` is when the NATS server stored it. */
-  onHeartbeat(heartbeat: HeartbeatPayload, receivedAt: Date): void;
+/** Whether a handler's return value is a refusal. */
+export function isResultRefusal(value: unknown): value is ResultRefusal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'code' in value &&
+    (Object.values(ResultRefusalCode) as unknown[]).includes(value.code) &&
+    'reason' in value &&
+    typeof value.reason === 'string'
+  );
 }
 
-/** The broker's side of the network; NATS JetStream in production, an in-memory fake in unit tests. */
-export interface BrokerTransport {
-  /**
-   * Connects, sets up streams and consumers, binds the consumers to `handlers`, and resolves once the results that
-   * arrived while the broker was down have been handed over.
-   */
-  start(handlers: TransportHandlers): Promise<void>;
+/** The `@EventPattern`s of what the envelope gate admits from sites. */
+export const SiteMessagePattern = {
+  /** A verified result (`ResultPayload`); its handler returns a `ResultRefusal`, or null when it counted. */
+  Result: 'result',
+  /** A verified heartbeat (`HeartbeatPayload`). */
+  Heartbeat: 'heartbeat',
+} as const;
+
+/** What the transport's gate hands admitted messages to: in the app, the `@EventPattern` handlers. */
+export interface TransportHandlers {
+  /** Stores a result, or refuses it (null: counted); a throw means "try again later" and the message is redelivered. */
+  onResult(result: ResultPayload, message: JetStreamMessage): Promise<ResultRefusal | null>;
+  /** Notes a site's sign of life; `message.storedAt` is when the NATS server stored it. */
+  onHeartbeat(heartbeat: HeartbeatPayload, message: JetStreamMessage): void | Promise<void>;
+}
+
+/**
+ * The broker's side of the network, as the Nest microservice transport the site-message handlers listen on, and the
+ * way queries go out: NATS JetStream in production, an in-memory fake in unit tests.
+ */
+export interface BrokerTransport extends JetStreamServer {
   /** Signs and publishes a query for one site; resolves once JetStream has stored it. */
   publishQuery(siteId: SiteId, envelope: UnsignedEnvelope<QueryEnvelope>): Promise<void>;
-  /** Stops the consumers and closes the connection after pending work is flushed. */
-  stop(): Promise<void>;
 }
 
 export const BROKER_TRANSPORT = Symbol('BROKER_TRANSPORT');

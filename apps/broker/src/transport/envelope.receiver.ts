@@ -10,22 +10,14 @@ import {
   type SiteRegistration,
   siteIdOfSubject,
 } from '@fq/contracts';
+import type { JetStreamMessage, Settlement } from '@fq/jetstream-transport';
 import { ResultRefusalCode, type TransportHandlers } from './broker-transport';
 import type { EnvelopeAudit } from './envelope-audit.log';
 import type { ReplayGuard } from './received-envelopes.store';
 import type { FloodEpisode, SiteFloodGuard } from './site-flood.guard';
 
-/** A message from a JetStream consumer, as much of it as the receiver needs. */
-export interface ReceivedMessage {
-  data: Uint8Array;
-  subject: string;
-  streamSequence: number;
-  /** When the NATS server stored the message: expiry is judged by it, so a backlog read after a restart counts. */
-  storedAt: Date;
-}
-
-/** Acknowledge the message, or let JetStream deliver it again later (broken infrastructure). */
-export type Settlement = 'ack' | 'retry';
+/** A message from a JetStream consumer; expiry is judged by `storedAt`, so a backlog read after a restart counts. */
+export type ReceivedMessage = JetStreamMessage;
 
 export interface EnvelopeReceiverDeps {
   registry: readonly SiteRegistration[];
@@ -49,9 +41,9 @@ export interface EnvelopeReceiverDeps {
 /**
  * The broker's side of the envelope gate for site messages (decision 0006): the gate of `@fq/contracts` verifies the
  * site's signature against the registry, checks subject and sender agree, tells a replay from a redelivery and judges
- * expiry by the storage time; only then is the payload handed over. A refused message is logged, audited and acknowledged; nothing else changes. A result the
- * handler refuses on its merits (unknown query, a site it was not sent to, another query's hash, late, a second result)
- * is audited the same way.
+ * expiry by the storage time; only then is the payload handed to the handlers. A rejected message is logged, audited
+ * and acknowledged; nothing else changes. A result the handler refuses on its merits (unknown query, a site it was not
+ * sent to, another query's hash, late, a second result) is audited the same way.
  */
 export class EnvelopeReceiver {
   private readonly resultGate: EnvelopeGate<ResultEnvelope>;
@@ -89,7 +81,7 @@ export class EnvelopeReceiver {
         streamSequence: message.streamSequence,
         expiresAt: envelope.expiresAt,
       });
-      refusal = await this.deps.handlers.onResult(envelope.payload, message.storedAt);
+      refusal = await this.deps.handlers.onResult(envelope.payload, message);
     } catch (error) {
       // Broken infrastructure (disk, database): let JetStream deliver it again instead of losing it.
       this.deps.logger.error({ message: 'storing a result failed; it will be redelivered', error: String(error) });
@@ -122,7 +114,7 @@ export class EnvelopeReceiver {
       streamSequence: message.streamSequence,
       expiresAt: envelope.expiresAt,
     });
-    this.deps.handlers.onHeartbeat(envelope.payload, message.storedAt);
+    await this.deps.handlers.onHeartbeat(envelope.payload, message);
     return 'ack';
   }
 
@@ -193,7 +185,7 @@ export class EnvelopeReceiver {
     const { code, reason } = rejection;
     const siteId = siteIdOfSubject(message.subject);
     this.deps.logger.warn({
-      message: 'message refused',
+      message: 'message rejected',
       code,
       reason,
       subject: message.subject,
@@ -214,7 +206,7 @@ export class EnvelopeReceiver {
       return 'ack';
     } catch (error) {
       // Not audited yet: let it come again rather than drop it unrecorded.
-      this.deps.logger.error({ message: 'auditing a refused message failed', error: String(error) });
+      this.deps.logger.error({ message: 'auditing a rejected message failed', error: String(error) });
       return 'retry';
     }
   }

@@ -9,7 +9,7 @@ import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { RateLimiter } from '../policy/rate-limiter';
 import { SitePolicyService } from '../policy/site-policy.service';
-import type { Settlement } from '../transport/settlement';
+import type { Settlement } from '@fq/jetstream-transport';
 import { ProcessedQueryStore } from './processed-query.store';
 import { QueryAnsweringService } from './query-answering.service';
 import { type Delivery, QueryOutcomeService } from './query-outcome.service';

@@ -9,7 +9,7 @@ import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { CountProtectionService } from '../protection/count-protection.service';
 import { SiteDataService } from '../site-data/site-data.service';
-import type { Settlement } from '../transport/settlement';
+import type { Settlement } from '@fq/jetstream-transport';
 import { type Delivery, QueryOutcomeService } from './query-outcome.service';
 import { SiteResultCode } from './site-result-code';
 

@@ -6,7 +6,7 @@ import { queryAuditRecord, truncate } from '../audit/query-audit';
 import { CLOCK, type Clock } from '../clock';
 import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
-import type { Settlement } from '../transport/settlement';
+import type { Settlement } from '@fq/jetstream-transport';
 import { type ProcessedQuery, ProcessedQueryStore } from './processed-query.store';
 import { buildResultEnvelope } from './result-envelope';
 import { ResultPublisher } from './result.publisher';

@@ -3,8 +3,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
-import type { INestApplicationContext, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { hashQuery, type StructuredQuery } from '@fq/ccdl';
 import {
   decodeEnvelope,
@@ -28,10 +27,9 @@ import { loadSiteAgentConfig } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { scanJson, signerOf, TEST_BROKER_KEY, TEST_SITE_KEY } from '../queries/__fixtures__/site-world';
 import { deriveResultEnvelopeId } from '../queries/result-envelope';
-import { SiteAgentModule } from '../site-agent.module';
-import { SiteAgentRunner } from '../site-agent.runner';
+import { createSiteAgentApp, startSiteAgent } from '../site-agent.app';
 import { SITE_AGENT_VERSION } from './heartbeat.publisher';
-import { SiteQueriesConsumer } from './site-queries.consumer';
+import { SiteQueriesServer } from './site-queries.server';
 
 jest.setTimeout(60_000);
 
@@ -76,7 +74,7 @@ describe('site agent over NATS JetStream', () => {
   let server: NatsServerHandle;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
-  let app: INestApplicationContext;
+  let app: INestMicroservice;
   let config: SiteAgentConfig;
   let ready: string | null;
   let query: StructuredQuery;
@@ -216,13 +214,10 @@ describe('site agent over NATS JetStream', () => {
       throw loaded.error;
     }
     config = loaded.value.config;
-    app = await NestFactory.createApplicationContext(
-      SiteAgentModule.forRoot(config, { bindRetry: { initialMs: 50, maxMs: 200 } }),
-      { logger },
-    );
-    const starting = app.get(SiteAgentRunner).start();
-    const consumer = app.get(SiteQueriesConsumer);
-    await waitFor(() => consumer.state === 'waiting-for-consumer', 'the agent to wait for its consumer');
+    app = await createSiteAgentApp(config, { bindRetry: { initialMs: 50, maxMs: 200 }, logger });
+    const starting = startSiteAgent(app);
+    const transport = app.get(SiteQueriesServer);
+    await waitFor(() => transport.state === 'waiting-for-consumer', 'the agent to wait for its consumer');
 
     // The broker registers the site: its durable pull consumer, filtered to its own subject.
     await jsm.consumers.add(QUERY_STREAM.name, {

@@ -8,12 +8,11 @@ import {
   type AdmittedEnvelope,
   type EnvelopeSigner,
   envelopeSignerFromSeed,
-  generateEnvelopeKey,
-  type GeneratedKey,
   type QueryEnvelope,
   type ResultEnvelope,
   signEnvelope,
 } from '@fq/contracts';
+import { type GeneratedKey, generateEnvelopeKey } from '@fq/network-admin';
 import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
 import { type BudgetPolicy, createCohortKeyer, DEFAULT_BUDGET_POLICY, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
 import { ManualClock } from '../../__fixtures__/manual-clock';
@@ -27,9 +26,10 @@ import { memoryNumbering } from '../../protection/__fixtures__/memory-numbering'
 import { CountProtectionService } from '../../protection/count-protection.service';
 import type { SiteDataResult, SiteDataSource } from '../../site-data/site-data.loader';
 import { SiteDataService } from '../../site-data/site-data.service';
-import type { Settlement } from '../../transport/settlement';
-import { SiteQueryGate } from '../../transport/site-query.gate';
+import type { PatternDispatch, Settlement } from '@fq/jetstream-transport';
+import { SiteQueryGate, SiteQueryPattern } from '../../transport/site-query.gate';
 import { ProcessedQueryStore } from '../processed-query.store';
+import { QueriesNatsController } from '../queries.nats.controller';
 import { QueryAdmissionService } from '../query-admission.service';
 import { QueryAnsweringService } from '../query-answering.service';
 import { QueryOutcomeService } from '../query-outcome.service';
@@ -180,6 +180,8 @@ export interface SiteWorld {
   budget: BudgetLedgerStore;
   siteData: SiteDataService;
   gate: SiteQueryGate;
+  /** Routes what the gate admits to the query handlers, by pattern, as the transport does. */
+  dispatch: PatternDispatch;
   admission: QueryAdmissionService;
   answering: QueryAnsweringService;
   approvalProcessing: ApprovalProcessingService;
@@ -237,6 +239,11 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
   const answering = new QueryAnsweringService(config, clock, siteData, protection, budget, outcome);
   const policy = new SitePolicyService(config);
   const admission = new QueryAdmissionService(config, clock, policy, processed, approvals, audit, outcome, answering);
+  const controller = new QueriesNatsController(admission);
+  const handlers: Record<string, (query: AdmittedEnvelope<QueryEnvelope>) => Promise<Settlement>> = {
+    [SiteQueryPattern.Query]: (query) => controller.onQuery(query),
+    [SiteQueryPattern.ExpiredQuery]: (query) => controller.onExpiredQuery(query),
+  };
   let sequence = 0;
   return {
     dir,
@@ -249,6 +256,13 @@ export async function createSiteWorld(options: WorldOptions = {}): Promise<SiteW
     budget,
     siteData,
     gate: new SiteQueryGate(config, clock, processed, audit),
+    dispatch: (pattern, data) => {
+      const handler = handlers[pattern];
+      if (handler === undefined) {
+        return Promise.reject(new Error(`no handler for ${pattern}`));
+      }
+      return handler(data as AdmittedEnvelope<QueryEnvelope>);
+    },
     admission,
     answering,
     approvalProcessing: new ApprovalProcessingService(clock, approvals, processed, outcome, answering),

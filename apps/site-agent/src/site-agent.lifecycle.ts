@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { siteQueryConsumerName } from '@fq/contracts';
 import { ApprovalProcessingService } from './approvals/approval-processing.service';
 import { AuditLogWriter } from './audit/audit-log.writer';
@@ -15,17 +15,19 @@ import {
 } from './site-data/site-data.service';
 import { HeartbeatPublisher } from './transport/heartbeat.publisher';
 import { NatsConnectionService } from './transport/nats-connection.service';
-import { SiteQueriesConsumer } from './transport/site-queries.consumer';
+import { SiteQueriesServer } from './transport/site-queries.server';
 
 /** How often held queries are checked for an operator's decision. */
 export const APPROVAL_POLL_MS = 1000;
 
 /**
- * Starts and stops the agent's moving parts in order: data, NATS, the query consumer, heartbeats, the approval poll
- * and the reload schedule. Reloads (SIGHUP or schedule) swap the data without stopping the consumer.
+ * The start-up and shutdown order in one place. Start: the data (at bootstrap), then the transport connects and binds
+ * the query consumer (`listen`), then heartbeats, the approval poll and the reload schedule (`ready`). Stop: the
+ * transport finishes the queries in hand, then timers and heartbeats stop, NATS drains and the state files close.
+ * Reloads (SIGHUP or schedule) swap the data without stopping the consumer.
  */
 @Injectable()
-export class SiteAgentRunner implements OnModuleDestroy {
+export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SiteAgent');
   private timers: NodeJS.Timeout[] = [];
   private approvalRun: Promise<void> = Promise.resolve();
@@ -36,7 +38,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
     @Inject(SITE_AGENT_CONFIG) private readonly config: SiteAgentConfig,
     private readonly siteData: SiteDataService,
     private readonly nats: NatsConnectionService,
-    private readonly consumer: SiteQueriesConsumer,
+    private readonly server: SiteQueriesServer,
     private readonly heartbeat: HeartbeatPublisher,
     private readonly approvals: ApprovalProcessingService,
     private readonly audit: AuditLogWriter,
@@ -44,19 +46,22 @@ export class SiteAgentRunner implements OnModuleDestroy {
     private readonly budget: BudgetLedgerStore,
   ) {}
 
-  /** Loads the data, connects and binds; resolves to the READY line, or null if the agent was stopped meanwhile. */
-  async start(): Promise<string | null> {
-    const { config, siteData, nats, consumer, heartbeat, logger } = this;
-    const loaded = await siteData.loadInitial();
+  /** Loads the data the agent starts with; without them it does not start. */
+  async onApplicationBootstrap(): Promise<void> {
+    const loaded = await this.siteData.loadInitial();
     if (!loaded.ok) {
       throw new SiteAgentStartError(loaded.error.code, loaded.error.message, { cause: loaded.error });
     }
     this.logData('site data loaded', loaded.value);
-    if (this.stopping !== null) {
-      return null;
-    }
-    await nats.connect();
-    if (!(await consumer.start())) {
+  }
+
+  /**
+   * Once the transport listens: starts heartbeats, the approval poll and the reload schedule, and gives the READY line;
+   * null if the agent was stopped meanwhile.
+   */
+  ready(): string | null {
+    const { config, heartbeat, logger } = this;
+    if (this.stopping !== null || this.server.state !== 'consuming') {
       return null;
     }
     heartbeat.start();
@@ -67,7 +72,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
     logger.log({ message: 'site agent ready', siteId: config.siteId, approval: config.policy.approval });
     return (
       `READY site-agent ${config.siteId} consumer=${siteQueryConsumerName(config.siteId)} ` +
-      `dataVersion=${loaded.value.dataVersion} approval=${config.policy.approval}`
+      `dataVersion=${this.siteData.current().dataVersion} approval=${config.policy.approval}`
     );
   }
 
@@ -100,7 +105,7 @@ export class SiteAgentRunner implements OnModuleDestroy {
     return outcome;
   }
 
-  /** Stops consuming, finishes the work in hand, drains NATS and closes the state files; idempotent. */
+  /** Stops timers and heartbeats, waits for an approval pass, drains NATS and closes the state files; idempotent. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
@@ -111,13 +116,13 @@ export class SiteAgentRunner implements OnModuleDestroy {
   }
 
   private async shutdown(): Promise<void> {
-    const { consumer, heartbeat, nats, audit, processed, budget, logger } = this;
+    const { heartbeat, nats, audit, processed, budget, logger } = this;
     for (const timer of this.timers) {
       clearInterval(timer);
     }
     this.timers = [];
     heartbeat.stop();
-    await consumer.stop();
+    // Nest closed the transport before this hook: the queries in hand are done.
     await this.approvalRun;
     await nats.close();
     await audit.close();

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import {
   encodeEnvelope,
-  generateEnvelopeKey,
   MAX_ENVELOPE_BYTES,
   type QueryEnvelope,
   queryEnvelopeId,
   signEnvelope,
   siteQuerySubject,
 } from '@fq/contracts';
+import { generateEnvelopeKey } from '@fq/network-admin';
 import { hashQuery } from '@fq/ccdl';
 import {
   createSiteWorld,
@@ -20,8 +20,6 @@ import {
   TEST_BROKER_KEY,
   TEST_SITE_KEY,
 } from '../queries/__fixtures__/site-world';
-import { NatsConnectionService } from './nats-connection.service';
-import { DEFAULT_BIND_RETRY, SiteQueriesConsumer } from './site-queries.consumer';
 
 const FORGER = signerOf(generateEnvelopeKey());
 
@@ -34,31 +32,12 @@ function addressed(envelope: QueryEnvelope = queryEnvelope(), siteId = SITE_ID):
   );
 }
 
-describe('SiteQueriesConsumer.dispatch', () => {
+describe('SiteQueryGate.receive', () => {
   let world: SiteWorld;
-  let consumer: SiteQueriesConsumer;
   let sequence = 1;
 
   beforeEach(async () => {
     world = await createSiteWorld();
-    const config = {
-      siteId: SITE_ID,
-      natsUrl: 'nats://127.0.0.1:4222',
-      security: {
-        signer: signerOf(TEST_SITE_KEY),
-        brokerPublicKey: TEST_BROKER_KEY.publicKey,
-        natsNkeySeed: null,
-        tls: null,
-      },
-    };
-    // Dispatch never touches the connection; the service only stores its configuration until connect().
-    consumer = new SiteQueriesConsumer(
-      config,
-      new NatsConnectionService(config),
-      world.gate,
-      world.admission,
-      DEFAULT_BIND_RETRY,
-    );
   });
 
   afterEach(async () => {
@@ -66,7 +45,15 @@ describe('SiteQueriesConsumer.dispatch', () => {
   });
 
   const deliver = (data: Uint8Array | string, subject = siteQuerySubject(SITE_ID), seq = sequence++) =>
-    consumer.dispatch({ data: typeof data === 'string' ? new TextEncoder().encode(data) : data, subject, seq });
+    world.gate.receive(
+      {
+        data: typeof data === 'string' ? new TextEncoder().encode(data) : data,
+        subject,
+        streamSequence: seq,
+        storedAt: world.clock.now(),
+      },
+      world.dispatch,
+    );
 
   /** Refused with `code`, audited, nothing published, nothing recorded; a valid query is still answered. */
   async function expectRefused(data: Uint8Array | string, code?: string, subject?: string): Promise<void> {
