@@ -1,10 +1,28 @@
 /** Module boundaries (HOUSE-STYLE §2): libs never import apps, no cycles, lib-to-lib only as each lib README allows. */
-const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit|logging)/';
+const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit|logging|network-admin|private-files)/';
 
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     { name: 'libs-never-import-apps', severity: 'error', from: { path: '^libs/' }, to: { path: '^apps/' } },
+    {
+      name: 'no-app-imports-another-app',
+      comment:
+        'Each app is its own process: it imports neither the sources nor the build of another; what two of them ' +
+        'share is a lib (enrolment and development tokens: @fq/network-admin).',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^(apps|dist)/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'test-and-bench-import-no-app',
+      comment:
+        'test/ and bench/ run the apps as processes from their built entry points (@fq/process-kit spawns ' +
+        'dist/apps/<app>/…/main.js); they import libs, never an app, neither its sources nor its build.',
+      severity: 'error',
+      from: { path: '^(test|bench)/' },
+      to: { path: '^(apps|dist)/' },
+    },
     {
       name: 'libs-framework-free',
       severity: 'error',
@@ -29,6 +47,18 @@ module.exports = {
       from: { path: '^libs/jetstream-transport/' },
       to: { path: '^libs/(?!jetstream-transport/)' },
     },
+    {
+      name: 'network-admin-imports-contracts-and-private-files',
+      severity: 'error',
+      from: { path: '^libs/network-admin/' },
+      to: { path: '^libs/(?!network-admin/|contracts/|private-files/|result/)' },
+    },
+    {
+      name: 'private-files-imports-no-lib',
+      severity: 'error',
+      from: { path: '^libs/private-files/' },
+      to: { path: '^libs/(?!private-files/|result/)' },
+    },
     { name: 'logging-imports-no-lib', severity: 'error', from: { path: '^libs/logging/' }, to: { path: '^libs/(?!logging/)' } },
     {
       name: 'no-imports-into-test',
@@ -46,9 +76,10 @@ module.exports = {
     },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
+    // The root dist/ is seen but not followed: importing an app's build breaks the app rules above as its sources do.
+    doNotFollow: { path: ['node_modules', '^dist/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '(^|/)(dist|coverage|bench/\\.data)/' },
+    exclude: { path: '(^|/)(coverage|bench/\\.data)/|.+/dist/' },
   },
 };
