@@ -6,10 +6,10 @@ import { verifyEnvelopeSignature } from './envelope.signature';
 // One decoder for every message: creating one per message cost more than the decoding. `fatal`: invalid UTF-8 throws.
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Envelopes above this size are refused unread: a query with its criteria fits easily. */
+/** Envelopes above this size are rejected unread: a query with its criteria fits easily. */
 export const MAX_ENVELOPE_BYTES = 256 * 1024;
 
-/** Stable codes of a refused envelope; receivers write them to their audit logs. */
+/** Stable codes of a rejected envelope; receivers write them to their audit logs. */
 export const EnvelopeCode = {
   TooLarge: 'ENVELOPE_TOO_LARGE',
   JsonInvalid: 'ENVELOPE_JSON_INVALID',
@@ -27,7 +27,7 @@ export const EnvelopeCode = {
 } as const;
 export type EnvelopeCode = (typeof EnvelopeCode)[keyof typeof EnvelopeCode];
 
-/** One reason a message was refused, with a stable code (ENVELOPE_…) for the audit log. */
+/** One reason a message was rejected, with a stable code (ENVELOPE_…) for the audit log. */
 export interface EnvelopeIssue {
   code: EnvelopeCode;
   message: string;
@@ -127,7 +127,7 @@ function fail(code: EnvelopeIssue['code'], message: string): { ok: false; error:
   return { ok: false, error: { code, message } };
 }
 
-/** One line about why a message was refused, with its first few schema issues; receivers log and audit it. */
+/** One line about why a message was rejected, with its first few schema issues; receivers log and audit it. */
 export function describeEnvelopeIssue(issue: EnvelopeIssue): string {
   const details = (issue.issues ?? [])
     .slice(0, 5)
@@ -144,7 +144,7 @@ const LenientIds = z.object({
     .catch(undefined),
 });
 
-/** Envelope and query ids from a message that was refused, where they can be read; for audit logs only. */
+/** Envelope and query ids from a message that was rejected, where they can be read; for audit logs only. */
 export function readEnvelopeIdsLeniently(data: Uint8Array): { envelopeId: string | null; queryId: string | null } {
   const none = { envelopeId: null, queryId: null };
   if (data.byteLength > MAX_ENVELOPE_BYTES) {

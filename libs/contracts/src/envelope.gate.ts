@@ -42,7 +42,7 @@ export interface AdmittedEnvelope<E extends Envelope> {
 }
 
 /**
- * The gate's verdict: admitted; verified but past its deadline (with the rejection for a receiver that refuses it, while
+ * The gate's verdict: admitted; verified but past its deadline (with the rejection for a receiver that rejects it, while
  * a site audits it as expired); or rejected.
  */
 export type GateVerdict<E extends Envelope> =
@@ -117,7 +117,7 @@ export function createEnvelopeGate<T extends Envelope['type']>(
 
 /**
  * A site's route for queries: on its own subject, and in the copy the broker addressed to it (the signed envelope id
- * is derived from query id and site id, so another site's copy replayed onto this subject is refused).
+ * is derived from query id and site id, so another site's copy replayed onto this subject is rejected).
  */
 export function queryAddressedTo(siteId: SiteId): RouteRule<QueryEnvelope> {
   const subject = siteQuerySubject(siteId);

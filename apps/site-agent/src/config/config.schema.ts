@@ -324,7 +324,7 @@ export interface NatsTlsFiles {
 export interface SiteSecurityConfig {
   /** Signs results and heartbeats; its seed never leaves the closure. */
   signer: EnvelopeSigner;
-  /** The broker's envelope public key: queries signed by anything else are refused. */
+  /** The broker's envelope public key: queries signed by anything else are rejected. */
   brokerPublicKey: string;
   /** The NATS user nkey seed (SU…) that logs the connection in; null: connect without nkey authentication. */
   natsNkeySeed: SecretText | null;

@@ -277,7 +277,7 @@ describe('site agent over NATS JetStream', () => {
     expectWireClean();
   });
 
-  it('answers a query once, and refuses and audits the copy the broker addressed to another site', async () => {
+  it('answers a query once, and rejects and audits the copy the broker addressed to another site', async () => {
     const envelope = envelopeFor(query);
     await publishQuery(envelope);
     await waitFor(() => resultsFor(envelope.payload.queryId).length > 0, 'the first answer');

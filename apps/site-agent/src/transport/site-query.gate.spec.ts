@@ -55,8 +55,8 @@ describe('SiteQueryGate.receive', () => {
       world.dispatch,
     );
 
-  /** Refused with `code`, audited, nothing published, nothing recorded; a valid query is still answered. */
-  async function expectRefused(data: Uint8Array | string, code?: string, subject?: string): Promise<void> {
+  /** Rejected with `code`, audited, nothing published, nothing recorded; a valid query is still answered. */
+  async function expectRejected(data: Uint8Array | string, code?: string, subject?: string): Promise<void> {
     const published = world.publisher.published.length;
     const audited = (await world.auditLines()).length;
     await expect(deliver(data, subject)).resolves.toBe('ack');
@@ -95,9 +95,9 @@ describe('SiteQueryGate.receive', () => {
       'ENVELOPE_SENT_IN_FUTURE',
     ],
   ] satisfies Array<[string, () => Uint8Array | string, string]>)(
-    'refuses and audits a query that is %s',
+    'rejects and audits a query that is %s',
     async (_what, data, code) => {
-      await expectRefused(data(), code);
+      await expectRejected(data(), code);
     },
   );
 
@@ -107,20 +107,20 @@ describe('SiteQueryGate.receive', () => {
       { ...unsigned, sender: { kind: 'site', siteId: 'site-evil' } },
       signerOf(TEST_SITE_KEY),
     );
-    await expectRefused(encodeEnvelope(fromSite), 'ENVELOPE_SENDER_UNKNOWN');
+    await expectRejected(encodeEnvelope(fromSite), 'ENVELOPE_SENDER_UNKNOWN');
   });
 
-  it('refuses a query signed by a site key, even the site’s own', async () => {
-    await expectRefused(encodeEnvelope(forged(signerOf(TEST_SITE_KEY))), 'ENVELOPE_SIGNATURE_INVALID');
+  it('rejects a query signed by a site key, even the site’s own', async () => {
+    await expectRejected(encodeEnvelope(forged(signerOf(TEST_SITE_KEY))), 'ENVELOPE_SIGNATURE_INVALID');
   });
 
-  it('refuses a valid query on another site’s subject', async () => {
-    await expectRefused(encodeEnvelope(addressed()), 'SITE_MESSAGE_UNEXPECTED', siteQuerySubject('site-other'));
+  it('rejects a valid query on another site’s subject', async () => {
+    await expectRejected(encodeEnvelope(addressed()), 'SITE_MESSAGE_UNEXPECTED', siteQuerySubject('site-other'));
   });
 
-  it('refuses and audits a valid query the broker addressed to another site, replayed onto this site’s subject', async () => {
+  it('rejects and audits a valid query the broker addressed to another site, replayed onto this site’s subject', async () => {
     const elsewhere = addressed(queryEnvelope(), 'site-other');
-    await expectRefused(encodeEnvelope(elsewhere), 'ENVELOPE_SITE_MISMATCH');
+    await expectRejected(encodeEnvelope(elsewhere), 'ENVELOPE_SITE_MISMATCH');
     expect((await world.auditLines()).find((line) => line.code === 'ENVELOPE_SITE_MISMATCH')).toMatchObject({
       queryId: elsewhere.payload.queryId,
       envelopeId: elsewhere.id,
@@ -128,10 +128,10 @@ describe('SiteQueryGate.receive', () => {
     expect(world.processed.has(elsewhere.payload.queryId)).toBe(false);
   });
 
-  it('refuses and audits another site’s copy of a query it has answered, instead of acknowledging it silently', async () => {
+  it('rejects and audits another site’s copy of a query it has answered, instead of acknowledging it silently', async () => {
     const own = addressed();
     await expect(deliver(encodeEnvelope(own))).resolves.toBe('ack');
-    await expectRefused(encodeEnvelope(addressed(own, 'site-other')), 'ENVELOPE_SITE_MISMATCH');
+    await expectRejected(encodeEnvelope(addressed(own, 'site-other')), 'ENVELOPE_SITE_MISMATCH');
     expect(world.publisher.published.filter((r) => r.payload.queryId === own.payload.queryId)).toHaveLength(1);
   });
 
@@ -147,20 +147,20 @@ describe('SiteQueryGate.receive', () => {
     await deliver(envelope, undefined, 500);
     await expect(deliver(envelope, undefined, 500)).resolves.toBe('ack');
     expect(world.publisher.published).toHaveLength(1);
-    await expectRefused(envelope, 'ENVELOPE_REPLAYED');
+    await expectRejected(envelope, 'ENVELOPE_REPLAYED');
     expect(world.publisher.published).toHaveLength(2);
   });
 
   it('never crashes on arbitrary bytes, answers none of them and audits each', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 1024 }), async (bytes) => {
-        await expectRefused(bytes);
+        await expectRejected(bytes);
       }),
       { numRuns: 60 },
     );
   });
 
-  it('refuses every mutation of a signed query', async () => {
+  it('rejects every mutation of a signed query', async () => {
     const queryId = randomUUID();
     const text = JSON.stringify(
       signEnvelope<QueryEnvelope>(
@@ -181,7 +181,7 @@ describe('SiteQueryGate.receive', () => {
         fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
         async (position, char) => {
           fc.pre(text[position] !== char);
-          await expectRefused(`${text.slice(0, position)}${char}${text.slice(position + 1)}`);
+          await expectRejected(`${text.slice(0, position)}${char}${text.slice(position + 1)}`);
         },
       ),
       { numRuns: 60 },
