@@ -1,5 +1,5 @@
 /** Module boundaries (HOUSE-STYLE §2): libs never import apps, no cycles, lib-to-lib only as each lib README allows. */
-const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit|logging|network-admin|private-files)/';
+const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit|logging|result|network-admin|private-files)/';
 
 module.exports = {
   forbidden: [
@@ -29,23 +29,30 @@ module.exports = {
       from: { path: FRAMEWORK_FREE },
       to: { path: 'node_modules/(@nestjs|nats|pg|better-sqlite3)/' },
     },
-    { name: 'ccdl-imports-no-lib', severity: 'error', from: { path: '^libs/ccdl/' }, to: { path: '^libs/(?!ccdl/)' } },
-    { name: 'engine-imports-only-ccdl', severity: 'error', from: { path: '^libs/engine/' }, to: { path: '^libs/(?!engine/|ccdl/)' } },
-    { name: 'contracts-imports-only-ccdl', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^libs/(?!contracts/|ccdl/)' } },
-    { name: 'privacy-imports-no-lib', severity: 'error', from: { path: '^libs/privacy/' }, to: { path: '^libs/(?!privacy/)' } },
-    { name: 'synthetic-imports-no-lib', severity: 'error', from: { path: '^libs/synthetic/' }, to: { path: '^libs/(?!synthetic/)' } },
+    { name: 'ccdl-imports-no-lib', severity: 'error', from: { path: '^libs/ccdl/' }, to: { path: '^libs/(?!ccdl/|result/)' } },
+    { name: 'engine-imports-only-ccdl', severity: 'error', from: { path: '^libs/engine/' }, to: { path: '^libs/(?!engine/|ccdl/|result/)' } },
+    { name: 'contracts-imports-only-ccdl', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^libs/(?!contracts/|ccdl/|result/)' } },
+    { name: 'privacy-imports-no-lib', severity: 'error', from: { path: '^libs/privacy/' }, to: { path: '^libs/(?!privacy/|result/)' } },
+    { name: 'synthetic-imports-no-lib', severity: 'error', from: { path: '^libs/synthetic/' }, to: { path: '^libs/(?!synthetic/|result/)' } },
     {
       name: 'process-kit-imports-only-contracts',
       severity: 'error',
       from: { path: '^libs/process-kit/' },
-      to: { path: '^libs/(?!process-kit/|contracts/)' },
+      to: { path: '^libs/(?!process-kit/|contracts/|result/)' },
     },
     {
       name: 'jetstream-transport-imports-no-lib',
       comment: 'The one framework lib (Nest and NATS allowed, see its README): transport mechanics only, no domain.',
       severity: 'error',
       from: { path: '^libs/jetstream-transport/' },
-      to: { path: '^libs/(?!jetstream-transport/)' },
+      to: { path: '^libs/(?!jetstream-transport/|result/)' },
+    },
+    {
+      name: 'result-imports-no-lib',
+      comment: 'Every lib and app may import @fq/result (the failure value and the issue-path formatter); it imports nothing.',
+      severity: 'error',
+      from: { path: '^libs/result/' },
+      to: { path: '^libs/(?!result/)' },
     },
     {
       name: 'network-admin-imports-contracts-and-private-files',
@@ -59,7 +66,7 @@ module.exports = {
       from: { path: '^libs/private-files/' },
       to: { path: '^libs/(?!private-files/|result/)' },
     },
-    { name: 'logging-imports-no-lib', severity: 'error', from: { path: '^libs/logging/' }, to: { path: '^libs/(?!logging/)' } },
+    { name: 'logging-imports-no-lib', severity: 'error', from: { path: '^libs/logging/' }, to: { path: '^libs/(?!logging/|result/)' } },
     {
       name: 'no-imports-into-test',
       comment: 'test/ holds the end-to-end suites; what others need from it belongs in @fq/process-kit.',
