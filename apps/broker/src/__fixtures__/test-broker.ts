@@ -57,8 +57,9 @@ export class InMemoryBrokerTransport extends JetStreamServer implements BrokerTr
   /** What a site sends, handed to the broker's handlers as stored by the network at `receivedAt`. */
   readonly handlers = {
     onResult: (result: ResultPayload, receivedAt: Date) => this.deliver(result, receivedAt),
-    onHeartbeat: (heartbeat: HeartbeatPayload, receivedAt: Date): Promise<unknown> =>
-      this.dispatch(
+    // Not awaited by its callers, as the network does not wait for the broker; a failure surfaces as a rejection.
+    onHeartbeat: (heartbeat: HeartbeatPayload, receivedAt: Date): void =>
+      void this.dispatch(
         SiteMessagePattern.Heartbeat,
         heartbeat,
         this.stored(siteHeartbeatSubject(heartbeat.siteId), receivedAt),
