@@ -4,5 +4,3 @@ export { canonicalizeQuery, hashQuery, serializeCanonicalQuery } from './canonic
 export { listCriteria, type LocatedCriterion } from './criteria';
 export { type CcdlError, type CcdlIssue, CcdlIssueCode, CcdlJsonError, CcdlValidationError } from './errors';
 export { parseStructuredQuery, parseStructuredQueryJson } from './parse';
-// Until libs/contracts imports it from @fq/result, where it lives.
-export { formatIssuePath } from '@fq/result';

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '@fq/result';
 import { fromPublic, fromSeed, type KeyPair, Prefix } from 'nkeys.js';
 // The codec turns nkey text into raw key bytes; nkeys.js exports it only from this module (the version is pinned).
 import { Codec } from 'nkeys.js/lib/codec';
@@ -40,7 +41,7 @@ export interface KeyIssue {
   message: string;
 }
 
-export type KeyResult<T> = { ok: true; value: T } | { ok: false; error: KeyIssue };
+export type KeyResult<T> = Result<T, KeyIssue>;
 
 /** Signs bytes with an envelope seed; the seed stays inside the closure and is never serialised. */
 export interface EnvelopeSigner {
@@ -66,18 +67,15 @@ export function envelopeSignerFromSeed(seed: string): KeyResult<EnvelopeSigner> 
   sodium.crypto_sign_seed_keypair(rawPublicKey, secretKey, rawSeed);
   sodium.sodium_memzero(rawSeed);
   const publicKey = new TextDecoder().decode(Codec.encode(Prefix.Account, rawPublicKey));
-  return {
-    ok: true,
-    value: {
-      publicKey,
-      sign: (bytes) => {
-        const signature = new Uint8Array(sodium.crypto_sign_BYTES);
-        sodium.crypto_sign_detached(asBuffer(signature), asBuffer(bytes), secretKey);
-        return signature;
-      },
-      toJSON: () => `EnvelopeSigner(${publicKey})`,
+  return ok({
+    publicKey,
+    sign: (bytes) => {
+      const signature = new Uint8Array(sodium.crypto_sign_BYTES);
+      sodium.crypto_sign_detached(asBuffer(signature), asBuffer(bytes), secretKey);
+      return signature;
     },
-  };
+    toJSON: () => `EnvelopeSigner(${publicKey})`,
+  });
 }
 
 /** A Buffer over the same memory, which sodium-native's signatures ask for; nothing is copied. */
@@ -88,18 +86,18 @@ function asBuffer(bytes: Uint8Array): Buffer {
 /** Checks a NATS user seed (`SU…`) and returns its public key; the connection uses the seed itself. */
 export function natsUserPublicKeyOf(seed: string): KeyResult<NatsUserPublicKey> {
   const pair = pairFromSeed(seed.trim(), NATS_USER_SEED, 'a NATS user seed (SU…)');
-  return pair.ok ? { ok: true, value: pair.value.getPublicKey() } : pair;
+  return pair.ok ? ok(pair.value.getPublicKey()) : pair;
 }
 
 function pairFromSeed(seed: string, shape: RegExp, what: string): KeyResult<KeyPair> {
   // The message never quotes the seed: it is a secret even when it is malformed.
   if (!shape.test(seed)) {
-    return { ok: false, error: { code: 'KEY_SEED_INVALID', message: `not ${what}` } };
+    return err({ code: 'KEY_SEED_INVALID', message: `not ${what}` });
   }
   try {
-    return { ok: true, value: fromSeed(new TextEncoder().encode(seed)) };
+    return ok(fromSeed(new TextEncoder().encode(seed)));
   } catch {
-    return { ok: false, error: { code: 'KEY_SEED_INVALID', message: `not ${what}: the checksum is wrong` } };
+    return err({ code: 'KEY_SEED_INVALID', message: `not ${what}: the checksum is wrong` });
   }
 }
 

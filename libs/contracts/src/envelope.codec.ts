@@ -1,4 +1,4 @@
-import { formatIssuePath } from '@fq/ccdl';
+import { type Err, err, formatIssuePath, ok, type Result } from '@fq/result';
 import { z } from 'zod';
 import { Envelope, type Sender, type UnsignedEnvelope } from './envelope.schema';
 import { verifyEnvelopeSignature } from './envelope.signature';
@@ -34,7 +34,7 @@ export interface EnvelopeIssue {
   issues?: Array<{ path: string; message: string }>;
 }
 
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: EnvelopeIssue };
+export type DecodeResult<T> = Result<T, EnvelopeIssue>;
 
 /** Serialises an envelope for the wire (or, unsigned, to measure it). */
 export function encodeEnvelope(envelope: Envelope | UnsignedEnvelope): Uint8Array {
@@ -86,12 +86,12 @@ export function openEnvelope<T extends Envelope['type']>(
 }
 
 /** The JSON in a message that is not too large to read; every receiver starts here. */
-function readJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false; error: EnvelopeIssue } {
+function readJson(data: Uint8Array): Result<unknown, EnvelopeIssue> {
   if (data.byteLength > MAX_ENVELOPE_BYTES) {
     return fail('ENVELOPE_TOO_LARGE', `${data.byteLength} bytes exceed the limit of ${MAX_ENVELOPE_BYTES}`);
   }
   try {
-    return { ok: true, value: JSON.parse(STRICT_UTF8.decode(data)) };
+    return ok(JSON.parse(STRICT_UTF8.decode(data)) as unknown);
   } catch (error) {
     return fail('ENVELOPE_JSON_INVALID', error instanceof Error ? error.message : 'not UTF-8 JSON');
   }
@@ -107,24 +107,21 @@ function parseEnvelope<T extends Envelope['type']>(
 ): DecodeResult<Extract<Envelope, { type: T }>> {
   const parsed = Envelope.safeParse(json);
   if (!parsed.success) {
-    return {
-      ok: false,
-      error: {
-        code: 'ENVELOPE_SCHEMA_INVALID',
-        message: 'the message is not a valid envelope',
-        issues: parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })),
-      },
-    };
+    return err({
+      code: 'ENVELOPE_SCHEMA_INVALID',
+      message: 'the message is not a valid envelope',
+      issues: parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })),
+    });
   }
   if (!(expected as readonly string[]).includes(parsed.data.type)) {
     return fail('ENVELOPE_TYPE_UNEXPECTED', `expected ${expected.join(' or ')}, got ${parsed.data.type}`);
   }
   // The type check above is what narrows; TypeScript cannot follow includes().
-  return { ok: true, value: parsed.data as Extract<Envelope, { type: T }> };
+  return ok(parsed.data as Extract<Envelope, { type: T }>);
 }
 
-function fail(code: EnvelopeIssue['code'], message: string): { ok: false; error: EnvelopeIssue } {
-  return { ok: false, error: { code, message } };
+function fail(code: EnvelopeIssue['code'], message: string): Err<EnvelopeIssue> {
+  return err({ code, message });
 }
 
 /** One line about why a message was rejected, with its first few schema issues; receivers log and audit it. */

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '@fq/result';
 import { canonicalJson } from './canonical-json';
 import type { EnvelopeSigner } from './envelope-keys';
 import { verifyWithPublicKey } from './envelope-keys';
@@ -66,22 +67,19 @@ export function checkEnvelopeTiming(
   envelope: Pick<Envelope, 'sentAt' | 'expiresAt'>,
   at: Date,
   skewMs: number = DEFAULT_CLOCK_SKEW_MS,
-): { ok: true } | { ok: false; error: TimingIssue } {
+): Result<void, TimingIssue> {
   const now = at.getTime();
   if (isEnvelopeExpired(envelope, at)) {
-    return {
-      ok: false,
-      error: { code: 'ENVELOPE_EXPIRED', message: `expired at ${envelope.expiresAt}, judged at ${at.toISOString()}` },
-    };
+    return err({
+      code: 'ENVELOPE_EXPIRED',
+      message: `expired at ${envelope.expiresAt}, judged at ${at.toISOString()}`,
+    });
   }
   if (Date.parse(envelope.sentAt) > now + skewMs) {
-    return {
-      ok: false,
-      error: {
-        code: 'ENVELOPE_SENT_IN_FUTURE',
-        message: `sent at ${envelope.sentAt}, more than ${skewMs} ms after ${at.toISOString()}`,
-      },
-    };
+    return err({
+      code: 'ENVELOPE_SENT_IN_FUTURE',
+      message: `sent at ${envelope.sentAt}, more than ${skewMs} ms after ${at.toISOString()}`,
+    });
   }
-  return { ok: true };
+  return ok(undefined);
 }
