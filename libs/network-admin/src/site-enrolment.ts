@@ -262,7 +262,7 @@ async function seedOf(
   }
   const read = readSecretFile(source.path);
   if (!read.ok) {
-    problems.push(read.message);
+    problems.push(read.error);
     return null;
   }
   return read.value;

@@ -25,13 +25,13 @@ describe('readSecretFile', () => {
     writeFileSync(file, 'SAsecret-seed\n', { mode: 0o600 });
     chmodSync(file, mode);
     const read = readSecretFile(file);
-    expect(read.ok ? '' : read.message).toMatch(/readable by others .*chmod 600/);
-    expect(read.ok ? '' : read.message).not.toContain('SAsecret');
+    expect(read.ok ? '' : read.error).toMatch(/readable by others .*chmod 600/);
+    expect(read.ok ? '' : read.error).not.toContain('SAsecret');
   });
 
   it('names the file and the reason when it cannot be read', () => {
     const read = readSecretFile(join(dir, 'missing.nk'));
-    expect(read.ok ? '' : read.message).toBe(`cannot read ${join(dir, 'missing.nk')} (ENOENT)`);
+    expect(read.ok ? '' : read.error).toBe(`cannot read ${join(dir, 'missing.nk')} (ENOENT)`);
     expect(new SecretText('x').toString()).toBe('***');
   });
 });
@@ -56,6 +56,6 @@ describe('readSecret', () => {
   it('passes on why a file cannot be used', () => {
     chmodSync(file, 0o644);
     const read = readSecret(file, null);
-    expect(read.ok ? '' : read.message).toMatch(/readable by others .*chmod 600/);
+    expect(read.ok ? '' : read.error).toMatch(/readable by others .*chmod 600/);
   });
 });

@@ -94,7 +94,7 @@ export function toNetworkConfig(
     }
     const read = readSecret(file === undefined ? null : resolve(cwd, file), value ?? null);
     if (!read.ok) {
-      problem(fileVariable, read.message);
+      problem(fileVariable, read.error);
       return null;
     }
     return read.value;

@@ -89,7 +89,7 @@ function loadSecurity(
   const secret = (file: string | null, value: string | null, variable: string): SecretText | null => {
     const read = readSecret(file === null ? null : resolve(cwd, file), value);
     if (!read.ok) {
-      problems.push({ variable, message: read.message });
+      problems.push({ variable, message: read.error });
       return null;
     }
     return read.value;
