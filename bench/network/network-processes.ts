@@ -94,7 +94,7 @@ export async function createNetworkKeys(workDir: string, siteIds: readonly strin
 
 function orThrow<T>(result: EnrolmentResult<T>): T {
   if (!result.ok) {
-    throw new Error(`setting up the benchmark's keys failed: ${result.problems.join('; ')}`);
+    throw new Error(`setting up the benchmark's keys failed: ${result.error.join('; ')}`);
   }
   return result.value;
 }

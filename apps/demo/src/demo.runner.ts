@@ -206,7 +206,7 @@ export class DemoRunner {
   private async prepareKeys(demoDir: string): Promise<DemoKeys> {
     const keys = await ensureDemoKeys(demoDir, DEMO_SITES);
     if (!keys.ok) {
-      throw new DemoError(keys.problems.join('\n'));
+      throw new DemoError(keys.error.join('\n'));
     }
     this.say(`keys and site registry in ${join(demoDir, 'broker')} and ${join(demoDir, 'keys')}`);
     return keys.value;

@@ -16,13 +16,13 @@ import {
 
 function valueOf<T>(result: EnrolmentResult<T>): T {
   if (!result.ok) {
-    throw new Error(result.problems.join('\n'));
+    throw new Error(result.error.join('\n'));
   }
   return result.value;
 }
 
 function problemsOf<T>(result: EnrolmentResult<T>): string[] {
-  return result.ok ? [] : result.problems;
+  return result.ok ? [] : result.error;
 }
 
 describe('site enrolment', () => {
@@ -211,7 +211,7 @@ describe('site enrolment', () => {
       writeFileSync(file, JSON.stringify({ version: 1, broker: null, sites: [{ id: 'uk-a' }] }));
       const problems = problemsOf(await readRegistryFile(file, { missingIsEmpty: false }));
       expect(problems.length).toBeGreaterThan(1);
-      expect(problems.every((problem) => problem.startsWith(`${file} $.sites.0.`))).toBe(true);
+      expect(problems.every((problem) => problem.startsWith(`${file} $.sites[0].`))).toBe(true);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   SiteRegistry,
 } from '@fq/contracts';
 import { readSecretFile, SecretText } from '@fq/private-files';
+import { err, formatIssue, ok, type Result } from '@fq/result';
 import { type GeneratedKey, generateEnvelopeKey, generateNatsUserKey } from './key-generation';
 import { renderNatsAuthorization } from './nats-authorization';
 
@@ -17,7 +18,7 @@ import { renderNatsAuthorization } from './nats-authorization';
 // Failures the operator can fix are values with one line per problem; only broken infrastructure throws.
 
 /** Known failures of an enrolment step: one line per problem. */
-export type EnrolmentResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+export type EnrolmentResult<T> = Result<T, string[]>;
 
 /** Where a seed comes from: a 0600 file (created if missing where allowed) or the environment. */
 export type SeedSource = { kind: 'file'; path: string } | { kind: 'env'; variable: string; seed: SecretText };
@@ -55,10 +56,10 @@ export async function initBrokerKeys(paths: {
   }
   const existing = await readRegistryFile(paths.registryFile, { missingIsEmpty: true });
   if (!existing.ok) {
-    problems.push(...existing.problems);
+    problems.push(...existing.error);
   }
   if (problems.length > 0 || signer?.ok !== true || natsPublic?.ok !== true || !existing.ok) {
-    return { ok: false, problems };
+    return err(problems);
   }
   const broker = { envelopePublicKey: signer.value.publicKey, natsUserPublicKey: natsPublic.value };
   const listed = existing.value.broker;
@@ -66,13 +67,10 @@ export async function initBrokerKeys(paths: {
     listed !== null &&
     (listed.envelopePublicKey !== broker.envelopePublicKey || listed.natsUserPublicKey !== broker.natsUserPublicKey)
   ) {
-    return {
-      ok: false,
-      problems: [
-        `${paths.registryFile} lists other broker keys than ${describeSource(paths.signing)} and ` +
-          `${describeSource(paths.nats)}: use the registry's keys or remove its "broker" entry to rotate them`,
-      ],
-    };
+    return err([
+      `${paths.registryFile} lists other broker keys than ${describeSource(paths.signing)} and ` +
+        `${describeSource(paths.nats)}: use the registry's keys or remove its "broker" entry to rotate them`,
+    ]);
   }
   const registryUpdated = listed === null;
   if (registryUpdated) {
@@ -81,7 +79,7 @@ export async function initBrokerKeys(paths: {
       return written;
     }
   }
-  return { ok: true, value: { ...broker, created, registryUpdated } };
+  return ok({ ...broker, created, registryUpdated });
 }
 
 /** A newly registered site: its registry entry, where its seeds are, and the broker's envelope public key. */
@@ -117,7 +115,7 @@ export async function addSite(request: {
   }
   const registry = await readRegistryFile(request.registryFile, { missingIsEmpty: false });
   if (!registry.ok) {
-    problems.push(...registry.problems);
+    problems.push(...registry.error);
   } else if (registry.value.broker === null) {
     problems.push(`${request.registryFile} has no broker keys yet: run \`broker keys init\` first`);
   }
@@ -132,7 +130,7 @@ export async function addSite(request: {
     }
   }
   if (problems.length > 0 || !id.success || !name.success || !registry.ok || registry.value.broker === null) {
-    return { ok: false, problems };
+    return err(problems);
   }
   const signing = generateEnvelopeKey();
   const nats = generateNatsUserKey();
@@ -151,10 +149,7 @@ export async function addSite(request: {
   if (!written.ok) {
     return written;
   }
-  return {
-    ok: true,
-    value: { site, signingSeedFile, natsSeedFile, brokerEnvelopePublicKey: registry.value.broker.envelopePublicKey },
-  };
+  return ok({ site, signingSeedFile, natsSeedFile, brokerEnvelopePublicKey: registry.value.broker.envelopePublicKey });
 }
 
 /** The registry's nats-server authorization block, with read-only monitoring users for `monitorPublicKeys`. */
@@ -167,15 +162,12 @@ export async function natsAuthorizationOf(
     return registry;
   }
   if (registry.value.broker === null) {
-    return { ok: false, problems: [`${registryFile} has no broker keys yet: run \`broker keys init\` first`] };
+    return err([`${registryFile} has no broker keys yet: run \`broker keys init\` first`]);
   }
-  return {
-    ok: true,
-    value: {
-      text: renderNatsAuthorization(registry.value, { monitorPublicKeys }),
-      users: 1 + registry.value.sites.length + monitorPublicKeys.length,
-    },
-  };
+  return ok({
+    text: renderNatsAuthorization(registry.value, { monitorPublicKeys }),
+    users: 1 + registry.value.sites.length + monitorPublicKeys.length,
+  });
 }
 
 /** The NATS user public key of a monitoring login whose seed is in `file`; the seed is created if it is missing. */
@@ -183,10 +175,10 @@ export async function monitorPublicKeyOf(file: string): Promise<EnrolmentResult<
   const problems: string[] = [];
   const seed = await seedOf({ kind: 'file', path: file }, generateNatsUserKey, [], problems);
   if (seed === null) {
-    return { ok: false, problems };
+    return err(problems);
   }
   const key = natsUserPublicKeyOf(seed.reveal());
-  return key.ok ? key : { ok: false, problems: [`${file} holds ${key.error.message}`] };
+  return key.ok ? key : err([`${file} holds ${key.error.message}`]);
 }
 
 /** Reads and validates the registry file; a missing file is an empty registry when `missingIsEmpty`. */
@@ -200,32 +192,29 @@ export async function readRegistryFile(
   } catch (error) {
     if (errorCode(error) === 'ENOENT') {
       return options.missingIsEmpty
-        ? { ok: true, value: { version: 1, broker: null, sites: [] } }
-        : { ok: false, problems: [`${file} does not exist: run \`broker keys init\` first`] };
+        ? ok({ version: 1, broker: null, sites: [] })
+        : err([`${file} does not exist: run \`broker keys init\` first`]);
     }
-    return { ok: false, problems: [`cannot read ${file} (${errorCode(error)})`] };
+    return err([`cannot read ${file} (${errorCode(error)})`]);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, problems: [`${file} is not JSON`] };
+    return err([`${file} is not JSON`]);
   }
   const parsed = SiteRegistry.safeParse(json);
   if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => `${file} $.${issue.path.join('.')}: ${issue.message}`),
-    };
+    return err(parsed.error.issues.map((issue) => `${file} ${formatIssue(issue)}`));
   }
-  return { ok: true, value: parsed.data };
+  return ok(parsed.data);
 }
 
 /** Validates and writes the registry atomically (a temporary file renamed over it), so a reader never sees half. */
 async function writeRegistryFile(file: string, registry: SiteRegistry): Promise<EnrolmentResult<SiteRegistry>> {
   const parsed = SiteRegistry.safeParse(registry);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => `$.${issue.path.join('.')}: ${issue.message}`) };
+    return err(parsed.error.issues.map(formatIssue));
   }
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
@@ -236,7 +225,7 @@ async function writeRegistryFile(file: string, registry: SiteRegistry): Promise<
   } finally {
     await rm(temporary, { force: true });
   }
-  return { ok: true, value: parsed.data };
+  return ok(parsed.data);
 }
 
 /** Writes a seed to a new file that only its owner can read; fails if the file exists. */

@@ -57,7 +57,7 @@ function seedSource(
 
 function valueOf<T>(result: EnrolmentResult<T>): T {
   if (!result.ok) {
-    throw new BrokerCliInputError(result.problems);
+    throw new BrokerCliInputError(result.error);
   }
   return result.value;
 }

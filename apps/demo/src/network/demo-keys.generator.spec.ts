@@ -24,7 +24,7 @@ describe('ensureDemoKeys', () => {
   it('registers every site with 0600 seeds and writes the NATS users of the broker and the sites', async () => {
     const created = await ensureDemoKeys(demoDir, SITES);
     if (!created.ok) {
-      throw new Error(created.problems.join('\n'));
+      throw new Error(created.error.join('\n'));
     }
     const keys = created.value;
     const registry = SiteRegistry.parse(JSON.parse(readFileSync(keys.registryFile, 'utf8')));
@@ -60,6 +60,6 @@ describe('ensureDemoKeys', () => {
     await ensureDemoKeys(demoDir, SITES);
     rmSync(join(demoDir, 'keys', 'uk-b'), { recursive: true });
     const again = await ensureDemoKeys(demoDir, SITES);
-    expect(again.ok ? [] : again.problems).toEqual([expect.stringContaining('uk-b is registered') as unknown]);
+    expect(again.ok ? [] : again.error).toEqual([expect.stringContaining('uk-b is registered') as unknown]);
   });
 });

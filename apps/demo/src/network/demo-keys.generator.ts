@@ -10,6 +10,7 @@ import {
   SITE_NATS_SEED_FILE,
   SITE_SIGNING_SEED_FILE,
 } from '@fq/network-admin';
+import { err, ok, type Result } from '@fq/result';
 
 /** Where the demo network's keys, registry and NATS authorization are, under DEMO_DIR. */
 export interface DemoKeys {
@@ -30,7 +31,7 @@ export interface DemoKeys {
 export async function ensureDemoKeys(
   demoDir: string,
   sites: ReadonlyArray<{ id: string; name: string }>,
-): Promise<{ ok: true; value: DemoKeys } | { ok: false; problems: string[] }> {
+): Promise<Result<DemoKeys, string[]>> {
   const registryFile = join(demoDir, 'broker', 'sites.json');
   const brokerSigningSeedFile = join(demoDir, 'broker', 'keys', 'broker-signing.nk');
   const brokerNatsSeedFile = join(demoDir, 'broker', 'keys', 'broker-nats.nk');
@@ -59,13 +60,10 @@ export async function ensureDemoKeys(
         return added;
       }
     } else if (!existsSync(files.signingSeedFile) || !existsSync(files.natsSeedFile)) {
-      return {
-        ok: false,
-        problems: [
-          `${site.id} is registered in ${registryFile} but its seeds are missing from ${outDir}: ` +
-            `delete ${join(demoDir, 'broker')} and ${join(demoDir, 'keys')} to start the demo network with new keys`,
-        ],
-      };
+      return err([
+        `${site.id} is registered in ${registryFile} but its seeds are missing from ${outDir}: ` +
+          `delete ${join(demoDir, 'broker')} and ${join(demoDir, 'keys')} to start the demo network with new keys`,
+      ]);
     }
     siteFiles.set(site.id, files);
   }
@@ -76,15 +74,12 @@ export async function ensureDemoKeys(
   const authorizationFile = join(demoDir, 'nats', 'authorization.conf');
   await mkdir(join(demoDir, 'nats'), { recursive: true });
   await writeFile(authorizationFile, authorization.value.text);
-  return {
-    ok: true,
-    value: {
-      registryFile,
-      brokerSigningSeedFile,
-      brokerNatsSeedFile,
-      brokerEnvelopePublicKey: broker.value.envelopePublicKey,
-      sites: siteFiles,
-      authorizationFile,
-    },
-  };
+  return ok({
+    registryFile,
+    brokerSigningSeedFile,
+    brokerNatsSeedFile,
+    brokerEnvelopePublicKey: broker.value.envelopePublicKey,
+    sites: siteFiles,
+    authorizationFile,
+  });
 }
