@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueryEnvelope } from '@fq/contracts';
+import { type Err, err, ok, type Result } from '@fq/result';
 import { z } from 'zod';
 import { ApprovalDecision, type ApprovalOutcome, CompletedApproval, PendingApproval } from './approval.schema';
 
@@ -18,7 +19,7 @@ export class ApprovalError extends Error {
   }
 }
 
-export type ApprovalResult<T> = { ok: true; value: T } | { ok: false; error: ApprovalError };
+export type ApprovalResult<T> = Result<T, ApprovalError>;
 
 /** A held query with the decision recorded for it so far, if any. */
 export interface PendingApprovalEntry {
@@ -81,7 +82,7 @@ export class ApprovalStore {
       }
       const decision = await this.readDecision(pending.data.queryId);
       if (!decision.ok) {
-        problems.push(decision.problem);
+        problems.push(decision.error);
       }
       entries.push({ pending: pending.data, decision: decision.ok ? decision.value : null });
     }
@@ -118,7 +119,7 @@ export class ApprovalStore {
           : 'decided';
       return fail('SITE_APPROVAL_ALREADY_DECIDED', `query ${id} was already ${what}`);
     }
-    return { ok: true, value };
+    return ok(value);
   }
 
   /** Moves a held query to `done/` with its outcome and removes its pending and decision files. */
@@ -135,19 +136,17 @@ export class ApprovalStore {
     await rm(join(this.decisionsDir, this.fileName(pending.queryId)), { force: true });
   }
 
-  private async readDecision(
-    queryId: string,
-  ): Promise<{ ok: true; value: ApprovalDecision | null } | { ok: false; problem: string }> {
+  private async readDecision(queryId: string): Promise<Result<ApprovalDecision | null, string>> {
     const file = join(this.decisionsDir, this.fileName(queryId));
     const json = await readJson(file);
     if (json === undefined) {
-      return { ok: true, value: null };
+      return ok(null);
     }
     const decision = ApprovalDecision.safeParse(json);
     if (!decision.success || decision.data.queryId !== queryId) {
-      return { ok: false, problem: `${file}: not a valid decision for query ${queryId}; it is ignored` };
+      return err(`${file}: not a valid decision for query ${queryId}; it is ignored`);
     }
-    return { ok: true, value: decision.data };
+    return ok(decision.data);
   }
 
   private fileName(queryId: string): string {
@@ -159,8 +158,8 @@ export class ApprovalStore {
   }
 }
 
-function fail(code: ApprovalError['code'], message: string): { ok: false; error: ApprovalError } {
-  return { ok: false, error: new ApprovalError(code, message) };
+function fail(code: ApprovalError['code'], message: string): Err<ApprovalError> {
+  return err(new ApprovalError(code, message));
 }
 
 /** Reads and parses a JSON file; undefined when it does not exist or is not JSON. */

@@ -1,6 +1,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { parseStructuredQueryJson } from '@fq/ccdl';
 import { createCohortKeyer, parseProtectionPolicy, type ProtectionPolicy, protectCount } from '@fq/privacy';
+import { formatIssue } from '@fq/result';
 import { PatientNumbersStore } from '../protection/patient-numbers.store';
 import { loadOrCreateSiteSecret } from '../protection/site-secret.store';
 import {
@@ -64,9 +65,7 @@ async function loadMapping(path: string | undefined, base: EngineMapping): Promi
   }
   const parsed = EngineMapping.safeParse(json);
   if (!parsed.success) {
-    throw new CommandInputError(
-      parsed.error.issues.map((i) => `mapping ${path}: $${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`),
-    );
+    throw new CommandInputError(parsed.error.issues.map((issue) => `mapping ${path}: ${formatIssue(issue)}`));
   }
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { envelopeSignerFromSeed, natsUserPublicKeyOf } from '@fq/contracts';
 import { readSecret, type SecretText } from '@fq/private-files';
+import { err, ok, type Result } from '@fq/result';
 import { SITE_AGENT_ENV_NAMES, SiteAgentEnv, type SiteAgentConfig, type SiteSecurityConfig } from './config.schema';
 
 /** Nest injection token of the parsed `SiteAgentConfig`. */
@@ -12,8 +13,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-export type ConfigResult =
-  { ok: true; value: { config: SiteAgentConfig; warnings: string[] } } | { ok: false; error: ConfigError };
+export type ConfigResult = Result<{ config: SiteAgentConfig; warnings: string[] }, ConfigError>;
 
 /** The environment cannot configure a site agent; `problems` lists every one at once. */
 export class ConfigError extends Error {
@@ -43,48 +43,41 @@ export function loadSiteAgentConfig(env: Readonly<Record<string, string | undefi
   }
   const parsed = SiteAgentEnv.safeParse(relevant);
   if (!parsed.success) {
-    return {
-      ok: false,
-      error: new ConfigError(
+    return err(
+      new ConfigError(
         parsed.error.issues.map((issue) => ({
           variable: typeof issue.path[0] === 'string' ? issue.path[0] : '(environment)',
           message: issue.message,
         })),
       ),
-    };
+    );
   }
   const { keySources, ...config } = parsed.data;
   const security = loadSecurity(keySources, cwd);
   if (!security.ok) {
-    return { ok: false, error: new ConfigError(security.error) };
+    return err(new ConfigError(security.error));
   }
   const stateDir = resolve(cwd, config.stateDir);
-  return {
-    ok: true,
-    value: {
-      config: {
-        ...config,
-        security: security.value,
-        dataPaths: config.dataPaths.map((p) => resolve(cwd, p)),
-        stateDir,
-        // The default audit log follows the (resolved) state dir; an explicit one is relative to cwd.
-        auditLogFile:
-          relevant.SITE_AUDIT_LOG === undefined ? resolve(stateDir, 'audit.jsonl') : resolve(cwd, config.auditLogFile),
-        mappingFile: config.mappingFile === null ? null : resolve(cwd, config.mappingFile),
-        conceptTreeFiles: config.conceptTreeFiles.map((p) => resolve(cwd, p)),
-      },
-      warnings,
+  return ok({
+    config: {
+      ...config,
+      security: security.value,
+      dataPaths: config.dataPaths.map((p) => resolve(cwd, p)),
+      stateDir,
+      // The default audit log follows the (resolved) state dir; an explicit one is relative to cwd.
+      auditLogFile:
+        relevant.SITE_AUDIT_LOG === undefined ? resolve(stateDir, 'audit.jsonl') : resolve(cwd, config.auditLogFile),
+      mappingFile: config.mappingFile === null ? null : resolve(cwd, config.mappingFile),
+      conceptTreeFiles: config.conceptTreeFiles.map((p) => resolve(cwd, p)),
     },
-  };
+    warnings,
+  });
 }
 
 type KeySources = ReturnType<typeof SiteAgentEnv.parse>['keySources'];
 
 /** Reads the seeds (files must be 0600) and checks each is the right kind of key; problems never quote a seed. */
-function loadSecurity(
-  sources: KeySources,
-  cwd: string,
-): { ok: true; value: SiteSecurityConfig } | { ok: false; error: ConfigProblem[] } {
+function loadSecurity(sources: KeySources, cwd: string): Result<SiteSecurityConfig, ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   const secret = (file: string | null, value: string | null, variable: string): SecretText | null => {
     const read = readSecret(file === null ? null : resolve(cwd, file), value);
@@ -112,22 +105,19 @@ function loadSecurity(
     }
   }
   if (problems.length > 0 || signer === null || !signer.ok) {
-    return { ok: false, error: problems };
+    return err(problems);
   }
   const { caFile, certFile, keyFile } = sources.tls;
   const absolute = (path: string | null): string | null => (path === null ? null : resolve(cwd, path));
-  return {
-    ok: true,
-    value: {
-      signer: signer.value,
-      brokerPublicKey: sources.brokerPublicKey,
-      natsNkeySeed,
-      tls:
-        caFile === null && certFile === null
-          ? null
-          : { caFile: absolute(caFile), certFile: absolute(certFile), keyFile: absolute(keyFile) },
-    },
-  };
+  return ok({
+    signer: signer.value,
+    brokerPublicKey: sources.brokerPublicKey,
+    natsNkeySeed,
+    tls:
+      caFile === null && certFile === null
+        ? null
+        : { caFile: absolute(caFile), certFile: absolute(certFile), keyFile: absolute(keyFile) },
+  });
 }
 
 /** Removes credentials from NATS URLs (`nats://user:password@host` → `nats://***@host`). */

@@ -52,38 +52,42 @@ describe('SitePolicyService', () => {
     const verdict = policy({ allowedContexts: ['Diagnose', 'Specimen'] }).check(query);
     expect(verdict).toEqual({
       ok: false,
-      code: 'SITE_POLICY_REFUSED',
-      reason: '$.inclusionCriteria[0][1]: context Laboruntersuchung is not answered by this site',
+      error: {
+        code: 'SITE_POLICY_REFUSED',
+        reason: '$.inclusionCriteria[0][1]: context Laboruntersuchung is not answered by this site',
+      },
     });
   });
 
   it('checks the contexts of criteria nested in reference filters', () => {
     const verdict = policy({ allowedContexts: ['Laboruntersuchung', 'Specimen'] }).check(query);
-    expect(verdict.ok ? '' : verdict.reason).toMatch(/attributeFilters\[0\]\.criteria\[0\]: context Diagnose/);
+    expect(verdict.ok ? '' : verdict.error.reason).toMatch(/attributeFilters\[0\]\.criteria\[0\]: context Diagnose/);
   });
 
   it('refuses a criterion without context when contexts are restricted', () => {
     const { context: _context, ...noContext } = lab;
     const verdict = policy({ allowedContexts: ['Laboruntersuchung'] }).check({ inclusionCriteria: [[noContext]] });
-    expect(verdict.ok ? '' : verdict.reason).toMatch(/has no context/);
+    expect(verdict.ok ? '' : verdict.error.reason).toMatch(/has no context/);
   });
 
   it('refuses a term code from a code system that is not allowed', () => {
     const verdict = policy({
       allowedCodeSystems: ['http://loinc.org', 'http://snomed.info/sct'],
     }).check(query);
-    expect(verdict.ok ? '' : verdict.reason).toMatch(/code system http:\/\/fhir\.de\/CodeSystem\/bfarm\/icd-10-gm/);
+    expect(verdict.ok ? '' : verdict.error.reason).toMatch(
+      /code system http:\/\/fhir\.de\/CodeSystem\/bfarm\/icd-10-gm/,
+    );
   });
 
   it('counts referenced criteria against the maximum', () => {
     expect(policy({ maxCriteria: 4 }).check(query).ok).toBe(true);
     const verdict = policy({ maxCriteria: 3 }).check(query);
-    expect(verdict.ok ? '' : verdict.reason).toMatch(/the query has 4 criteria; this site answers at most 3/);
+    expect(verdict.ok ? '' : verdict.error.reason).toMatch(/the query has 4 criteria; this site answers at most 3/);
   });
 
   it('names at most three violations and says how many more there are', () => {
     const many: StructuredQuery = { inclusionCriteria: [[lab, lab, lab, lab, lab]] };
     const verdict = policy({ allowedContexts: ['Diagnose'] }).check(many);
-    expect(verdict.ok ? '' : verdict.reason).toMatch(/; and 2 more$/);
+    expect(verdict.ok ? '' : verdict.error.reason).toMatch(/; and 2 more$/);
   });
 });

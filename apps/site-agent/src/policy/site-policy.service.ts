@@ -1,10 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { listCriteria, type StructuredQuery } from '@fq/ccdl';
+import { err, ok, type Result } from '@fq/result';
 import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig, SitePolicyConfig } from '../config/config.schema';
 
 /** Why site policy refuses a query; the code goes into the `refused` result and the audit log. */
-export type PolicyVerdict = { ok: true } | { ok: false; code: 'SITE_POLICY_REFUSED'; reason: string };
+export interface PolicyRefusal {
+  code: 'SITE_POLICY_REFUSED';
+  reason: string;
+}
+
+/** A query the policy allows, or why it refuses it. */
+export type PolicyVerdict = Result<void, PolicyRefusal>;
 
 const MAX_LISTED_VIOLATIONS = 3;
 
@@ -50,12 +57,12 @@ export class SitePolicyService {
       }
     }
     if (violations.length === 0) {
-      return { ok: true };
+      return ok(undefined);
     }
     const more = violations.length - MAX_LISTED_VIOLATIONS;
     const listed = violations.slice(0, MAX_LISTED_VIOLATIONS).join('; ');
     const reason = more > 0 ? `${listed}; and ${more} more` : listed;
-    return { ok: false, code: 'SITE_POLICY_REFUSED', reason: truncate(reason, 500) };
+    return err({ code: 'SITE_POLICY_REFUSED', reason: truncate(reason, 500) });
   }
 }
 

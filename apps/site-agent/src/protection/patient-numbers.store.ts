@@ -2,6 +2,7 @@ import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '@fq/private-files';
 import { createRecordKeyDeriver, numberingCheckOf, RECORD_KEY_BYTES } from '@fq/privacy';
+import { err, ok, type Result } from '@fq/result';
 
 /** File name of the site's patient numbers inside the state directory. */
 export const PATIENT_NUMBERS_FILE = 'patient-numbers';
@@ -26,8 +27,7 @@ export interface PatientNumbersOpened {
   incompleteTailBytes: number;
 }
 
-export type PatientNumbersResult =
-  { ok: true; value: PatientNumbersOpened } | { ok: false; error: PatientNumbersError };
+export type PatientNumbersResult = Result<PatientNumbersOpened, PatientNumbersError>;
 
 /**
  * The site's stable patient numbers (decision 0008): patient id → number, so a cohort is the same bitset, and so gets
@@ -177,9 +177,9 @@ async function writeDurably(file: string, flags: 'w' | 'r+', content: Buffer, po
 }
 
 function opened(store: PatientNumbersStore, secretChanged: boolean, incompleteTailBytes: number): PatientNumbersResult {
-  return { ok: true, value: { store, secretChanged, incompleteTailBytes } };
+  return ok({ store, secretChanged, incompleteTailBytes });
 }
 
 function fail(message: string, cause?: unknown): PatientNumbersResult {
-  return { ok: false, error: new PatientNumbersError(message, { cause }) };
+  return err(new PatientNumbersError(message, { cause }));
 }

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeSiteSecret, encodeSiteSecret, generateSiteSecret } from '@fq/privacy';
+import { type Err, err, ok, type Result } from '@fq/result';
 
 /** File name of the persisted site secret inside the state directory. */
 export const SITE_SECRET_FILE = 'site-secret';
@@ -11,8 +12,7 @@ export class SiteSecretError extends Error {
   readonly code = 'SITE_SECRET_INVALID';
 }
 
-export type SiteSecretResult =
-  { ok: true; value: { secret: Uint8Array; created: boolean; file: string } } | { ok: false; error: SiteSecretError };
+export type SiteSecretResult = Result<{ secret: Uint8Array; created: boolean; file: string }, SiteSecretError>;
 
 /**
  * Reads the site secret from `<stateDir>/site-secret`, creating it (owner-readable only) on first start. An existing
@@ -42,7 +42,7 @@ export async function loadOrCreateSiteSecret(stateDir: string): Promise<SiteSecr
   } finally {
     await handle.close();
   }
-  return { ok: true, value: { secret, created: true, file } };
+  return ok({ secret, created: true, file });
 }
 
 async function readSecretFile(file: string): Promise<SiteSecretResult | undefined> {
@@ -59,11 +59,11 @@ async function readSecretFile(file: string): Promise<SiteSecretResult | undefine
   if (!decoded.ok) {
     return fail(`${file} does not hold a valid site secret (${decoded.error.message}); restore it from backup`);
   }
-  return { ok: true, value: { secret: decoded.value, created: false, file } };
+  return ok({ secret: decoded.value, created: false, file });
 }
 
-function fail(message: string, cause?: unknown): { ok: false; error: SiteSecretError } {
-  return { ok: false, error: new SiteSecretError(message, { cause }) };
+function fail(message: string, cause?: unknown): Err<SiteSecretError> {
+  return err(new SiteSecretError(message, { cause }));
 }
 
 function describeFsError(cause: unknown): string {

@@ -98,7 +98,7 @@ export class QueryAdmissionService {
     }
     const verdict = this.policy.check(query);
     if (!verdict.ok) {
-      return this.outcome.refuse(envelope, { code: verdict.code, reason: verdict.reason }, delivery);
+      return this.outcome.refuse(envelope, verdict.error, delivery);
     }
     if (!this.rateLimiter.tryAcquire(now)) {
       const { rateLimit, rateIntervalSeconds } = this.config.policy;

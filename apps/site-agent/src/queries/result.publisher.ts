@@ -1,6 +1,7 @@
 import type { ResultEnvelope } from '@fq/contracts';
+import type { Result } from '@fq/result';
 
-export type PublishResult = { ok: true } | { ok: false; error: Error };
+export type PublishResult = Result<void, Error>;
 
 /** Sends a result envelope to the broker; the transport implements it, tests fake it. */
 export abstract class ResultPublisher {

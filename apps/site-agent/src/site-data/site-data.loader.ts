@@ -13,6 +13,7 @@ import {
   type PatientIndex,
   UPSTREAM_COMPATIBLE_MAPPING,
 } from '@fq/engine';
+import { type Err, err, formatIssue, ok, type Result } from '@fq/result';
 import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { CountProtectionService } from '../protection/count-protection.service';
@@ -41,7 +42,7 @@ export interface LoadedSiteData {
   summary: IngestSummary;
 }
 
-export type SiteDataResult = { ok: true; value: LoadedSiteData } | { ok: false; error: SiteDataError };
+export type SiteDataResult = Result<LoadedSiteData, SiteDataError>;
 
 /** Where the site's data come from; the service reloads through it, tests replace it. */
 export interface SiteDataSource {
@@ -114,10 +115,7 @@ export class SiteDataLoader implements SiteDataSource {
       if (saved !== null) {
         return saved;
       }
-      return {
-        ok: true,
-        value: { index, dataVersion: this.options.dataVersionOverride ?? fingerprint, fingerprint, summary },
-      };
+      return ok({ index, dataVersion: this.options.dataVersionOverride ?? fingerprint, fingerprint, summary });
     } catch (cause) {
       // The engine throws only for broken mappings (bad FHIRPath) or bugs; either way this load is unusable.
       return fail(
@@ -129,7 +127,7 @@ export class SiteDataLoader implements SiteDataSource {
   }
 
   /** A number must be on disk before an answer depends on it: no restart may give it to another patient. */
-  private async saveNumbers(): Promise<{ ok: false; error: SiteDataError } | null> {
+  private async saveNumbers(): Promise<Err<SiteDataError> | null> {
     try {
       await this.cohortKeys.saveNumbers();
       return null;
@@ -139,11 +137,11 @@ export class SiteDataLoader implements SiteDataSource {
     }
   }
 
-  private async loadMapping(): Promise<{ ok: true; value: EngineMapping } | { ok: false; error: SiteDataError }> {
+  private async loadMapping(): Promise<Result<EngineMapping, SiteDataError>> {
     const base = this.options.upstreamCompatible ? UPSTREAM_COMPATIBLE_MAPPING : DEFAULT_MAPPING;
     const file = this.options.mappingFile;
     if (file === null) {
-      return { ok: true, value: base };
+      return ok(base);
     }
     const json = await loadJsonFile(file);
     if (!json.ok) {
@@ -158,13 +156,10 @@ export class SiteDataLoader implements SiteDataSource {
     }
     const parsed = EngineMapping.safeParse(json.value);
     if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 5)
-        .map((i) => `$${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`)
-        .join('; ');
+      const issues = parsed.error.issues.slice(0, 5).map(formatIssue).join('; ');
       return fail('SITE_DATA_MAPPING_INVALID', `mapping ${file}: ${issues}`, parsed.error);
     }
-    return { ok: true, value: parsed.data };
+    return ok(parsed.data);
   }
 }
 
@@ -173,6 +168,6 @@ function describeSamples(summary: IngestSummary): string {
   return first === undefined ? '' : ` (${first.code} ${first.file}: ${first.message})`;
 }
 
-function fail(code: SiteDataError['code'], message: string, cause?: unknown): { ok: false; error: SiteDataError } {
-  return { ok: false, error: new SiteDataError(code, message, { cause }) };
+function fail(code: SiteDataError['code'], message: string, cause?: unknown): Err<SiteDataError> {
+  return err(new SiteDataError(code, message, { cause }));
 }

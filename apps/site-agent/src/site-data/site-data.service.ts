@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ok, type Result } from '@fq/result';
 import { CLOCK, type Clock } from '../clock';
 import { type LoadedSiteData, SITE_DATA_SOURCE, SiteDataError, type SiteDataSource } from './site-data.loader';
 
@@ -38,13 +39,13 @@ export class SiteDataService {
   }
 
   /** Loads the data the agent starts with. */
-  async loadInitial(): Promise<{ ok: true; value: SiteDataSnapshot } | { ok: false; error: SiteDataError }> {
+  async loadInitial(): Promise<Result<SiteDataSnapshot, SiteDataError>> {
     const loaded = await this.source.load();
     if (!loaded.ok) {
       return loaded;
     }
     this.snapshot = { ...loaded.value, loadedAt: this.clock.now() };
-    return { ok: true, value: this.snapshot };
+    return ok(this.snapshot);
   }
 
   /** The snapshot to answer the next query from; throws before the first load (a wiring bug). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { encodeEnvelope, HeartbeatEnvelope, signEnvelope, siteHeartbeatSubject } from '@fq/contracts';
+import { err, ok } from '@fq/result';
 import { CLOCK, type Clock } from '../clock';
 import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
@@ -64,13 +65,13 @@ export class HeartbeatPublisher {
         this.failing = false;
         this.logger.log({ message: 'heartbeats are published again' });
       }
-      return { ok: true };
+      return ok(undefined);
     } catch (error) {
       if (!this.failing) {
         this.failing = true;
         this.logger.warn({ message: 'heartbeat not published', error: String(error) });
       }
-      return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+      return err(error instanceof Error ? error : new Error(String(error)));
     }
   }
 

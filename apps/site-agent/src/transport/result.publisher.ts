@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { encodeEnvelope, type ResultEnvelope, siteResultSubject } from '@fq/contracts';
+import { err, ok } from '@fq/result';
 import { type PublishResult, ResultPublisher } from '../queries/result.publisher';
 import { NatsConnectionService } from './nats-connection.service';
 
@@ -18,9 +19,9 @@ export class NatsResultPublisher extends ResultPublisher {
         msgID: envelope.id,
         timeout: PUBLISH_TIMEOUT_MS,
       });
-      return { ok: true };
+      return ok(undefined);
     } catch (error) {
-      return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+      return err(error instanceof Error ? error : new Error(String(error)));
     }
   }
 }

@@ -15,6 +15,7 @@ import {
 import { type GeneratedKey, generateEnvelopeKey } from '@fq/network-admin';
 import { createIndexBuilder, type IngestSummary, type PatientIndex } from '@fq/engine';
 import { type BudgetPolicy, createCohortKeyer, DEFAULT_BUDGET_POLICY, DEFAULT_PROTECTION_POLICY } from '@fq/privacy';
+import { err, ok } from '@fq/result';
 import { ManualClock } from '../../__fixtures__/manual-clock';
 import { ApprovalProcessingService } from '../../approvals/approval-processing.service';
 import { ApprovalStore } from '../../approvals/approval.store';
@@ -60,10 +61,10 @@ export class FakeResultPublisher extends ResultPublisher {
   publish(envelope: ResultEnvelope): Promise<PublishResult> {
     if (this.failures > 0) {
       this.failures--;
-      return Promise.resolve({ ok: false, error: new Error('no responders (test)') });
+      return Promise.resolve(err(new Error('no responders (test)')));
     }
     this.published.push(envelope);
-    return Promise.resolve({ ok: true });
+    return Promise.resolve(ok(undefined));
   }
 }
 
@@ -121,10 +122,7 @@ export const EMPTY_SUMMARY: IngestSummary = {
 
 /** A data source that serves a fixed index. */
 export function fixedSource(index: PatientIndex, dataVersion = DATA_VERSION): SiteDataSource {
-  const result: SiteDataResult = {
-    ok: true,
-    value: { index, dataVersion, fingerprint: `fp-${dataVersion}`, summary: EMPTY_SUMMARY },
-  };
+  const result: SiteDataResult = ok({ index, dataVersion, fingerprint: `fp-${dataVersion}`, summary: EMPTY_SUMMARY });
   return { fingerprint: () => Promise.resolve(`fp-${dataVersion}`), load: () => Promise.resolve(result) };
 }
 
