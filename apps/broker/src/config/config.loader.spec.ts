@@ -139,7 +139,7 @@ describe('loadBrokerConfig', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^BROKER_SITES_FILE: .*bad-sites\.json \$\.sites\.0\.natsUserPublicKey: expected a NATS user/,
+          /^BROKER_SITES_FILE: .*bad-sites\.json \$\.sites\[0\]\.natsUserPublicKey: expected a NATS user/,
         ),
         expect.stringMatching(/^BROKER_SIGNING_KEY_FILE: .*loose\.nk is readable by others \(mode 0644\)/),
       ]),

@@ -1,23 +1,23 @@
+import { err, ok, type Result } from '@fq/result';
 import { BrokerConfig } from './config.schema';
 import { summarizeNetworkConfig } from './network-config.schema';
 
 /** Every problem with the environment, one line each, or the typed configuration. */
-export type ConfigResult = { ok: true; value: BrokerConfig } | { ok: false; error: string[] };
+export type ConfigResult = Result<BrokerConfig, string[]>;
 
 /** Parses the broker's environment once; empty values count as unset. */
 export function loadBrokerConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = BrokerConfig.safeParse(present);
   if (parsed.success) {
-    return { ok: true, value: parsed.data };
+    return ok(parsed.data);
   }
-  return {
-    ok: false,
-    error: parsed.error.issues.map((issue) => {
+  return err(
+    parsed.error.issues.map((issue) => {
       const name = issue.path.map(String).join('.');
       return name === '' ? issue.message : `${name}: ${issue.message}`;
     }),
-  };
+  );
 }
 
 /** The configuration for the start-up log, with credentials in URLs replaced by `***`. */

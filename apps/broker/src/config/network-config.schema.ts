@@ -8,6 +8,7 @@ import {
   SiteRegistry,
 } from '@fq/contracts';
 import { readSecret, type SecretText } from '@fq/private-files';
+import { formatIssue } from '@fq/result';
 import { z } from 'zod';
 import { integer } from './env-values';
 
@@ -180,7 +181,7 @@ function readRegistry(file: string, problem: (message: string) => void): SiteReg
   const parsed = SiteRegistry.safeParse(json);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      problem(`${file} $.${issue.path.join('.')}: ${issue.message}`);
+      problem(`${file} ${formatIssue(issue)}`);
     }
     return null;
   }

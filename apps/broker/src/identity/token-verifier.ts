@@ -8,6 +8,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuerKey, FDPG_ROLE_NAMES } from '@fq/network-admin';
+import { err, ok, type Result } from '@fq/result';
 import { z } from 'zod';
 import type { AuthConfig, RoleNames } from '../config/security-config.schema';
 import { Caller, type CallerRole } from './caller';
@@ -27,7 +28,7 @@ export type TokenRejection =
   | { code: 'BROKER_ROLE_FORBIDDEN'; message: string }
   | { code: 'BROKER_AUTH_UNAVAILABLE'; message: string; cause: unknown };
 
-export type TokenVerdict = { ok: true; value: Caller } | { ok: false; error: TokenRejection };
+export type TokenVerdict = Result<Caller, TokenRejection>;
 
 /** Verified tokens kept for repeat requests; past this many the memory starts over. */
 const MAX_REMEMBERED_TOKENS = 10_000;
@@ -119,7 +120,7 @@ export class TokenVerifier {
     const nowMs = this.now().getTime();
     const known = this.verified.get(token);
     if (known !== undefined && nowMs < known.expiresAtMs) {
-      return { ok: true, value: known.caller };
+      return ok(known.caller);
     }
     const verdict = await this.verifyOnce(token);
     if (verdict.ok) {
@@ -158,10 +159,7 @@ export class TokenVerifier {
     try {
       keys = await issuer.keys();
     } catch (error) {
-      return {
-        ok: false,
-        error: { code: 'BROKER_AUTH_UNAVAILABLE', message: 'the identity provider cannot be reached', cause: error },
-      };
+      return err({ code: 'BROKER_AUTH_UNAVAILABLE', message: 'the identity provider cannot be reached', cause: error });
     }
     let payload: JWTPayload;
     try {
@@ -190,12 +188,9 @@ export class TokenVerifier {
     }
     const role = strongestRole(claimAt(payload, issuer.rolesClaim), issuer.roleNames);
     if (role === null) {
-      return {
-        ok: false,
-        error: { code: 'BROKER_ROLE_FORBIDDEN', message: 'the token carries none of the broker’s roles' },
-      };
+      return err({ code: 'BROKER_ROLE_FORBIDDEN', message: 'the token carries none of the broker’s roles' });
     }
-    return { ok: true, value: { id: id.data, role } };
+    return ok({ id: id.data, role });
   }
 
   private async remoteKeys(issuer: string, jwksUrl: string | null): Promise<JWTVerifyGetKey> {
@@ -230,7 +225,7 @@ class KeySourceUnavailableError extends Error {
 }
 
 function refused(code: TokenProblemCode, message: string): TokenVerdict {
-  return { ok: false, error: { code, message } };
+  return err({ code, message });
 }
 
 function invalid(message: string): TokenVerdict {
@@ -240,7 +235,7 @@ function invalid(message: string): TokenVerdict {
 // Our own words for each failure: jose's messages quote claim values' names and may change between versions.
 function rejectionOf(error: unknown): TokenVerdict {
   if (error instanceof KeySourceUnavailableError) {
-    return { ok: false, error: { code: 'BROKER_AUTH_UNAVAILABLE', message: error.message, cause: error } };
+    return err({ code: 'BROKER_AUTH_UNAVAILABLE', message: error.message, cause: error });
   }
   if (error instanceof errors.JWTExpired) {
     return refused('BROKER_TOKEN_EXPIRED', 'the bearer token has expired');
