@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '@fq/result';
 import { z } from 'zod';
 
 /** The three synthetic sites of the demo network: different sizes, fixed seeds, so every run shows the same data. */
@@ -44,19 +45,14 @@ export const DemoEnv = z
 export type DemoConfig = z.output<typeof DemoEnv>;
 
 /** Parses the environment once (empty values count as unset); every problem is listed as `NAME: message`. */
-export function loadDemoConfig(
-  env: Readonly<Record<string, string | undefined>>,
-): { ok: true; value: DemoConfig } | { ok: false; error: string[] } {
+export function loadDemoConfig(env: Readonly<Record<string, string | undefined>>): Result<DemoConfig, string[]> {
   const names = ['NATS_URL', 'BROKER_PORT', 'BROKER_HOST', 'DEMO_DIR'];
   const present = Object.fromEntries(
     names.flatMap((name) => (env[name] !== undefined && env[name] !== '' ? [[name, env[name]]] : [])),
   );
   const parsed = DemoEnv.safeParse(present);
   if (parsed.success) {
-    return { ok: true, value: parsed.data };
+    return ok(parsed.data);
   }
-  return {
-    ok: false,
-    error: parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`),
-  };
+  return err(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`));
 }
