@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { err, ok, type Result } from '@fq/result';
 import { Command, CommanderError, Option } from 'commander';
 
 /** How one benchmark run is configured (command line, else BENCH_* environment, else defaults). */
@@ -19,8 +20,7 @@ export interface BenchOptions {
 }
 
 /** A refused command line carries the message and the exit code (0 after `--help`). */
-export type BenchOptionsResult =
-  { ok: true; value: BenchOptions } | { ok: false; error: { message: string; exitCode: number } };
+export type BenchOptionsResult = Result<BenchOptions, { message: string; exitCode: number }>;
 
 const DEFAULT_SIZES = '100000,1000000';
 // The synthetic generator's reference date: its "today", so ages and data windows line up.
@@ -63,7 +63,7 @@ export function parseBenchOptions(argv: readonly string[], benchRoot: string): B
     program.parse([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return { ok: false, error: { message: error.exitCode === 0 ? '' : error.message, exitCode: error.exitCode } };
+      return err({ message: error.exitCode === 0 ? '' : error.message, exitCode: error.exitCode });
     }
     throw error;
   }
@@ -88,7 +88,5 @@ export function parseBenchOptions(argv: readonly string[], benchRoot: string): B
     duckdb: raw.duckdb !== false,
     keepData: raw.keepData === true || raw.keepData === '1' || raw.keepData === 'true',
   };
-  return issues.length === 0
-    ? { ok: true, value: options }
-    : { ok: false, error: { message: issues.join('\n'), exitCode: 2 } };
+  return issues.length === 0 ? ok(options) : err({ message: issues.join('\n'), exitCode: 2 });
 }

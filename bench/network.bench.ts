@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { type BrokerHttpClient, findRepoRoot, type NatsServerHandle, startNatsServer } from '@fq/process-kit';
+import { ok, type Result } from '@fq/result';
 import { summarizeLatency } from './latency-stats';
 import { describeMachine, formatMachine, speedReferenceMicros } from './machine-info';
 import { runQuery, type QueryOutcome } from './network/final-event.client';
@@ -39,7 +40,7 @@ interface ThroughputFigures {
   latencyMedianMs: number;
   latencyP95Ms: number;
   /** CPU of the measured processes when the window opened and when it closed, or why it could not be read. */
-  cpu: { ok: true; value: { before: CpuSnapshot; after: CpuSnapshot } } | { ok: false; error: string };
+  cpu: Result<{ before: CpuSnapshot; after: CpuSnapshot }, string>;
 }
 
 function fullyAnswered(outcome: QueryOutcome): boolean {
@@ -157,11 +158,7 @@ async function measureThroughput(
     windowSeconds: options.durationSeconds,
     latencyMedianMs: latency.medianMs,
     latencyP95Ms: latency.p95Ms,
-    cpu: !cpuBefore.ok
-      ? cpuBefore
-      : !cpuAfter.ok
-        ? cpuAfter
-        : { ok: true, value: { before: cpuBefore.value, after: cpuAfter.value } },
+    cpu: !cpuBefore.ok ? cpuBefore : !cpuAfter.ok ? cpuAfter : ok({ before: cpuBefore.value, after: cpuAfter.value }),
   };
 }
 
@@ -198,8 +195,8 @@ function formatCpuSection(throughput: ThroughputFigures, cpuGroups: readonly Cpu
   ];
 }
 
-function verdict(ok: boolean): string {
-  return ok ? 'yes' : 'NO';
+function verdict(passed: boolean): string {
+  return passed ? 'yes' : 'NO';
 }
 
 async function main(): Promise<number> {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { err, ok, type Result } from '@fq/result';
 import { Command, CommanderError, Option } from 'commander';
 
 /** How one network benchmark run is configured (command line, else BENCH_NET_* environment, else defaults). */
@@ -25,8 +26,7 @@ export interface NetworkBenchOptions {
   readyTimeoutSeconds: number;
 }
 
-export type NetworkBenchOptionsResult =
-  { ok: true; value: NetworkBenchOptions } | { ok: false; error: { message: string; exitCode: number } };
+export type NetworkBenchOptionsResult = Result<NetworkBenchOptions, { message: string; exitCode: number }>;
 
 function wholeNumber(text: string, name: string, issues: string[], min: number): number {
   const value = Number(text.trim().replace(/_/g, ''));
@@ -80,7 +80,7 @@ export function parseNetworkBenchOptions(argv: readonly string[], benchRoot: str
     program.parse([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return { ok: false, error: { message: error.exitCode === 0 ? '' : error.message, exitCode: error.exitCode } };
+      return err({ message: error.exitCode === 0 ? '' : error.message, exitCode: error.exitCode });
     }
     throw error;
   }
@@ -105,7 +105,5 @@ export function parseNetworkBenchOptions(argv: readonly string[], benchRoot: str
     only: raw.only,
     readyTimeoutSeconds: wholeNumber(text('readyTimeout'), '--ready-timeout', issues, 1),
   };
-  return issues.length === 0
-    ? { ok: true, value: options }
-    : { ok: false, error: { message: issues.join('\n'), exitCode: 2 } };
+  return issues.length === 0 ? ok(options) : err({ message: issues.join('\n'), exitCode: 2 });
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { err, ok, type Result } from '@fq/result';
 
 // The unit of utime and stime in /proc/<pid>/stat (USER_HZ); node cannot call sysconf, and `getconf CLK_TCK` is 100
 // on Linux x86-64 and arm64 kernels in practice.
@@ -42,7 +43,7 @@ export interface CpuSnapshot {
   readonly ownMs: number;
 }
 
-export type CpuSnapshotResult = { ok: true; value: CpuSnapshot } | { ok: false; error: string };
+export type CpuSnapshotResult = Result<CpuSnapshot, string>;
 
 /** Reads the CPU time of every process in `groups` and of this process; fails, saying why, if one cannot be read. */
 export function takeCpuSnapshot(groups: readonly CpuGroup[]): CpuSnapshotResult {
@@ -54,13 +55,13 @@ export function takeCpuSnapshot(groups: readonly CpuGroup[]): CpuSnapshotResult 
     for (const member of group.processes) {
       const ms = member.pid === undefined ? null : readProcessCpuMs(member.pid);
       if (ms === null) {
-        return { ok: false, error: unreadableReason(member.name, member.pid) };
+        return err(unreadableReason(member.name, member.pid));
       }
       sum += ms;
     }
     groupMs.push(sum);
   }
-  return { ok: true, value: { atMs, groupMs, ownMs } };
+  return ok({ atMs, groupMs, ownMs });
 }
 
 function unreadableReason(name: string, pid: number | undefined): string {
