@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,16 +82,31 @@ function readReadmes(): Readme[] {
   });
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A fresh checkout in a temporary directory: the files git tracks or would track, node_modules linked. */
 async function freshCheckout(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fq-readme-'));
+  // The checkout keeps its place beside the shared test data (`../shared`), which the specs read and never copy.
+  const parent = await mkdtemp(join(tmpdir(), 'fq-readme-'));
+  const dir = join(parent, 'checkout');
+  mkdirSync(dir);
+  if (existsSync(join(REPO_ROOT, '..', 'shared'))) {
+    symlinkSync(join(REPO_ROOT, '..', 'shared'), join(parent, 'shared'));
+  }
   const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });
   for (const file of listed.split('\0').filter((name) => name !== '')) {
-    // A file deleted in the work tree but not yet in the index is not part of this checkout.
-    if (existsSync(join(REPO_ROOT, file))) {
+    // A file deleted in the work tree but not yet in the index is not part of this checkout, nor is an untracked
+    // symbolic link (a data directory linked in from elsewhere).
+    if (isRegularFile(join(REPO_ROOT, file))) {
       mkdirSync(dirname(join(dir, file)), { recursive: true });
       copyFileSync(join(REPO_ROOT, file), join(dir, file));
     }
@@ -189,7 +204,7 @@ describe('the commands in the READMEs', () => {
             await expectCommandWorks(command.replace(INSTALL, ''), checkout);
           }
         } finally {
-          await rm(checkout, { recursive: true, force: true });
+          await rm(dirname(checkout), { recursive: true, force: true });
         }
       },
       runnable.length * COMMAND_DEADLINE_MS,
