@@ -22,8 +22,8 @@ import type { BrokerConfig } from '../config/config.schema';
 import type { CallerRole } from '../identity/caller';
 import {
   type BrokerTransport,
-  isResultRefusal,
-  type ResultRefusal,
+  isResultRejection,
+  type ResultRejection,
   SiteMessagePattern,
 } from '../transport/broker-transport';
 import { writeTestRegistry } from './test-registry';
@@ -87,14 +87,14 @@ export class InMemoryBrokerTransport extends JetStreamServer implements BrokerTr
     this.published.push({ siteId, envelope });
   }
 
-  /** Delivers a result as the results consumer would; resolves to the handler's refusal, or null when it counted. */
-  async deliver(result: ResultPayload, receivedAt: Date): Promise<ResultRefusal | null> {
-    const refusal = await this.dispatch(
+  /** Delivers a result as the results consumer would; resolves to the handler's rejection, or null when it counted. */
+  async deliver(result: ResultPayload, receivedAt: Date): Promise<ResultRejection | null> {
+    const rejection = await this.dispatch(
       SiteMessagePattern.Result,
       result,
       this.stored(siteResultSubject(result.siteId), receivedAt),
     );
-    return isResultRefusal(refusal) ? refusal : null;
+    return isResultRejection(rejection) ? rejection : null;
   }
 
   private stored(subject: string, storedAt: Date): JetStreamMessage {

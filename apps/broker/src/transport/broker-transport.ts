@@ -1,8 +1,8 @@
 import type { HeartbeatPayload, QueryEnvelope, ResultPayload, SiteId, UnsignedEnvelope } from '@fq/contracts';
 import type { JetStreamMessage, JetStreamServer } from '@fq/jetstream-transport';
 
-/** Codes of verified results the broker refuses on their merits; they go to the audit log like rejected envelopes. */
-export const ResultRefusalCode = {
+/** Codes of verified results the broker rejects on their merits; they go to the audit log like rejected envelopes. */
+export const ResultRejectionCode = {
   /** No query with this id. */
   QueryUnknown: 'RESULT_QUERY_UNKNOWN',
   /** The query was not sent to this site. */
@@ -14,21 +14,21 @@ export const ResultRefusalCode = {
   /** The site's result for this query was recorded before; the first one counts. */
   Duplicate: 'RESULT_DUPLICATE',
 } as const;
-export type ResultRefusalCode = (typeof ResultRefusalCode)[keyof typeof ResultRefusalCode];
+export type ResultRejectionCode = (typeof ResultRejectionCode)[keyof typeof ResultRejectionCode];
 
 /** Why a verified result was not counted. */
-export interface ResultRefusal {
-  code: ResultRefusalCode;
+export interface ResultRejection {
+  code: ResultRejectionCode;
   reason: string;
 }
 
-/** Whether a handler's return value is a refusal. */
-export function isResultRefusal(value: unknown): value is ResultRefusal {
+/** Whether a handler's return value is a rejection. */
+export function isResultRejection(value: unknown): value is ResultRejection {
   return (
     typeof value === 'object' &&
     value !== null &&
     'code' in value &&
-    (Object.values(ResultRefusalCode) as unknown[]).includes(value.code) &&
+    (Object.values(ResultRejectionCode) as unknown[]).includes(value.code) &&
     'reason' in value &&
     typeof value.reason === 'string'
   );
@@ -36,7 +36,7 @@ export function isResultRefusal(value: unknown): value is ResultRefusal {
 
 /** The `@EventPattern`s of what the envelope gate admits from sites. */
 export const SiteMessagePattern = {
-  /** A verified result (`ResultPayload`); its handler returns a `ResultRefusal`, or null when it counted. */
+  /** A verified result (`ResultPayload`); its handler returns a `ResultRejection`, or null when it counted. */
   Result: 'result',
   /** A verified heartbeat (`HeartbeatPayload`). */
   Heartbeat: 'heartbeat',
@@ -44,8 +44,8 @@ export const SiteMessagePattern = {
 
 /** What the transport's gate hands admitted messages to: in the app, the `@EventPattern` handlers. */
 export interface TransportHandlers {
-  /** Stores a result, or refuses it (null: counted); a throw means "try again later" and the message is redelivered. */
-  onResult(result: ResultPayload, message: JetStreamMessage): Promise<ResultRefusal | null>;
+  /** Stores a result, or rejects it (null: counted); a throw means "try again later" and the message is redelivered. */
+  onResult(result: ResultPayload, message: JetStreamMessage): Promise<ResultRejection | null>;
   /** Notes a site's sign of life; `message.storedAt` is when the NATS server stored it. */
   onHeartbeat(heartbeat: HeartbeatPayload, message: JetStreamMessage): void | Promise<void>;
 }

@@ -13,7 +13,7 @@ import {
 } from '@fq/contracts';
 import { generateEnvelopeKey, generateNatsUserKey } from '@fq/network-admin';
 import { testSigner } from '../__fixtures__/test-registry';
-import { type ResultRefusal, ResultRefusalCode } from './broker-transport';
+import { type ResultRejection, ResultRejectionCode } from './broker-transport';
 import type { EnvelopeRejection, FloodEpisodeRecord } from './envelope-audit.log';
 import { EnvelopeReceiver, type ReceivedMessage } from './envelope.receiver';
 import { ReceivedEnvelopesStore } from './received-envelopes.store';
@@ -38,7 +38,7 @@ const SILENT = { log: () => undefined, warn: () => undefined, error: () => undef
 /** A receiver over in-memory stores; `state` records everything a handler would have changed. */
 function aReceiver(
   options: {
-    refuse?: (result: ResultPayload) => ResultRefusal | null;
+    reject?: (result: ResultPayload) => ResultRejection | null;
     flood?: SiteFloodGuard;
     now?: () => Date;
     startedAt?: Date;
@@ -59,7 +59,7 @@ function aReceiver(
     handlers: {
       onResult: (result) => {
         state.results.push(result);
-        return Promise.resolve(options.refuse?.(result) ?? null);
+        return Promise.resolve(options.reject?.(result) ?? null);
       },
       onHeartbeat: (heartbeat) => void state.heartbeats.push(heartbeat),
     },
@@ -104,7 +104,7 @@ function message(data: Uint8Array | string, subject = siteResultSubject('site-a'
   };
 }
 
-/** Asserts the message was refused with `code`, audited once, changed nothing, and a valid result still counts. */
+/** Asserts the message was rejected with `code`, audited once, changed nothing, and a valid result still counts. */
 async function expectRefused(world: ReturnType<typeof aReceiver>, msg: ReceivedMessage, code?: string): Promise<void> {
   const before = world.state.results.length;
   const audited = world.audit.length;
@@ -151,13 +151,13 @@ describe('EnvelopeReceiver (results)', () => {
     ['oversized', () => new Uint8Array(MAX_ENVELOPE_BYTES + 1), 'ENVELOPE_TOO_LARGE'],
     ['not JSON', () => '{"type":"result",', 'ENVELOPE_JSON_INVALID'],
   ] satisfies Array<[string, () => Uint8Array | string, string]>)(
-    'refuses and audits a result that is %s',
+    'rejects and audits a result that is %s',
     async (_what, data, code) => {
       await expectRefused(aReceiver(), message(data()), code);
     },
   );
 
-  it('refuses a valid result from one site on another site’s subject', async () => {
+  it('rejects a valid result from one site on another site’s subject', async () => {
     const world = aReceiver();
     await expectRefused(
       world,
@@ -186,7 +186,7 @@ describe('EnvelopeReceiver (results)', () => {
     );
   });
 
-  it('refuses every mutation of a signed result, and keeps working', async () => {
+  it('rejects every mutation of a signed result, and keeps working', async () => {
     const text = JSON.stringify(anAnswer());
     await fc.assert(
       fc.asyncProperty(
@@ -202,7 +202,7 @@ describe('EnvelopeReceiver (results)', () => {
     );
   });
 
-  it('refuses arbitrary JSON re-signed with a key the registry does not hold for the sender', async () => {
+  it('rejects arbitrary JSON re-signed with a key the registry does not hold for the sender', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 1_000_000 }),
@@ -227,9 +227,9 @@ describe('EnvelopeReceiver (results)', () => {
     );
   });
 
-  it('audits a verified result that the broker refuses on its merits, and acknowledges it', async () => {
+  it('audits a verified result that the broker rejects on its merits, and acknowledges it', async () => {
     const unknown = anAnswer();
-    const world = aReceiver({ refuse: () => ({ code: ResultRefusalCode.QueryUnknown, reason: 'no such query' }) });
+    const world = aReceiver({ reject: () => ({ code: ResultRejectionCode.QueryUnknown, reason: 'no such query' }) });
     await expect(world.receiver.receiveResult(message(encodeEnvelope(unknown), undefined, 700))).resolves.toBe('ack');
     expect(world.audit).toEqual([
       expect.objectContaining({
@@ -246,11 +246,11 @@ describe('EnvelopeReceiver (results)', () => {
   it('audits a second result for the same query and site, but not a redelivery of the one it recorded', async () => {
     const seen = new Set<string>();
     const world = aReceiver({
-      refuse: (result) => {
+      reject: (result) => {
         const key = `${result.queryId}/${result.siteId}`;
         const duplicate = seen.has(key);
         seen.add(key);
-        return duplicate ? { code: ResultRefusalCode.Duplicate, reason: 'the first result counts' } : null;
+        return duplicate ? { code: ResultRejectionCode.Duplicate, reason: 'the first result counts' } : null;
       },
     });
     const first = anAnswer();
@@ -276,10 +276,10 @@ describe('EnvelopeReceiver (results)', () => {
     ];
     let now = STORED_AT.getTime();
     // 40 results from site-a at once, each for an unknown query: each one read is audited.
-    const unknown = { code: ResultRefusalCode.QueryUnknown, reason: 'no such query' };
+    const unknown = { code: ResultRejectionCode.QueryUnknown, reason: 'no such query' };
     const world = aReceiver({
       registry,
-      refuse: (result) => (result.siteId === 'site-a' ? unknown : null),
+      reject: (result) => (result.siteId === 'site-a' ? unknown : null),
       flood: new SiteFloodGuard({ perSecond: 1, burst: 3 }),
       now: () => new Date(now),
     });

@@ -11,7 +11,7 @@ import {
   siteIdOfSubject,
 } from '@fq/contracts';
 import type { JetStreamMessage, Settlement } from '@fq/jetstream-transport';
-import { ResultRefusalCode, type TransportHandlers } from './broker-transport';
+import { ResultRejectionCode, type TransportHandlers } from './broker-transport';
 import type { EnvelopeAudit } from './envelope-audit.log';
 import type { ReplayGuard } from './received-envelopes.store';
 import type { FloodEpisode, SiteFloodGuard } from './site-flood.guard';
@@ -42,7 +42,7 @@ export interface EnvelopeReceiverDeps {
  * The broker's side of the envelope gate for site messages (decision 0006): the gate of `@fq/contracts` verifies the
  * site's signature against the registry, checks subject and sender agree, tells a replay from a redelivery and judges
  * expiry by the storage time; only then is the payload handed to the handlers. A rejected message is logged, audited
- * and acknowledged; nothing else changes. A result the handler refuses on its merits (unknown query, a site it was not
+ * and acknowledged; nothing else changes. A result the handler rejects on its merits (unknown query, a site it was not
  * sent to, another query's hash, late, a second result) is audited the same way.
  */
 export class EnvelopeReceiver {
@@ -74,26 +74,26 @@ export class EnvelopeReceiver {
       return this.reject(message, verdict.rejection);
     }
     const { envelope, arrival } = verdict.message;
-    let refusal;
+    let rejection;
     try {
       await this.deps.results.remember({
         envelopeId: envelope.id,
         streamSequence: message.streamSequence,
         expiresAt: envelope.expiresAt,
       });
-      refusal = await this.deps.handlers.onResult(envelope.payload, message);
+      rejection = await this.deps.handlers.onResult(envelope.payload, message);
     } catch (error) {
       // Broken infrastructure (disk, database): let JetStream deliver it again instead of losing it.
       this.deps.logger.error({ message: 'storing a result failed; it will be redelivered', error: String(error) });
       return 'retry';
     }
-    // A redelivered message whose first delivery was recorded finds its own result: that is idempotency, not a refusal.
-    if (refusal === null || (arrival === 'redelivery' && refusal.code === ResultRefusalCode.Duplicate)) {
+    // A redelivered message whose first delivery was recorded finds its own result: that is idempotency, not a rejection.
+    if (rejection === null || (arrival === 'redelivery' && rejection.code === ResultRejectionCode.Duplicate)) {
       return 'ack';
     }
     return this.reject(message, {
-      code: refusal.code,
-      reason: refusal.reason,
+      code: rejection.code,
+      reason: rejection.reason,
       envelopeId: envelope.id,
       queryId: envelope.payload.queryId,
     });

@@ -22,7 +22,7 @@ import {
   nkeyAuthenticator,
 } from 'nats';
 import type { BrokerNetworkConfig } from '../config/network-config.schema';
-import { type BrokerTransport, isResultRefusal, SiteMessagePattern } from './broker-transport';
+import { type BrokerTransport, isResultRejection, SiteMessagePattern } from './broker-transport';
 import { EnvelopeAuditLog } from './envelope-audit.log';
 import { EnvelopeReceiver } from './envelope.receiver';
 import { ensureJetStreamTopology, RESULTS_CONSUMER } from './jetstream-topology';
@@ -128,8 +128,8 @@ export class NatsBrokerTransport extends JetStreamServer implements BrokerTransp
       heartbeats: ReceivedEnvelopesStore.inMemory(),
       handlers: {
         onResult: async (result, message) => {
-          const refusal = await this.dispatch(SiteMessagePattern.Result, result, message);
-          return isResultRefusal(refusal) ? refusal : null;
+          const rejection = await this.dispatch(SiteMessagePattern.Result, result, message);
+          return isResultRejection(rejection) ? rejection : null;
         },
         onHeartbeat: async (heartbeat, message) => {
           await this.dispatch(SiteMessagePattern.Heartbeat, heartbeat, message);

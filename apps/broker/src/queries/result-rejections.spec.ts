@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { answered, startTestBroker, submitFemaleQuery, type TestBroker } from '../__fixtures__/test-broker';
 import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
-import type { ResultRefusal } from '../transport/broker-transport';
+import type { ResultRejection } from '../transport/broker-transport';
 
-// What the network hands the broker is verified (signature, sender, timing); these are the refusals on the merits.
-describe('results the broker refuses on their merits', () => {
+// What the network hands the broker is verified (signature, sender, timing); these are the rejections on the merits.
+describe('results the broker rejects on their merits', () => {
   let db: TestDatabase;
   let broker: TestBroker;
 
@@ -18,7 +18,7 @@ describe('results the broker refuses on their merits', () => {
     await db.drop();
   });
 
-  it('hands the transport a refusal with a code for each, and nothing for a counted result', async () => {
+  it('hands the transport a rejection with a code for each, and nothing for a counted result', async () => {
     const { id, hash } = await submitFemaleQuery(broker);
     const now = broker.clock.now();
     await expect(broker.transport.deliver(answered(id, 'site-a', hash, 30), now)).resolves.toBeNull();
@@ -35,8 +35,8 @@ describe('results the broker refuses on their merits', () => {
       code: 'RESULT_QUERY_HASH_MISMATCH',
     });
     const late = new Date(now.getTime() + 61_000);
-    const refusal = (await broker.transport.deliver(answered(id, 'site-c', hash, 30), late)) as ResultRefusal;
-    expect(refusal.code).toBe('RESULT_LATE');
-    expect(refusal.reason).toContain(id);
+    const rejection = (await broker.transport.deliver(answered(id, 'site-c', hash, 30), late)) as ResultRejection;
+    expect(rejection.code).toBe('RESULT_LATE');
+    expect(rejection.reason).toContain(id);
   });
 });
