@@ -3,6 +3,7 @@ import { PRIVATE_FILE_MODE } from '@fq/private-files';
 import { GroupCommitFile } from '../state/group-commit.file';
 import { prepareStateFile } from '../state/state-dir';
 import { AuditRecord } from './audit-record.schema';
+import { formatIssue } from '@fq/result';
 
 /** A record that does not match `AuditRecord` reached the writer: a bug, so it is thrown and nothing is written. */
 export class AuditRecordInvalidError extends Error {
@@ -33,7 +34,7 @@ export class AuditLogWriter {
   append(record: AuditRecord): Promise<void> {
     const parsed = AuditRecord.safeParse(record);
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+      const fields = parsed.error.issues.map(formatIssue).join('; ');
       return Promise.reject(new AuditRecordInvalidError(`refusing to write an invalid audit record: ${fields}`));
     }
     return this.log.append(`${JSON.stringify(parsed.data)}\n`);
