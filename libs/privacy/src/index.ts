@@ -18,6 +18,7 @@ export {
   PrivacySecretError,
 } from './errors';
 export { createCohortKeyer, createRecordKeyDeriver, isCohortKey, numberingCheckOf, RECORD_KEY_BYTES } from './cell-key';
+export { PatientNumbering } from './patient-numbering';
 export {
   DEFAULT_PROTECTION_POLICY,
   Epsilon,

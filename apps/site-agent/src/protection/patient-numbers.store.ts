@@ -1,7 +1,7 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '@fq/private-files';
-import { createRecordKeyDeriver, numberingCheckOf, RECORD_KEY_BYTES } from '@fq/privacy';
+import { numberingCheckOf, PatientNumbering, RECORD_KEY_BYTES } from '@fq/privacy';
 import { err, ok, type Result } from '@fq/result';
 
 /** File name of the site's patient numbers inside the state directory. */
@@ -40,10 +40,7 @@ export type PatientNumbersResult = Result<PatientNumbersOpened, PatientNumbersEr
  * write.
  */
 export class PatientNumbersStore {
-  private readonly recordKeyOf: (patientId: string) => Uint8Array;
-  private readonly numbers = new Map<string, number>();
-  /** Record keys given a number since the last save, in number order. */
-  private unsaved: Uint8Array[] = [];
+  private readonly numbering: PatientNumbering;
   private savedBytes: number;
 
   private constructor(
@@ -54,11 +51,8 @@ export class PatientNumbersStore {
     /** Byte length of the file's valid part; -1 when the file must be written anew (missing or another secret). */
     validBytes: number,
   ) {
-    this.recordKeyOf = createRecordKeyDeriver(siteSecret);
+    this.numbering = new PatientNumbering(siteSecret, records);
     this.savedBytes = validBytes;
-    for (let offset = 0; offset < records.length; offset += RECORD_KEY_BYTES) {
-      this.numbers.set(records.toString('latin1', offset, offset + RECORD_KEY_BYTES), offset / RECORD_KEY_BYTES);
-    }
   }
 
   /**
@@ -98,25 +92,17 @@ export class PatientNumbersStore {
 
   /** Numbers given out, saved or not. */
   get count(): number {
-    return this.numbers.size;
+    return this.numbering.count;
   }
 
   /** Numbers given out since the last save. */
   get unsavedCount(): number {
-    return this.unsaved.length;
+    return this.numbering.newCount;
   }
 
   /** The number of `patientId`; a patient seen for the first time gets the next one. */
   numberOf(patientId: string): number {
-    const recordKey = this.recordKeyOf(patientId);
-    const key = Buffer.from(recordKey.buffer, recordKey.byteOffset, recordKey.byteLength).toString('latin1');
-    let number = this.numbers.get(key);
-    if (number === undefined) {
-      number = this.numbers.size;
-      this.numbers.set(key, number);
-      this.unsaved.push(recordKey);
-    }
-    return number;
+    return this.numbering.numberOf(patientId);
   }
 
   /**
@@ -128,10 +114,10 @@ export class PatientNumbersStore {
     if (this.readOnly) {
       throw new Error(`${this.file} was opened read-only`);
     }
-    if (this.unsaved.length === 0 && this.savedBytes >= 0) {
+    if (this.numbering.newCount === 0 && this.savedBytes >= 0) {
       return;
     }
-    const records = Buffer.concat(this.unsaved);
+    const records = this.numbering.newRecords();
     if (this.savedBytes < 0) {
       // No file yet, or one for another secret: write the whole file beside it and swap it in at once.
       const content = Buffer.concat([MAGIC, numberingCheckOf(this.siteSecret), records]);
@@ -142,7 +128,7 @@ export class PatientNumbersStore {
       await writeDurably(this.file, 'r+', records, this.savedBytes);
       this.savedBytes += records.length;
     }
-    this.unsaved = [];
+    this.numbering.markSaved();
   }
 }
 
