@@ -14,8 +14,19 @@ export const SubmitQueryRequest = z.union([
 ]);
 export type SubmitQueryRequest = z.infer<typeof SubmitQueryRequest>;
 
-/** The answer to a submitted query: its id (also in the `Location` header). */
-export const SubmitQueryResponse = z.strictObject({ id: z.uuid() });
+/**
+ * Stable codes of the warnings a query is accepted with: a property CCDL does not define (kept, but no site reads it),
+ * a term code the broker's criteria catalog does not know (a site may know more).
+ */
+export const QueryWarningCode = z.enum(['CCDL_UNKNOWN_PROPERTY', 'CCDL_UNKNOWN_TERM_CODE']);
+export type QueryWarningCode = z.infer<typeof QueryWarningCode>;
+
+/** Something in an accepted query the researcher should check: where (`$`-rooted JSON path), what, and a sentence. */
+export const QueryWarning = z.strictObject({ code: QueryWarningCode, path: z.string(), message: z.string() });
+export type QueryWarning = z.infer<typeof QueryWarning>;
+
+/** The answer to a submitted query: its id (also in the `Location` header) and its warnings (`[]` when none). */
+export const SubmitQueryResponse = z.strictObject({ id: z.uuid(), warnings: z.array(QueryWarning) });
 export type SubmitQueryResponse = z.infer<typeof SubmitQueryResponse>;
 
 /** A query is running until every site answered (completed) or its deadline passed (expired). */

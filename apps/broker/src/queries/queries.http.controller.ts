@@ -35,17 +35,17 @@ export class QueriesHttpController {
     private readonly eventStream: QueryEventStream,
   ) {}
 
-  /** `POST /api/v1/queries`: 201 with `Location` and `{ id }`, or 400 problem+json listing every issue. */
+  /** `POST /api/v1/queries`: 201 with `Location` and `{ id, warnings }`, or 400 problem+json listing every issue. */
   @Post()
   @HttpCode(201)
   async submit(
-    @Body(SubmitQueryPipe) query: SubmittedQuery,
+    @Body(SubmitQueryPipe) submitted: SubmittedQuery,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<SubmitQueryResponse> {
-    const id = await this.queries.submit(query, caller);
+    const id = await this.queries.submit(submitted, caller);
     response.setHeader('Location', `/api/v1/queries/${id}`);
-    return { id };
+    return { id, warnings: submitted.warnings };
   }
 
   /** `GET /api/v1/queries?limit=&offset=`: the caller's queries, newest first. */

@@ -65,7 +65,9 @@ function expectAcceptedAsCcdlOrProblem(query: Json, crtdl: boolean): void {
     return;
   }
   const expected = parseStructuredQuery(query);
-  expect(expected.ok && { query: expected.value, root: crtdl ? '$.cohortDefinition' : '$' }).toEqual(accepted);
+  expect(expected.ok && { query: expected.value, root: crtdl ? '$.cohortDefinition' : '$', warnings: [] }).toEqual(
+    accepted,
+  );
 }
 
 describe('SubmitQueryPipe', () => {
@@ -74,7 +76,7 @@ describe('SubmitQueryPipe', () => {
     if (!expected.ok) {
       throw expected.error;
     }
-    expect(pipe.transform(FEMALE_QUERY)).toEqual({ query: expected.value, root: '$' });
+    expect(pipe.transform(FEMALE_QUERY)).toEqual({ query: expected.value, root: '$', warnings: [] });
   });
 
   it('hands the service the query a CRTDL document carries, rooted at $.cohortDefinition', () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { parseStructuredQuery, type StructuredQuery } from '@fq/ccdl';
+import type { QueryWarning } from '@fq/contracts';
 import { BrokerError } from '../broker.errors';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
 import { findOversizedJson, findTooManyCriteria } from './query-complexity';
@@ -9,6 +10,8 @@ export interface SubmittedQuery {
   query: StructuredQuery;
   /** `$`, or `$.cohortDefinition` when the body was a CRTDL document. */
   root: string;
+  /** What the query is accepted with but the researcher should check (unknown properties, …). */
+  warnings: QueryWarning[];
 }
 
 /**
@@ -41,6 +44,6 @@ export class SubmitQueryPipe implements PipeTransform<unknown, SubmittedQuery> {
     if (tooMany.length > 0) {
       throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', tooMany[0].message, { issues: tooMany });
     }
-    return { query: parsed.value, root };
+    return { query: parsed.value, root, warnings: [] };
   }
 }
