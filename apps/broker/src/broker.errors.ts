@@ -12,6 +12,10 @@ export const BROKER_ERROR_STATUS = {
   BROKER_QUERY_TOO_COMPLEX: 400,
   /** The query has more criteria than a registered site answers (the smallest limit sites advertise in heartbeats). */
   BROKER_QUERY_ABOVE_SITE_LIMIT: 400,
+  /** A saved query's name or comment is invalid, or its query is; `issues` lists every problem. */
+  BROKER_SAVED_QUERY_INVALID: 400,
+  /** The caller already keeps the most saved queries a user may keep. */
+  BROKER_SAVED_QUERY_LIMIT_REACHED: 400,
   /** Any other request the HTTP layer refused. */
   BROKER_BAD_REQUEST: 400,
   /** No bearer token. */
@@ -34,8 +38,12 @@ export const BROKER_ERROR_STATUS = {
   BROKER_USER_BLACKLISTED: 403,
   /** No query with this id belongs to the caller. */
   BROKER_QUERY_NOT_FOUND: 404,
+  /** No saved query with this id belongs to the caller. */
+  BROKER_SAVED_QUERY_NOT_FOUND: 404,
   /** No such endpoint. */
   BROKER_ROUTE_NOT_FOUND: 404,
+  /** The caller already has a saved query with this name. */
+  BROKER_SAVED_QUERY_NAME_TAKEN: 409,
   /** The user is not blacklisted. */
   BROKER_BLACKLIST_ENTRY_NOT_FOUND: 404,
   /** The body exceeds the size limit. */
