@@ -54,5 +54,6 @@ export * from './http.schema';
 export * from './query-history.schema';
 export * from './saved-queries.schema';
 export * from './terminology.schema';
+export * from './web-app.schema';
 export { DEFAULT_MAX_CRITERIA, MAX_CRITERIA_LIMIT } from './query-limits';
 export { MAX_HEARTBEAT_ENVELOPE_BYTES, MAX_RESULT_ENVELOPE_BYTES, NATS_HEADER_ALLOWANCE_BYTES } from './stream-limits';
