@@ -29,6 +29,10 @@ export const CcdlIssueCode = {
   ValueRangeInverted: 'CCDL_VALUE_RANGE_INVERTED',
   /** A CRTDL document also carries top-level query properties, so it is unclear which query is meant. */
   AmbiguousDocument: 'CCDL_AMBIGUOUS_DOCUMENT',
+  /** An unknown property differs from a known one only by case or a small typo (`valuefilter`); an error. */
+  PropertyMisspelled: 'CCDL_PROPERTY_MISSPELLED',
+  /** Any other unknown property: kept, as CCDL 2.0 allows, but no site evaluates it; a warning, never an error. */
+  UnknownProperty: 'CCDL_UNKNOWN_PROPERTY',
   /** The text is not valid JSON. */
   JsonSyntax: 'CCDL_JSON_SYNTAX',
   /** Any other structural problem. */

@@ -3,4 +3,9 @@ export * from './canonical.schema';
 export { canonicalizeQuery, hashQuery, serializeCanonicalQuery } from './canonical';
 export { listCriteria, type LocatedCriterion } from './criteria';
 export { type CcdlError, type CcdlIssue, CcdlIssueCode, CcdlJsonError, CcdlValidationError } from './errors';
-export { parseStructuredQuery, parseStructuredQueryJson } from './parse';
+export {
+  type ParsedQuery,
+  parseStructuredQuery,
+  parseStructuredQueryJson,
+  parseStructuredQueryWithWarnings,
+} from './parse';

@@ -2,13 +2,23 @@ import { err, formatIssuePath, ok, type Result } from '@fq/result';
 import { StructuredQuery } from './ccdl.schema';
 import { type CcdlError, type CcdlIssue, CcdlIssueCode, CcdlJsonError, CcdlValidationError } from './errors';
 import { isRecord } from './is-record';
+import { findUnknownProperties } from './unknown-properties';
 import { toCcdlIssues } from './zod-issues';
 
 const CRTDL_QUERY_KEY = 'cohortDefinition';
 const QUERY_KEYS = ['inclusionCriteria', 'exclusionCriteria'] as const;
 
-/** Validates a CCDL structured query (or a CRTDL document wrapping one), listing every issue; never throws on bad input. */
-export function parseStructuredQuery(input: unknown): Result<StructuredQuery, CcdlValidationError> {
+/** An accepted query and what the caller should still check: its unknown properties (CCDL_UNKNOWN_PROPERTY). */
+export interface ParsedQuery {
+  query: StructuredQuery;
+  warnings: CcdlIssue[];
+}
+
+/**
+ * Validates a CCDL structured query (or a CRTDL document wrapping one), listing every issue; an unknown property that
+ * is a near-miss of a known one (`valuefilter`) is an issue, any other is a warning. Never throws on bad input.
+ */
+export function parseStructuredQueryWithWarnings(input: unknown): Result<ParsedQuery, CcdlValidationError> {
   const issues: CcdlIssue[] = [];
   let query = input;
   let prefix: string[] = [];
@@ -27,14 +37,21 @@ export function parseStructuredQuery(input: unknown): Result<StructuredQuery, Cc
   }
   // reportInput lets the issue mapper tell a missing property from a wrong one.
   const result = StructuredQuery.safeParse(query, { reportInput: true });
+  if (!result.success) {
+    issues.push(...toCcdlIssues(result.error.issues, prefix));
+  }
+  const { misspelled, unknown } = findUnknownProperties(input);
+  issues.push(...misspelled);
   if (result.success && issues.length === 0) {
-    return ok(result.data);
+    return ok({ query: result.data, warnings: unknown });
   }
-  if (result.success) {
-    return err(new CcdlValidationError(issues));
-  }
-  issues.push(...toCcdlIssues(result.error.issues, prefix));
-  return err(new CcdlValidationError(issues, { cause: result.error }));
+  return err(new CcdlValidationError(issues, result.success ? undefined : { cause: result.error }));
+}
+
+/** Validates a CCDL structured query (or a CRTDL document wrapping one), listing every issue; never throws on bad input. */
+export function parseStructuredQuery(input: unknown): Result<StructuredQuery, CcdlValidationError> {
+  const parsed = parseStructuredQueryWithWarnings(input);
+  return parsed.ok ? ok(parsed.value.query) : parsed;
 }
 
 /** Parses JSON text and validates it as a CCDL structured query or CRTDL document; never throws on bad input. */

@@ -39,8 +39,47 @@ describe('POST /api/v1/queries', () => {
       .set(await as('alice'))
       .send(FEMALE_QUERY)
       .expect(201);
-    const { id } = SubmitQueryResponse.parse(response.body);
+    const { id, warnings } = SubmitQueryResponse.parse(response.body);
     expect(response.headers.location).toBe(`/api/v1/queries/${id}`);
+    expect(warnings).toEqual([]);
+  });
+
+  it('answers 400 naming the known property for a misspelled one, and stores nothing', async () => {
+    const [criterion] = FEMALE_QUERY.inclusionCriteria[0];
+    const { valueFilter, ...rest } = criterion;
+    const response = await request(broker.url)
+      .post('/api/v1/queries')
+      .set(await as('alice'))
+      .send({ ...FEMALE_QUERY, inclusionCriteria: [[{ ...rest, valuefilter: valueFilter }]] })
+      .expect(400);
+    expect(ProblemDetails.parse(response.body)).toMatchObject({
+      code: 'BROKER_QUERY_INVALID',
+      issues: [
+        {
+          path: '$.inclusionCriteria[0][0].valuefilter',
+          code: 'CCDL_PROPERTY_MISSPELLED',
+          message: 'unknown property valuefilter at $.inclusionCriteria[0][0]: did you mean valueFilter?',
+        },
+      ],
+    });
+    expect(broker.transport.published).toEqual([]);
+  });
+
+  it('accepts other unknown properties and lists each as a warning in the 201 body', async () => {
+    const [criterion] = FEMALE_QUERY.inclusionCriteria[0];
+    const response = await request(broker.url)
+      .post('/api/v1/queries')
+      .set(await as('alice'))
+      .send({ cohortDefinition: { ...FEMALE_QUERY, inclusionCriteria: [[{ ...criterion, note: 'protocol 7' }]] } })
+      .expect(201);
+    expect(SubmitQueryResponse.parse(response.body).warnings).toEqual([
+      {
+        code: 'CCDL_UNKNOWN_PROPERTY',
+        path: '$.cohortDefinition.inclusionCriteria[0][0].note',
+        message:
+          'unknown property note at $.cohortDefinition.inclusionCriteria[0][0]: CCDL does not define it, so no site evaluates it',
+      },
+    ]);
   });
 
   it('stores the query before it sends one envelope per registered site', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseStructuredQuery } from '@fq/ccdl';
+import { parseStructuredQuery, parseStructuredQueryWithWarnings } from '@fq/ccdl';
+import { formatIssuePath } from '@fq/result';
 import { ProblemDetails } from '@fq/contracts';
 import { FEMALE_QUERY } from '../__fixtures__/test-broker';
 import { BrokerError } from '../broker.errors';
@@ -9,9 +10,9 @@ import { SubmitQueryPipe, type SubmittedQuery } from './submit-query.pipe';
 const pipe = new SubmitQueryPipe({ requestLimits: { maxCriteria: 3, maxNestingDepth: 8, maxStringLength: 64 } });
 
 /** What the pipe threw for `body`; fails the test if it accepted it. */
-function refusal(body: unknown): BrokerError {
+function refusal(body: unknown, by: SubmitQueryPipe = pipe): BrokerError {
   try {
-    pipe.transform(body);
+    by.transform(body);
   } catch (error) {
     if (error instanceof BrokerError) {
       return error;
@@ -64,10 +65,14 @@ function expectAcceptedAsCcdlOrProblem(query: Json, crtdl: boolean): void {
     expect(problem.issues?.every((issue) => issue.path.startsWith('$'))).toBe(true);
     return;
   }
-  const expected = parseStructuredQuery(query);
-  expect(expected.ok && { query: expected.value, root: crtdl ? '$.cohortDefinition' : '$', warnings: [] }).toEqual(
-    accepted,
-  );
+  const expected = parseStructuredQueryWithWarnings(crtdl ? { cohortDefinition: query } : query);
+  expect(
+    expected.ok && {
+      query: expected.value.query,
+      root: crtdl ? '$.cohortDefinition' : '$',
+      warnings: expected.value.warnings,
+    },
+  ).toEqual(accepted);
 }
 
 describe('SubmitQueryPipe', () => {
@@ -156,5 +161,68 @@ describe('SubmitQueryPipe', () => {
       fc.property(body, ({ query, crtdl }) => expectAcceptedAsCcdlOrProblem(query, crtdl)),
       { numRuns: 1000 },
     );
+  });
+  describe('unknown properties', () => {
+    // Room for a property's value below the deepest object of a CRTDL document.
+    const roomyPipe = new SubmitQueryPipe({
+      requestLimits: { maxCriteria: 3, maxNestingDepth: 16, maxStringLength: 1000 },
+    });
+    const objectPaths = pathsOf(FEMALE_QUERY).filter((path) => {
+      const node = path.reduce<unknown>((value, key) => (value as Record<string | number, unknown>)[key], FEMALE_QUERY);
+      return typeof node === 'object' && node !== null && !Array.isArray(node);
+    });
+    const keysAt = (path: ReadonlyArray<string | number>): string[] =>
+      Object.keys(
+        path.reduce<unknown>((value, key) => (value as Record<string | number, unknown>)[key], FEMALE_QUERY) as object,
+      );
+    const withKey = (path: ReadonlyArray<string | number>, key: string, extra: Json): Json => {
+      const node = path.reduce<unknown>(
+        (value, part) => (value as Record<string | number, unknown>)[part],
+        FEMALE_QUERY,
+      );
+      return replaceAt(FEMALE_QUERY, path, { ...(node as Record<string, Json>), [key]: extra });
+    };
+
+    it('refuses a known property with its case changed or one letter dropped, at any depth, with its path', () => {
+      const misspelling = fc
+        .tuple(fc.constantFrom(...objectPaths), fc.nat(), fc.nat(), fc.boolean(), fc.jsonValue({ maxDepth: 2 }))
+        .map(([path, pickKey, at, lower, extra]) => {
+          const keys = keysAt(path);
+          const known = keys[pickKey % keys.length];
+          const i = at % known.length;
+          const key = lower ? known.toUpperCase() : known.slice(0, i) + known.slice(i + 1);
+          return { path, key, extra: extra as Json, keys };
+        })
+        .filter(({ key, keys }) => !keys.includes(key));
+      fc.assert(
+        fc.property(misspelling, fc.boolean(), ({ path, key, extra }, crtdl) => {
+          const query = withKey(path, key, extra);
+          const error = refusal(crtdl ? { cohortDefinition: query } : query, roomyPipe);
+          expect(toProblemDetails(error).problem.status).toBe(400);
+          expect(error.issues).toContainEqual(
+            expect.objectContaining({
+              path: formatIssuePath([...(crtdl ? ['cohortDefinition'] : []), ...path, key]),
+              code: 'CCDL_PROPERTY_MISSPELLED',
+            }),
+          );
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('accepts a property far from every known name, at any depth, and warns about it', () => {
+      const unrelated = fc
+        .tuple(fc.string({ maxLength: 5 }), fc.constantFrom('-x-9', '_#0$', '42!?'))
+        .map(([word, marker]) => `${word}${marker}`);
+      fc.assert(
+        fc.property(fc.constantFrom(...objectPaths), unrelated, fc.jsonValue({ maxDepth: 2 }), (path, key, extra) => {
+          const accepted = roomyPipe.transform(withKey(path, key, extra as Json));
+          expect(accepted.warnings).toEqual([
+            expect.objectContaining({ path: formatIssuePath([...path, key]), code: 'CCDL_UNKNOWN_PROPERTY' }),
+          ]);
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
-import { parseStructuredQuery, type StructuredQuery } from '@fq/ccdl';
+import { CcdlIssueCode, parseStructuredQueryWithWarnings, type StructuredQuery } from '@fq/ccdl';
 import type { QueryWarning } from '@fq/contracts';
 import { BrokerError } from '../broker.errors';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
@@ -31,7 +31,7 @@ export class SubmitQueryPipe implements PipeTransform<unknown, SubmittedQuery> {
         issues: oversized,
       });
     }
-    const parsed = parseStructuredQuery(body);
+    const parsed = parseStructuredQueryWithWarnings(body);
     if (!parsed.ok) {
       const count = parsed.error.issues.length;
       throw new BrokerError('BROKER_QUERY_INVALID', `the query has ${count} issue${count === 1 ? '' : 's'}`, {
@@ -40,10 +40,15 @@ export class SubmitQueryPipe implements PipeTransform<unknown, SubmittedQuery> {
     }
     const root =
       typeof body === 'object' && body !== null && Object.hasOwn(body, 'cohortDefinition') ? '$.cohortDefinition' : '$';
-    const tooMany = findTooManyCriteria(parsed.value, limits.maxCriteria, root);
+    const { query, warnings } = parsed.value;
+    const tooMany = findTooManyCriteria(query, limits.maxCriteria, root);
     if (tooMany.length > 0) {
       throw new BrokerError('BROKER_QUERY_TOO_COMPLEX', tooMany[0].message, { issues: tooMany });
     }
-    return { query: parsed.value, root, warnings: [] };
+    return {
+      query,
+      root,
+      warnings: warnings.map(({ path, message }) => ({ code: CcdlIssueCode.UnknownProperty, path, message })),
+    };
   }
 }
