@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { xxh64 } from '@node-rs/xxhash';
+import sodium from 'sodium-native';
 import { FIXED_SECRET, OTHER_SECRET } from './__fixtures__/noise-fixtures';
 import {
   cohortKeyBytes,
@@ -38,8 +39,8 @@ describe('createRecordKeyDeriver', () => {
 describe('createCohortKeyer', () => {
   const keyOf = createCohortKeyer(FIXED_SECRET);
 
-  it('is the first 16 bytes of HMAC-SHA256 of the size and the seeded XXH64 of the members, under derived keys', () => {
-    const derived = createHmac('sha256', FIXED_SECRET).update(Buffer.from('fq-privacy/cohort-key/v2\u0000')).digest();
+  it('is keyed BLAKE2b-128 of the size and the seeded XXH64 of the members, under derived keys', () => {
+    const derived = createHmac('sha256', FIXED_SECRET).update(Buffer.from('fq-privacy/cohort-key/v3\u0000')).digest();
     const seed = createHmac('sha256', FIXED_SECRET)
       .update(Buffer.from('fq-privacy/cohort-digest-seed/v1\u0000'))
       .digest()
@@ -48,9 +49,17 @@ describe('createCohortKeyer', () => {
     const input = Buffer.alloc(12);
     input.writeUInt32BE(4, 0);
     input.writeBigUInt64BE(xxh64(members, seed), 4);
-    const expected = createHmac('sha256', derived).update(input).digest().subarray(0, 16).toString('hex');
-    expect(keyOf(members, 4)).toBe(expected);
+    const expected = Buffer.alloc(16);
+    sodium.crypto_generichash(expected, input, derived);
+    expect(keyOf(members, 4)).toBe(expected.toString('hex'));
     expect(isCohortKey(keyOf(members, 4))).toBe(true);
+  });
+
+  it('keys with BLAKE2b as RFC 7693 defines it (an answer computed by another implementation)', () => {
+    // Python's hashlib.blake2b(bytes(range(12)), key=bytes(range(32)), digest_size=16).hexdigest()
+    const output = Buffer.alloc(16);
+    sodium.crypto_generichash(output, Buffer.from([...Array(12).keys()]), Buffer.from([...Array(32).keys()]));
+    expect(output.toString('hex')).toBe('b87d6508a37814d249d743bdafe1269e');
   });
 
   it('depends on the members only: equal bytes, equal keys; one patient more or less, another key', () => {
@@ -67,7 +76,7 @@ describe('createCohortKeyer', () => {
   });
 
   it('gives cohorts of different sizes unrelated keys even if their digests were equal', () => {
-    // The size enters the HMAC beside the digest: a digest collision can only join cohorts of one size.
+    // The size enters the keyed hash beside the digest: a digest collision can only join cohorts of one size.
     const members = Uint8Array.from([0x21]);
     expect(keyOf(members, 2)).not.toBe(keyOf(members, 3));
   });
