@@ -269,6 +269,38 @@ describe('a running query (DESIGN.md invariant 8)', () => {
   });
 });
 
+describe('a query no site has answered yet', () => {
+  // Every threshold setting the broker's config accepts at its edges, BROKER_THRESHOLD_SITES=0 (breakdown always shown)
+  // included: nothing has been counted, so no threshold can have hidden anything.
+  const SETTINGS = [FDPG, { results: 20, sites: 0, sitesResult: 20 }, { results: 0, sites: 0, sitesResult: 0 }];
+
+  it.each(SETTINGS)('says it is running, never a threshold reason, under %o', (thresholds) => {
+    for (const siteCount of [1, 3, 7]) {
+      for (const caller of [RESEARCHER, ADMIN]) {
+        const view = QueryResult.parse(buildQueryResult(aQuery(siteCount), [], thresholds, caller));
+        expect(view).toMatchObject({
+          status: 'running',
+          total: null,
+          totalHidden: 'query-running',
+          breakdownHidden: 'query-running',
+          reportedSites: 0,
+        });
+        expect(view.sites.every((site) => site.status === 'pending' && site.count === null)).toBe(true);
+        const summary = buildQuerySummary(aQuery(siteCount), [], thresholds, caller);
+        expect(summary).toMatchObject({ total: null, totalHidden: 'query-running' });
+      }
+    }
+  });
+
+  it('keeps saying running while the answers so far sum below the results threshold, which more answers may reach', () => {
+    const thresholds = { results: 20, sites: 0, sitesResult: 20 };
+    const view = buildQueryResult(aQuery(3), [result(1, count(10))], thresholds, RESEARCHER);
+    expect(view).toMatchObject({ status: 'running', total: null, totalHidden: 'query-running' });
+    const final = buildQueryResult(aQuery(1, COMPLETED), [result(1, count(10))], thresholds, RESEARCHER);
+    expect(final).toMatchObject({ total: null, totalHidden: 'below-results-threshold' });
+  });
+});
+
 describe('buildQueryEvents', () => {
   it('numbers one site-result per answer, each with the result as it stood then', () => {
     const events = buildQueryEvents(aQuery(3), [result(1, count(30)), result(2, count(40))], FDPG, RESEARCHER);

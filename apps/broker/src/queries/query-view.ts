@@ -36,8 +36,10 @@ export function buildQueryResult(
   );
   const total = counts.reduce<number>((sum, count) => sum + (count ?? 0), 0);
   const sitesAboveThreshold = counts.filter((count) => count !== null && count > thresholds.sitesResult).length;
-  const breakdownVisible = sitesAboveThreshold >= thresholds.sites;
   const running = query.status === 'running';
+  const reportedSites = results.filter((result) => result.origin === 'site').length;
+  // Before any site reported nothing was counted, even where no site needs to be above sitesResult (sites = 0).
+  const breakdownVisible = !(running && reportedSites === 0) && sitesAboveThreshold >= thresholds.sites;
   // A running total or partial counts could later turn out to be a breakdown the final result hides.
   const figuresShown = breakdownVisible || !running;
   const totalVisible = figuresShown && total >= thresholds.results;
@@ -59,9 +61,10 @@ export function buildQueryResult(
     expiresAt: query.expiresAt,
     finishedAt: query.finishedAt,
     total: totalVisible ? total : null,
-    totalHidden: totalVisible ? null : figuresShown ? 'below-results-threshold' : 'query-running',
+    // A threshold verdict is the final view's: a running total below `results` may still reach it.
+    totalHidden: totalVisible ? null : running ? 'query-running' : 'below-results-threshold',
     breakdownHidden: breakdownVisible ? null : running ? 'query-running' : 'too-few-sites-above-threshold',
-    reportedSites: results.filter((result) => result.origin === 'site').length,
+    reportedSites,
     totalSites: query.sites.length,
     sites,
     thresholds,
