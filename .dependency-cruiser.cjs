@@ -1,5 +1,5 @@
 /** Module boundaries (HOUSE-STYLE §2): libs never import apps, no cycles, lib-to-lib only as each lib README allows. */
-const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit|logging|result|network-admin|private-files)/';
+const FRAMEWORK_FREE = '^libs/(ccdl|engine|privacy|contracts|synthetic|process-kit|logging|result|network-admin|private-files|catalog)/';
 
 module.exports = {
   forbidden: [
@@ -65,6 +65,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/private-files/' },
       to: { path: '^libs/(?!private-files/|result/)' },
+    },
+    {
+      name: 'catalog-imports-ccdl-contracts-engine-synthetic',
+      comment: 'The criteria catalog: filter shapes from contracts, the default mapping from engine, code catalogs from synthetic.',
+      severity: 'error',
+      from: { path: '^libs/catalog/' },
+      to: { path: '^libs/(?!catalog/|ccdl/|contracts/|engine/|synthetic/|result/)' },
     },
     { name: 'logging-imports-no-lib', severity: 'error', from: { path: '^libs/logging/' }, to: { path: '^libs/(?!logging/|result/)' } },
     {
