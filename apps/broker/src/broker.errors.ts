@@ -40,6 +40,8 @@ export const BROKER_ERROR_STATUS = {
   BROKER_QUERY_NOT_FOUND: 404,
   /** No saved query with this id belongs to the caller. */
   BROKER_SAVED_QUERY_NOT_FOUND: 404,
+  /** No criteria catalog entry has this id. */
+  BROKER_TERMINOLOGY_ENTRY_NOT_FOUND: 404,
   /** No such endpoint. */
   BROKER_ROUTE_NOT_FOUND: 404,
   /** The caller already has a saved query with this name. */

@@ -30,6 +30,7 @@ const TITLES: Record<BrokerErrorCode | 'BROKER_INTERNAL', string> = {
   BROKER_SAVED_QUERY_NOT_FOUND: 'Saved query not found',
   BROKER_SAVED_QUERY_NAME_TAKEN: 'Name already taken',
   BROKER_QUERY_NOT_FOUND: 'Query not found',
+  BROKER_TERMINOLOGY_ENTRY_NOT_FOUND: 'Catalog entry not found',
   BROKER_ROUTE_NOT_FOUND: 'Not found',
   BROKER_BODY_TOO_LARGE: 'Body too large',
   BROKER_QUERY_TOO_LARGE: 'Query too large',
