@@ -95,36 +95,7 @@ export const QueryResult = z.strictObject({
 });
 export type QueryResult = z.infer<typeof QueryResult>;
 
-/** One entry of the caller's query history. */
-export const QuerySummary = QueryResult.pick({
-  id: true,
-  status: true,
-  createdAt: true,
-  expiresAt: true,
-  finishedAt: true,
-  total: true,
-  totalHidden: true,
-  reportedSites: true,
-  totalSites: true,
-});
-export type QuerySummary = z.infer<typeof QuerySummary>;
-
-/** Query parameters of `GET /api/v1/queries`. */
-export const QueryListParams = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
-export type QueryListParams = z.infer<typeof QueryListParams>;
-export type QueryListParamsInput = z.input<typeof QueryListParams>;
-
-/** `GET /api/v1/queries`: the caller's queries, newest first. */
-export const QueryList = z.strictObject({
-  items: z.array(QuerySummary),
-  limit: z.number().int().min(1),
-  offset: z.number().int().min(0),
-  totalItems: z.number().int().min(0),
-});
-export type QueryList = z.infer<typeof QueryList>;
+// The query history (`GET /api/v1/queries`: QuerySummary, QueryListParams, QueryList) is in query-history.schema.ts.
 
 /**
  * Data of the SSE event `site-result`: which site answered and the query result as it may be shown then (while running,

@@ -183,14 +183,22 @@ export function buildOpenApiDocument(
         'The token carries no broker role (BROKER_ROLE_FORBIDDEN), or the hard quota blacklisted the caller ' +
           '(BROKER_USER_BLACKLISTED) until an admin lifts it',
       ),
-      get: protectedOperation({
-        summary: "The caller's queries, newest first",
-        parameters: [
-          { name: 'limit', in: 'query', schema: paramSchema(QueryListParams.shape.limit) },
-          { name: 'offset', in: 'query', schema: paramSchema(QueryListParams.shape.offset) },
-        ],
-        responses: { 200: { description: 'One page', content: json('QueryList') }, 400: badParameter },
-      }),
+      get: protectedOperation(
+        {
+          summary:
+            "The caller's queries, newest first, with their titles (the CCDL `display`); every user's for an admin",
+          description:
+            "Pass `nextCursor` as `cursor` for the next page. `all=true` (admins only) lists every user's queries with " +
+            'their `submitter`, narrowed by `user`; `status` and `since` narrow either list.',
+          parameters: (['limit', 'cursor', 'all', 'user', 'status', 'since'] as const).map((name) => ({
+            name,
+            in: 'query',
+            schema: paramSchema(QueryListParams.shape[name]),
+          })),
+          responses: { 200: { description: 'One page', content: json('QueryList') }, 400: badParameter },
+        },
+        'The token carries no broker role, or a caller who is not an admin asked for all=true (BROKER_ROLE_FORBIDDEN)',
+      ),
     },
     '/api/v1/queries/{id}': {
       get: protectedOperation({

@@ -54,12 +54,24 @@ export interface ResultReadsTable {
   read_at: string;
 }
 
+/** A researcher's saved query: a name unique per owner, an optional comment and the structured query as JSON. */
+export interface SavedQueriesTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  comment: string | null;
+  query_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface BrokerTables {
   queries: QueriesTable;
   site_results: SiteResultsTable;
   broker_secrets: BrokerSecretsTable;
   user_blacklist: UserBlacklistTable;
   result_reads: ResultReadsTable;
+  saved_queries: SavedQueriesTable;
 }
 
 export type BrokerDatabase = Kysely<BrokerTables>;

@@ -108,6 +108,33 @@ export function brokerMigrations(dialect: SqlDialect): Record<string, Migration>
         await db.schema.alterTable('queries').addColumn('requester_pseudonym', 'text').execute();
       },
     },
+    '0005-saved-queries': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The admin's list of every user's queries pages by submission time.
+        await db.schema.createIndex('queries_created').on('queries').columns(['created_at', 'id']).execute();
+        await db.schema
+          .createTable('saved_queries')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('owner_id', 'text', (col) => col.notNull())
+          .addColumn('name', 'text', (col) => col.notNull())
+          .addColumn('comment', 'text')
+          .addColumn('query_json', 'text', (col) => col.notNull())
+          .addColumn('created_at', 'text', (col) => col.notNull())
+          .addColumn('updated_at', 'text', (col) => col.notNull())
+          // A name picks one saved query of its owner (`fq saved run <name>`).
+          .addUniqueConstraint('saved_queries_owner_name', ['owner_id', 'name'])
+          .execute();
+        await db.schema
+          .createIndex('saved_queries_owner_updated')
+          .on('saved_queries')
+          .columns(['owner_id', 'updated_at'])
+          .execute();
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('saved_queries').execute();
+        await db.schema.dropIndex('queries_created').execute();
+      },
+    },
   };
 }
 

@@ -107,7 +107,7 @@ describe.each(testDatabaseKinds())('QueriesRepository on %s', (kind) => {
     expect(await repository.listSiteResults(query.id)).toMatchObject([{ siteId: 'site-a', answer: count(30) }]);
   });
 
-  it("lists a requester's queries newest first, a page at a time, with the total", async () => {
+  it("lists a requester's queries newest first, a page at a time after the previous page's last entry", async () => {
     const ids: string[] = [];
     for (let minute = 0; minute < 5; minute++) {
       const query = aQuery({ createdAt: `2026-03-02T09:0${minute}:00.000Z` });
@@ -115,9 +115,45 @@ describe.each(testDatabaseKinds())('QueriesRepository on %s', (kind) => {
       await repository.insertQuery(query);
     }
     await repository.insertQuery(aQuery({ requesterId: 'bob' }));
-    const page = await repository.listQueriesByRequester('alice', 2, 1);
-    expect(page.totalItems).toBe(5);
-    expect(page.items.map((query) => query.id)).toEqual([ids[3], ids[2]]);
+    const first = await repository.listQueries({ requesterId: 'alice' }, 2);
+    expect(first.map((query) => query.id)).toEqual([ids[4], ids[3]]);
+    const before = { createdAt: first[1].createdAt, id: first[1].id };
+    const second = await repository.listQueries({ requesterId: 'alice', before }, 2);
+    expect(second.map((query) => query.id)).toEqual([ids[2], ids[1]]);
+    expect(await repository.listQueries({}, 10)).toHaveLength(6);
+  });
+
+  it('pages through queries submitted in the same millisecond by id, none twice, none left out', async () => {
+    const createdAt = '2026-03-02T09:00:00.000Z';
+    const ids = Array.from({ length: 7 }, () => randomUUID());
+    for (const id of ids) {
+      await repository.insertQuery(aQuery({ id, createdAt }));
+    }
+    const seen: string[] = [];
+    let before: { createdAt: string; id: string } | undefined;
+    for (;;) {
+      const page = await repository.listQueries({ requesterId: 'alice', before }, 3);
+      seen.push(...page.map((query) => query.id));
+      if (page.length < 3) {
+        break;
+      }
+      before = { createdAt, id: page[page.length - 1].id };
+    }
+    expect(seen).toEqual([...ids].sort().reverse());
+  });
+
+  it('filters the list and its count by status and by submission time', async () => {
+    const old = aQuery({ createdAt: '2026-03-01T09:00:00.000Z' });
+    const recent = aQuery({ createdAt: '2026-03-03T09:00:00.000Z', status: 'expired' });
+    await repository.insertQuery(old);
+    await repository.insertQuery(recent);
+    expect((await repository.listQueries({ status: 'expired' }, 10)).map((query) => query.id)).toEqual([recent.id]);
+    expect((await repository.listQueries({ status: 'running' }, 10)).map((query) => query.id)).toEqual([old.id]);
+    const since = await repository.listQueries({ since: '2026-03-02T00:00:00.000Z' }, 10);
+    expect(since.map((query) => query.id)).toEqual([recent.id]);
+    expect(await repository.countQueries({ requesterId: 'alice', since: '2026-03-01T09:00:00.000Z' })).toBe(2);
+    expect(await repository.countQueries({ requesterId: 'bob' })).toBe(0);
+    expect(await repository.countQueries({ status: 'completed' })).toBe(0);
   });
 
   it('keeps the first result per (query, site), also when two arrive at once', async () => {

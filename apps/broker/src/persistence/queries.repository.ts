@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { BudgetReport } from '@fq/contracts';
+import type { BudgetReport, QueryStatus } from '@fq/contracts';
 import { PostgresAdapter, type Selectable, type Transaction } from 'kysely';
 import { z } from 'zod';
 import {
@@ -10,6 +10,16 @@ import {
   type SiteResultsTable,
 } from './broker-database';
 import { type ResultOrigin, type SiteAnswer, StoredQuery, StoredQueryHeader, StoredSiteResult } from './records.schema';
+
+/** Which queries a history page holds; every field narrows it, none lists every query. */
+export interface QueryListFilter {
+  requesterId?: string;
+  status?: QueryStatus;
+  /** An ISO instant in UTC (as `created_at` is stored). */
+  since?: string;
+  /** The last entry of the previous page. */
+  before?: { createdAt: string; id: string };
+}
 
 /** What recording a site result did: stored it (and maybe completed the query), or kept the earlier one. */
 export type RecordOutcome = { recorded: true; completed: boolean } | { recorded: false };
@@ -102,28 +112,46 @@ export class QueriesRepository {
     return header;
   }
 
-  /** One page of a requester's queries, newest first, and how many there are in all. */
-  async listQueriesByRequester(
-    requesterId: string,
-    limit: number,
-    offset: number,
-  ): Promise<{ items: StoredQuery[]; totalItems: number }> {
-    const rows = await this.db
-      .selectFrom('queries')
-      .selectAll()
-      .where('requester_id', '=', requesterId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
-    const { count } = await this.db
-      .selectFrom('queries')
+  /**
+   * Up to `limit` queries, newest first (ties by id, descending), that match the filter: one requester's or everybody's,
+   * one status, submitted at or after `since`, and strictly after the `before` position of an earlier page.
+   */
+  async listQueries(filter: QueryListFilter, limit: number): Promise<StoredQuery[]> {
+    let select = this.filtered(filter);
+    const before = filter.before;
+    if (before !== undefined) {
+      select = select.where((eb) =>
+        eb.or([
+          eb('created_at', '<', before.createdAt),
+          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+        ]),
+      );
+    }
+    const rows = await select.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toStoredQuery);
+  }
+
+  /** How many queries match the filter, whatever page `before` names. */
+  async countQueries(filter: Omit<QueryListFilter, 'before'>): Promise<number> {
+    const { count } = await this.filtered(filter)
       .select((eb) => eb.fn.countAll().as('count'))
-      .where('requester_id', '=', requesterId)
       .executeTakeFirstOrThrow();
     // PostgreSQL returns count(*) as a bigint string, SQLite as a number.
-    return { items: rows.map(toStoredQuery), totalItems: Number(count) };
+    return Number(count);
+  }
+
+  private filtered(filter: Omit<QueryListFilter, 'before'>) {
+    let select = this.db.selectFrom('queries');
+    if (filter.requesterId !== undefined) {
+      select = select.where('requester_id', '=', filter.requesterId);
+    }
+    if (filter.status !== undefined) {
+      select = select.where('status', '=', filter.status);
+    }
+    if (filter.since !== undefined) {
+      select = select.where('created_at', '>=', filter.since);
+    }
+    return select;
   }
 
   /** Every query still waiting for answers, oldest first. */

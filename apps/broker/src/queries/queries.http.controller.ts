@@ -21,6 +21,7 @@ import type { Caller } from '../identity/caller';
 import { CurrentCaller } from '../identity/current-caller.decorator';
 import { QueriesService } from './queries.service';
 import { parseLastEventId, QueryEventStream } from './query-events.sse';
+import { QueryHistoryService } from './query-history.service';
 import { QueryIdPipe } from './query-id.pipe';
 import { SubmitQueryPipe, type SubmittedQuery } from './submit-query.pipe';
 
@@ -33,6 +34,7 @@ export class QueriesHttpController {
   constructor(
     private readonly queries: QueriesService,
     private readonly eventStream: QueryEventStream,
+    private readonly history: QueryHistoryService,
   ) {}
 
   /** `POST /api/v1/queries`: 201 with `Location` and `{ id, warnings }`, or 400 problem+json listing every issue. */
@@ -48,10 +50,13 @@ export class QueriesHttpController {
     return { id, warnings: submitted.warnings };
   }
 
-  /** `GET /api/v1/queries?limit=&offset=`: the caller's queries, newest first. */
+  /**
+   * `GET /api/v1/queries?limit=&cursor=&status=&since=`: the caller's queries, newest first; an admin's `all=true`
+   * (with `user=`) lists every user's queries with their submitter.
+   */
   @Get()
   list(@CurrentCaller() caller: Caller, @Query(QUERY_LIST_PARAMS) params: QueryListParams): Promise<QueryList> {
-    return this.queries.list(params, caller);
+    return this.history.list(params, caller);
   }
 
   /** `GET /api/v1/queries/{id}`: status, total and per-site results under the display thresholds. */

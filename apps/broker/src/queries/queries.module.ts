@@ -6,6 +6,7 @@ import { QueryDeadlinesService } from './query-deadlines.service';
 import { QueryDispatchService } from './query-dispatch.service';
 import { QueryEventsBus } from './query-events.bus';
 import { QueryEventStream } from './query-events.sse';
+import { QueryHistoryService } from './query-history.service';
 import { QueryResultsService } from './query-results.service';
 import { SiteResultsNatsController } from './site-results.nats.controller';
 import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './requester-pseudonym';
@@ -22,6 +23,7 @@ import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './reque
     QueryDispatchService,
     QueryEventsBus,
     QueryEventStream,
+    QueryHistoryService,
     QueryResultsService,
     {
       provide: REQUESTER_KEY,

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { hashQuery } from '@fq/ccdl';
-import {
-  MAX_ENVELOPE_BYTES,
-  type QueryList,
-  type QueryListParams,
-  type QueryResult,
-  type ResultThresholds,
-} from '@fq/contracts';
+import { MAX_ENVELOPE_BYTES, type QueryResult, type ResultThresholds } from '@fq/contracts';
 import { BrokerError } from '../broker.errors';
 import { CLOCK, type Clock } from '../clock';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config.schema';
@@ -21,7 +15,7 @@ import { QueryDispatchService } from './query-dispatch.service';
 import { findTooManyCriteria } from './query-complexity';
 import { signedQueryEnvelopeBytes } from './query-envelope';
 import { queryNotFoundError } from './query-id.pipe';
-import { buildQueryResult, buildQuerySummary } from './query-view';
+import { buildQueryResult } from './query-view';
 import { pseudonymizeRequester, REQUESTER_KEY } from './requester-pseudonym';
 import { assignSitePseudonyms, type RandomInt } from './site-pseudonyms';
 import type { SubmittedQuery } from './submit-query.pipe';
@@ -104,18 +98,6 @@ export class QueriesService {
     const query = await this.findVisible(id, caller);
     await this.quotas.checkResultPoll(caller, query.id);
     return buildQueryResult(query, await this.repository.listSiteResults(query.id), this.thresholds, caller);
-  }
-
-  /** One page of the caller's own queries, newest first. */
-  async list({ limit, offset }: QueryListParams, caller: Caller): Promise<QueryList> {
-    const page = await this.repository.listQueriesByRequester(caller.id, limit, offset);
-    const results = await this.repository.listSiteResultsOf(page.items.map((query) => query.id));
-    return {
-      items: page.items.map((query) => buildQuerySummary(query, results.get(query.id) ?? [], this.thresholds, caller)),
-      limit,
-      offset,
-      totalItems: page.totalItems,
-    };
   }
 
   /**
