@@ -47,3 +47,26 @@ export class FhirInputError extends EngineError {
     this.name = 'FhirInputError';
   }
 }
+
+/** Why a saved index snapshot was not used; the caller rebuilds the index from the data. */
+export type IndexSnapshotErrorCode =
+  | 'ENGINE_SNAPSHOT_MISSING'
+  | 'ENGINE_SNAPSHOT_UNREADABLE'
+  | 'ENGINE_SNAPSHOT_CORRUPT'
+  | 'ENGINE_SNAPSHOT_VERSION'
+  | 'ENGINE_SNAPSHOT_OTHER_CONFIG'
+  | 'ENGINE_SNAPSHOT_OTHER_DATA'
+  | 'ENGINE_SNAPSHOT_OTHER_NUMBERS'
+  | 'ENGINE_SNAPSHOT_WRITE_FAILED';
+
+/** An index snapshot that cannot be written, or cannot be used (corrupt, another format, other data or numbers). */
+export class IndexSnapshotError extends EngineError {
+  constructor(
+    override readonly code: IndexSnapshotErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = 'IndexSnapshotError';
+  }
+}
