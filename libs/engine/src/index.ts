@@ -40,3 +40,4 @@ export {
 } from './mapping/loaders/fhir-mapping.loader';
 export { loadConceptTreesFile, loadFhirMappingFile, loadJsonFile } from './mapping/loaders/mapping-file.loader';
 export { MappingIssueCode } from './mapping/loaders/mapping-issues';
+export { resolveSiteMapping, type SiteMappingOptions } from './mapping/loaders/site-mapping';

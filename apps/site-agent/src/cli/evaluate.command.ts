@@ -1,21 +1,18 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { parseStructuredQueryJson } from '@fq/ccdl';
 import { createCohortKeyer, parseProtectionPolicy, type ProtectionPolicy, protectCount } from '@fq/privacy';
-import { formatIssue } from '@fq/result';
 import { PatientNumbersStore } from '../protection/patient-numbers.store';
 import { loadOrCreateSiteSecret } from '../protection/site-secret.store';
 import {
   type CohortKeying,
   type ConceptTree,
   createIndexBuilder,
-  DEFAULT_MAPPING,
-  EngineMapping,
+  type EngineMapping,
   evaluateQuery,
-  importFhirMapping,
   ingestFhir,
   type IngestSummary,
   parseConceptTrees,
-  UPSTREAM_COMPATIBLE_MAPPING,
+  resolveSiteMapping,
 } from '@fq/engine';
 import type { EvaluateOptions } from './cli-options.schema';
 import { formatBytes, formatCount, TerminalProgress } from './progress';
@@ -50,24 +47,14 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-/** Our own mapping format (an object) or an upstream `mapping_fhir.json` (an array of entries). */
-async function loadMapping(path: string | undefined, base: EngineMapping): Promise<EngineMapping> {
-  if (path === undefined) {
-    return base;
+/** Our own mapping format (an object) or an upstream `mapping_fhir.json` (an array), read as `--upstream-compatible` says. */
+async function loadMapping(path: string | undefined, upstreamCompatible: boolean): Promise<EngineMapping> {
+  const json = path === undefined ? undefined : await readJson(path, 'mapping');
+  const mapping = resolveSiteMapping(json, { upstreamCompatible });
+  if (!mapping.ok) {
+    throw new CommandInputError(issueLines(`mapping ${path}`, mapping.error));
   }
-  const json = await readJson(path, 'mapping');
-  if (Array.isArray(json)) {
-    const imported = importFhirMapping(json, base);
-    if (!imported.ok) {
-      throw new CommandInputError(issueLines(`mapping ${path}`, imported.error));
-    }
-    return imported.value;
-  }
-  const parsed = EngineMapping.safeParse(json);
-  if (!parsed.success) {
-    throw new CommandInputError(parsed.error.issues.map((issue) => `mapping ${path}: ${formatIssue(issue)}`));
-  }
-  return parsed.data;
+  return mapping.value;
 }
 
 async function loadConceptTrees(paths: readonly string[]): Promise<ConceptTree[]> {
@@ -146,8 +133,7 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
   if (!query.ok) {
     throw new CommandInputError(issueLines(`query ${options.query}`, query.error));
   }
-  const base = options.upstreamCompatible === true ? UPSTREAM_COMPATIBLE_MAPPING : DEFAULT_MAPPING;
-  const mapping = await loadMapping(options.mapping, base);
+  const mapping = await loadMapping(options.mapping, options.upstreamCompatible === true);
   const conceptTrees = await loadConceptTrees(options.conceptTree ?? []);
   // With the agent's secret and patient numbers, the cohort key and so the noise are the agent's.
   const builder = createIndexBuilder({ mapping, conceptTrees, cohortKeying: protection?.cohortKeying });

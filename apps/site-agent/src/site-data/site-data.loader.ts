@@ -3,17 +3,15 @@ import {
   type CohortKeying,
   type ConceptTree,
   createIndexBuilder,
-  DEFAULT_MAPPING,
-  EngineMapping,
-  importFhirMapping,
+  type EngineMapping,
   ingestFhir,
   type IngestSummary,
   loadConceptTreesFile,
   loadJsonFile,
   type PatientIndex,
-  UPSTREAM_COMPATIBLE_MAPPING,
+  resolveSiteMapping,
 } from '@fq/engine';
-import { type Err, err, formatIssue, ok, type Result } from '@fq/result';
+import { type Err, err, ok, type Result } from '@fq/result';
 import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { CountProtectionService } from '../protection/count-protection.service';
@@ -138,28 +136,22 @@ export class SiteDataLoader implements SiteDataSource {
   }
 
   private async loadMapping(): Promise<Result<EngineMapping, SiteDataError>> {
-    const base = this.options.upstreamCompatible ? UPSTREAM_COMPATIBLE_MAPPING : DEFAULT_MAPPING;
     const file = this.options.mappingFile;
-    if (file === null) {
-      return ok(base);
-    }
-    const json = await loadJsonFile(file);
-    if (!json.ok) {
+    const json = file === null ? undefined : await loadJsonFile(file);
+    if (json !== undefined && !json.ok) {
       return fail('SITE_DATA_MAPPING_INVALID', `mapping ${file}: ${json.error.message}`, json.error);
     }
-    // An array is an upstream mapping_fhir.json; an object is our own mapping format.
-    if (Array.isArray(json.value)) {
-      const imported = importFhirMapping(json.value, base);
-      return imported.ok
-        ? imported
-        : fail('SITE_DATA_MAPPING_INVALID', `mapping ${file}: ${imported.error.message}`, imported.error);
+    // The upstream-compatible reading applies to an imported mapping_fhir.json too (decision 0002).
+    const mapping = resolveSiteMapping(json?.value, { upstreamCompatible: this.options.upstreamCompatible });
+    if (!mapping.ok) {
+      const issues = mapping.error.issues.slice(0, 5).map((issue) => `${issue.path}: ${issue.message}`);
+      return fail(
+        'SITE_DATA_MAPPING_INVALID',
+        `mapping ${file}: ${issues.length > 0 ? issues.join('; ') : mapping.error.message}`,
+        mapping.error,
+      );
     }
-    const parsed = EngineMapping.safeParse(json.value);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 5).map(formatIssue).join('; ');
-      return fail('SITE_DATA_MAPPING_INVALID', `mapping ${file}: ${issues}`, parsed.error);
-    }
-    return ok(parsed.data);
+    return mapping;
   }
 }
 
