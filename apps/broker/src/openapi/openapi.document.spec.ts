@@ -80,6 +80,7 @@ describe('buildOpenApiDocument', () => {
     expect(Object.keys(components).sort()).toEqual([
       'BlacklistEntry',
       'BlacklistList',
+      'CreateSavedQueryRequest',
       'JsonWebKeySet',
       'ProblemDetails',
       'QueryList',
@@ -87,11 +88,14 @@ describe('buildOpenApiDocument', () => {
       'QuerySummary',
       'QuotaLimit',
       'QuotaUsage',
+      'SavedQuery',
+      'SavedQueryList',
       'SiteResultEvent',
       'SiteStateList',
       'StructuredQuery',
       'SubmitQueryRequest',
       'SubmitQueryResponse',
+      'UpdateSavedQueryRequest',
       'ValidationProblemDetails',
     ]);
     expect(components.SubmitQueryRequest.anyOf).toContainEqual({ $ref: '#/components/schemas/StructuredQuery' });

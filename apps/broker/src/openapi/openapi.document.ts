@@ -2,6 +2,7 @@ import { StructuredQuery } from '@fq/ccdl';
 import {
   BlacklistEntry,
   BlacklistList,
+  CreateSavedQueryRequest,
   JsonWebKeySet,
   ProblemDetails,
   QueryList,
@@ -10,10 +11,13 @@ import {
   QuerySummary,
   QuotaLimit,
   QuotaUsage,
+  SavedQuery,
+  SavedQueryList,
   SiteResultEvent,
   SiteStateList,
   SubmitQueryRequest,
   SubmitQueryResponse,
+  UpdateSavedQueryRequest,
   ValidationProblemDetails,
 } from '@fq/contracts';
 import { z } from 'zod';
@@ -32,6 +36,10 @@ const COMPONENTS = {
   QuotaUsage,
   BlacklistEntry,
   BlacklistList,
+  CreateSavedQueryRequest,
+  UpdateSavedQueryRequest,
+  SavedQuery,
+  SavedQueryList,
   JsonWebKeySet,
   ProblemDetails,
   ValidationProblemDetails,
@@ -131,6 +139,7 @@ export function buildOpenApiDocument(
     },
   );
   const notFound = problem('No such query for this caller (BROKER_QUERY_NOT_FOUND)');
+  const savedNotFound = problem('No such saved query for this caller (BROKER_SAVED_QUERY_NOT_FOUND)');
   const paths: Record<string, Record<string, Operation>> = {
     '/api/v1/queries': {
       post: protectedOperation(
@@ -242,6 +251,54 @@ export function buildOpenApiDocument(
           },
           404: notFound,
         },
+      }),
+    },
+    '/api/v1/saved-queries': {
+      post: protectedOperation({
+        summary:
+          'Save a query under a name, with an optional comment (per user; re-run it through POST /api/v1/queries)',
+        requestBody: { required: true, content: json('CreateSavedQueryRequest') },
+        responses: {
+          201: {
+            description: 'Saved',
+            headers: { Location: header('/api/v1/saved-queries/{id}') },
+            content: json('SavedQuery'),
+          },
+          400: problem(
+            "The name, the comment or the body is invalid, with the query's issues under $.query " +
+              '(BROKER_SAVED_QUERY_INVALID); only the query is invalid (BROKER_QUERY_INVALID, BROKER_QUERY_TOO_COMPLEX, ' +
+              'as POST /api/v1/queries answers); or the caller keeps the most saved queries a user may ' +
+              '(BROKER_SAVED_QUERY_LIMIT_REACHED)',
+          ),
+          409: problem('The caller already has a saved query with this name (BROKER_SAVED_QUERY_NAME_TAKEN)'),
+        },
+      }),
+      get: protectedOperation({
+        summary: "The caller's saved queries without their CCDL, most recently changed first",
+        responses: { 200: { description: 'Every saved query of the caller', content: json('SavedQueryList') } },
+      }),
+    },
+    '/api/v1/saved-queries/{id}': {
+      get: protectedOperation({
+        summary: 'One saved query of the caller, with its CCDL',
+        parameters: [queryId],
+        responses: { 200: { description: 'The saved query', content: json('SavedQuery') }, 404: savedNotFound },
+      }),
+      patch: protectedOperation({
+        summary: 'Rename a saved query, or change or remove (null) its comment',
+        parameters: [queryId],
+        requestBody: { required: true, content: json('UpdateSavedQueryRequest') },
+        responses: {
+          200: { description: 'As it is now', content: json('SavedQuery') },
+          400: problem('Neither name nor comment, or an invalid one (BROKER_SAVED_QUERY_INVALID)'),
+          404: savedNotFound,
+          409: problem('The caller already has a saved query with this name (BROKER_SAVED_QUERY_NAME_TAKEN)'),
+        },
+      }),
+      delete: protectedOperation({
+        summary: 'Delete a saved query',
+        parameters: [queryId],
+        responses: { 204: { description: 'Deleted' }, 404: savedNotFound },
       }),
     },
     '/api/v1/quota': {
