@@ -34,6 +34,7 @@ describe('loadSiteAgentConfig', () => {
       natsUrl: 'nats://127.0.0.1:4222',
       siteId: 'site-a',
       dataPaths: ['/srv/site/data/ndjson'],
+      fhirSource: null,
       stateDir: '/srv/site/.site-state/site-a',
       auditLogFile: '/srv/site/.site-state/site-a/audit.jsonl',
       mappingFile: null,
@@ -41,6 +42,7 @@ describe('loadSiteAgentConfig', () => {
       upstreamCompatible: false,
       dataVersionOverride: null,
       reloadIntervalSeconds: 0,
+      refreshRetrySeconds: 60,
       heartbeatSeconds: 10,
       policy: {
         allowedContexts: null,

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { envelopeSignerFromSeed, natsUserPublicKeyOf } from '@fq/contracts';
-import { readSecret, type SecretText } from '@fq/private-files';
+import { readSecret, readSecretFile, type SecretText } from '@fq/private-files';
 import { err, ok, type Result } from '@fq/result';
 import { SITE_AGENT_ENV_NAMES, SiteAgentEnv, type SiteAgentConfig, type SiteSecurityConfig } from './config.schema';
+import type { FhirAuthSource, FhirSourceSettings } from './fhir-source.schema';
 
 /** Nest injection token of the parsed `SiteAgentConfig`. */
 export const SITE_AGENT_CONFIG = Symbol('SITE_AGENT_CONFIG');
@@ -26,6 +27,9 @@ export class ConfigError extends Error {
 }
 
 const KNOWN = new Set<string>(SITE_AGENT_ENV_NAMES);
+const ORDER: readonly string[] = SITE_AGENT_ENV_NAMES;
+const NO_DATA_SOURCE =
+  "or SITE_FHIR_BASE_URL is required: FHIR NDJSON/Bundle files or directories, separated by ':', or a FHIR server";
 
 /**
  * Parses the site agent's environment once, listing every problem at once; relative paths are resolved against `cwd`.
@@ -42,20 +46,30 @@ export function loadSiteAgentConfig(env: Readonly<Record<string, string | undefi
     }
   }
   const parsed = SiteAgentEnv.safeParse(relevant);
-  if (!parsed.success) {
-    return err(
-      new ConfigError(
-        parsed.error.issues.map((issue) => ({
-          variable: typeof issue.path[0] === 'string' ? issue.path[0] : '(environment)',
-          message: issue.message,
-        })),
-      ),
-    );
+  const problems: ConfigProblem[] =
+    relevant.SITE_DATA === undefined && relevant.SITE_FHIR_BASE_URL === undefined
+      ? [{ variable: 'SITE_DATA', message: NO_DATA_SOURCE }]
+      : [];
+  if (!parsed.success || problems.length > 0) {
+    for (const issue of parsed.success ? [] : parsed.error.issues) {
+      problems.push({
+        variable: typeof issue.path[0] === 'string' ? issue.path[0] : '(environment)',
+        message: issue.message,
+      });
+    }
+    // In the order the variables are documented, as the schema lists them.
+    const rank = (variable: string): number => (KNOWN.has(variable) ? ORDER.indexOf(variable) : ORDER.length);
+    return err(new ConfigError(problems.sort((a, b) => rank(a.variable) - rank(b.variable))));
   }
   const { keySources, ...config } = parsed.data;
   const security = loadSecurity(keySources, cwd);
   if (!security.ok) {
     return err(new ConfigError(security.error));
+  }
+  const fhirSource = config.fhirSource === null ? null : resolveFhirSource(config.fhirSource, cwd);
+  const fhirProblems = fhirSource === null ? [] : checkFhirSecrets(fhirSource.auth);
+  if (fhirProblems.length > 0) {
+    return err(new ConfigError(fhirProblems));
   }
   const stateDir = resolve(cwd, config.stateDir);
   return ok({
@@ -63,6 +77,7 @@ export function loadSiteAgentConfig(env: Readonly<Record<string, string | undefi
       ...config,
       security: security.value,
       dataPaths: config.dataPaths.map((p) => resolve(cwd, p)),
+      fhirSource,
       stateDir,
       // The default audit log follows the (resolved) state dir; an explicit one is relative to cwd.
       auditLogFile:
@@ -72,6 +87,42 @@ export function loadSiteAgentConfig(env: Readonly<Record<string, string | undefi
     },
     warnings,
   });
+}
+
+/** The FHIR source with its files resolved against `cwd`. */
+function resolveFhirSource(settings: FhirSourceSettings, cwd: string): FhirSourceSettings {
+  const auth: FhirAuthSource = settings.auth;
+  const file = (path: string): string => resolve(cwd, path);
+  return {
+    ...settings,
+    caFile: settings.caFile === null ? null : file(settings.caFile),
+    auth:
+      auth.kind === 'basic'
+        ? { ...auth, passwordFile: file(auth.passwordFile) }
+        : auth.kind === 'bearer'
+          ? { ...auth, tokenFile: file(auth.tokenFile) }
+          : auth.kind === 'smart-backend'
+            ? { ...auth, privateKeyFile: file(auth.privateKeyFile) }
+            : auth,
+  };
+}
+
+/** The credential files must be readable and private now; they are read again on use, so they may be rotated. */
+function checkFhirSecrets(auth: FhirAuthSource): ConfigProblem[] {
+  const check = (file: string, variable: string): ConfigProblem[] => {
+    const read = readSecretFile(file);
+    return read.ok ? [] : [{ variable, message: read.error }];
+  };
+  switch (auth.kind) {
+    case 'none':
+      return [];
+    case 'basic':
+      return check(auth.passwordFile, 'SITE_FHIR_PASSWORD_FILE');
+    case 'bearer':
+      return check(auth.tokenFile, 'SITE_FHIR_TOKEN_FILE');
+    case 'smart-backend':
+      return check(auth.privateKeyFile, 'SITE_FHIR_PRIVATE_KEY_FILE');
+  }
 }
 
 type KeySources = ReturnType<typeof SiteAgentEnv.parse>['keySources'];

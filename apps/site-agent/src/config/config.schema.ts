@@ -19,6 +19,7 @@ import {
 } from '@fq/privacy';
 import { LOG_FORMATS } from '@fq/logging';
 import { z } from 'zod';
+import { checkFhirSourceEnv, FHIR_SOURCE_ENV_NAMES, FhirSourceEnv, toFhirSourceSettings } from './fhir-source.schema';
 
 /** Every environment variable the site agent reads; anything else with the SITE_ prefix is reported as unknown. */
 export const SITE_AGENT_ENV_NAMES = [
@@ -56,6 +57,7 @@ export const SITE_AGENT_ENV_NAMES = [
   'SITE_NATS_TLS_KEY_FILE',
   'SITE_LOG_LEVEL',
   'SITE_LOG_FORMAT',
+  ...FHIR_SOURCE_ENV_NAMES,
 ] as const;
 export type SiteAgentEnvName = (typeof SITE_AGENT_ENV_NAMES)[number];
 
@@ -114,25 +116,16 @@ function flag(fallback: boolean) {
 }
 
 /** Paths separated by the OS path delimiter (':' on Linux), empty entries ignored. */
-function pathList(required: boolean) {
+function pathList() {
   return z
     .string()
     .optional()
-    .transform((raw, ctx): string[] => {
-      const paths = (raw ?? '')
+    .transform((raw): string[] =>
+      (raw ?? '')
         .split(delimiter)
         .map((p) => p.trim())
-        .filter((p) => p.length > 0);
-      if (required && paths.length === 0) {
-        ctx.issues.push({
-          code: 'custom',
-          input: raw,
-          message: `is required: one or more FHIR NDJSON/Bundle files or directories, separated by '${delimiter}'`,
-        });
-        return z.NEVER;
-      }
-      return paths;
-    });
+        .filter((p) => p.length > 0),
+    );
 }
 
 /** A comma list; unset means "no restriction" (null). */
@@ -191,11 +184,11 @@ export const SiteAgentEnv = z
   .object({
     NATS_URL: NatsUrl,
     SITE_ID: z.string({ error: 'is required (the site id the broker registered, e.g. site-a)' }).pipe(SiteId),
-    SITE_DATA: pathList(true),
+    SITE_DATA: pathList(),
     SITE_STATE_DIR: OptionalPath,
     SITE_AUDIT_LOG: OptionalPath,
     SITE_MAPPING_FILE: OptionalPath,
-    SITE_CONCEPT_TREE_FILES: pathList(false),
+    SITE_CONCEPT_TREE_FILES: pathList(),
     SITE_UPSTREAM_COMPATIBLE: flag(false),
     SITE_DATA_VERSION: z
       .string()
@@ -233,8 +226,12 @@ export const SiteAgentEnv = z
     SITE_NATS_TLS_KEY_FILE: OptionalPath,
     SITE_LOG_LEVEL: z.enum(SITE_LOG_LEVELS, { error: `must be one of ${SITE_LOG_LEVELS.join(', ')}` }).default('log'),
     SITE_LOG_FORMAT: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).default('json'),
+    ...FhirSourceEnv.shape,
   })
   .superRefine((env, ctx) => {
+    for (const issue of checkFhirSourceEnv(env, env.SITE_DATA.length > 0)) {
+      ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    }
     if ((env.SITE_SIGNING_KEY === undefined) === (env.SITE_SIGNING_KEY_FILE === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -269,6 +266,8 @@ export const SiteAgentEnv = z
       natsUrl: env.NATS_URL,
       siteId: env.SITE_ID,
       dataPaths: env.SITE_DATA,
+      /** null: the site reads the files in `dataPaths`; otherwise it exports from this FHIR server. */
+      fhirSource: toFhirSourceSettings(env),
       stateDir,
       auditLogFile: env.SITE_AUDIT_LOG ?? `${stateDir}/audit.jsonl`,
       mappingFile: env.SITE_MAPPING_FILE ?? null,
@@ -276,7 +275,10 @@ export const SiteAgentEnv = z
       upstreamCompatible: env.SITE_UPSTREAM_COMPATIBLE,
       /** null: derived from the data files' paths, sizes and modification times. */
       dataVersionOverride: env.SITE_DATA_VERSION ?? null,
+      /** 0: no scheduled full reloads. */
       reloadIntervalSeconds: env.SITE_RELOAD_INTERVAL_SECONDS,
+      /** The first wait after a failed scheduled refresh; it doubles per failure, up to an hour. */
+      refreshRetrySeconds: env.SITE_REFRESH_RETRY_SECONDS,
       heartbeatSeconds: env.SITE_HEARTBEAT_SECONDS,
       policy: {
         /** null: every context is allowed. */
