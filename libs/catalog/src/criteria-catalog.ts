@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { TerminologyEntry, TerminologyEntrySummary, TerminologySearchResponse } from '@fq/contracts';
+import { DEFAULT_MAPPING } from '@fq/engine';
 import { err, formatIssuePath, ok, type Result } from '@fq/result';
 import { type CatalogEntry, CatalogFile } from './catalog.schema';
 import { CatalogSearchIndex } from './catalog-search';
@@ -15,7 +16,10 @@ export interface CatalogSearchParams {
   limit: number;
 }
 
-/** Options of a catalog: legacy code system URLs and the ones entries use instead (e.g. the old DIMDI ICD URL). */
+/**
+ * Options of a catalog: legacy code system URLs and the ones entries use instead (default: the engine's, e.g. the old
+ * DIMDI ICD-10-GM URL counts as the BfArM one).
+ */
 export interface CriteriaCatalogOptions {
   systemAliases?: Readonly<Record<string, string>>;
 }
@@ -67,7 +71,7 @@ export class CriteriaCatalog {
     if (issues.length > 0) {
       return err(new CatalogError(CatalogErrorCode.FileInvalid, describeIssues('the catalog', issues), issues));
     }
-    return ok(new CriteriaCatalog(file.name, entries, options.systemAliases ?? {}));
+    return ok(new CriteriaCatalog(file.name, entries, options.systemAliases ?? DEFAULT_MAPPING.systemAliases));
   }
 
   /** Number of entries. */

@@ -11,4 +11,11 @@ export { criterionOf } from './criterion-of';
 export { entryIdOf } from './entry-id';
 export { CatalogError, CatalogErrorCode, type CatalogIssue } from './errors';
 export { foldText } from './text-folding';
+export {
+  importOntology,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportSummary,
+  type OntologyImport,
+} from './import/ontology-import';
 export { listUnknownTermCodes, type UnknownTermCodeWarning } from './unknown-term-codes';

@@ -1,4 +1,3 @@
-import { DEFAULT_MAPPING } from '@fq/engine';
 import type { Result } from '@fq/result';
 import type { CatalogFile } from '../catalog.schema';
 import { CriteriaCatalog } from '../criteria-catalog';
@@ -31,5 +30,5 @@ export function builtinCatalogFile(): CatalogFile {
 
 /** The built-in catalog, loaded; legacy DIMDI system URLs count as the BfArM ones, as the engine reads them. */
 export function loadBuiltinCatalog(): Result<CriteriaCatalog, CatalogError> {
-  return CriteriaCatalog.fromFile(builtinCatalogFile(), { systemAliases: DEFAULT_MAPPING.systemAliases });
+  return CriteriaCatalog.fromFile(builtinCatalogFile());
 }
