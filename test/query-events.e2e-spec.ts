@@ -1,4 +1,4 @@
-import { QueryResult, SiteResultEvent } from '@fq/contracts';
+import { QueryResultUpdate, SiteResultEvent } from '@fq/contracts';
 import { expectShape, openEventStream } from '@fq/process-kit';
 import { adultsQuery, type BrokerHandle, NetworkWorld } from './support';
 
@@ -47,7 +47,7 @@ describe('the server-sent event stream of a query', () => {
       expectShape(SiteResultEvent, JSON.parse(event.data), 'a site-result event'),
     );
     expect(parsed.map((event) => event.status)).toEqual(['answered', 'answered', 'answered']);
-    // Each event carries the query as it stood then: one more site has answered each time.
+    // Each event carries the result as it stood then (not the query): one more site has answered each time.
     expect(parsed.map((event) => event.result.sites.filter((site) => site.status !== 'pending').length)).toEqual([
       1, 2, 3,
     ]);
@@ -63,7 +63,7 @@ describe('the server-sent event stream of a query', () => {
       ]);
     }
     expect(parsed.map((event) => event.result.reportedSites)).toEqual([1, 2, 3]);
-    const final = expectShape(QueryResult, JSON.parse(stream.events[3].data), 'the completed event');
+    const final = expectShape(QueryResultUpdate, JSON.parse(stream.events[3].data), 'the completed event');
     expect(final).toMatchObject({ id, status: 'completed' });
     // The last answer completed the query: its event shows the final result.
     expect(parsed[2].result).toEqual(final);

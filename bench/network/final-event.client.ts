@@ -1,4 +1,4 @@
-import { QueryResult } from '@fq/contracts';
+import { QueryResultUpdate } from '@fq/contracts';
 import { type BrokerHttpClient, openEventStream } from '@fq/process-kit';
 
 /** How one query ended, as its final server-sent event told. */
@@ -28,9 +28,9 @@ export async function runQuery(client: BrokerHttpClient, query: unknown): Promis
     // Resolves the moment the final frame arrives (no polling); the broker ends every query by its deadline.
     const event = await stream.waitForEvent((candidate) => FINAL_EVENTS.has(candidate.event) && candidate.data !== '');
     const elapsedMs = performance.now() - started;
-    const parsed = QueryResult.safeParse(parseJson(event.data));
+    const parsed = QueryResultUpdate.safeParse(parseJson(event.data));
     if (!parsed.success) {
-      throw new Error(`the ${event.event} event of ${id} does not match QueryResult: ${parsed.error.message}`);
+      throw new Error(`the ${event.event} event of ${id} does not match QueryResultUpdate: ${parsed.error.message}`);
     }
     return {
       id,

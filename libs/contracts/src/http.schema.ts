@@ -98,13 +98,20 @@ export type QueryResult = z.infer<typeof QueryResult>;
 // The query history (`GET /api/v1/queries`: QuerySummary, QueryListParams, QueryList) is in query-history.schema.ts.
 
 /**
- * Data of the SSE event `site-result`: which site answered and the query result as it may be shown then (while running,
+ * A query's result as live events carry it (`site-result` in its `result`; `completed` and `expired` as their data):
+ * QueryResult without the query, which never changes and stays available at `GET /api/v1/queries/{id}`.
+ */
+export const QueryResultUpdate = QueryResult.omit({ query: true });
+export type QueryResultUpdate = z.infer<typeof QueryResultUpdate>;
+
+/**
+ * Data of the SSE event `site-result`: which site answered and the result as it may be shown then (while running,
  * without figures unless the final result is certain to show them).
  */
 export const SiteResultEvent = z.strictObject({
   site: z.string().min(1),
   status: SiteAnswerStatus.exclude(['pending']),
-  result: QueryResult,
+  result: QueryResultUpdate,
 });
 export type SiteResultEvent = z.infer<typeof SiteResultEvent>;
 

@@ -85,6 +85,7 @@ describe('buildOpenApiDocument', () => {
       'ProblemDetails',
       'QueryList',
       'QueryResult',
+      'QueryResultUpdate',
       'QuerySummary',
       'QuotaLimit',
       'QuotaUsage',
@@ -104,6 +105,12 @@ describe('buildOpenApiDocument', () => {
     expect(components.QuotaUsage.properties).toMatchObject({ soft: { $ref: '#/components/schemas/QuotaLimit' } });
     expect(components.BlacklistList.items).toEqual({ $ref: '#/components/schemas/BlacklistEntry' });
     expect(components.ValidationProblemDetails.required).toContain('issues');
+    // Live events carry the result without the query.
+    expect(components.SiteResultEvent.properties).toMatchObject({
+      result: { $ref: '#/components/schemas/QueryResultUpdate' },
+    });
+    expect(Object.keys(components.QueryResultUpdate.properties ?? {})).not.toContain('query');
+    expect(components.SubmitQueryResponse.required).toEqual(['id', 'warnings']);
     expect(JSON.stringify(document)).not.toContain('"$schema"');
   });
 

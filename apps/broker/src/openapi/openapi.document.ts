@@ -13,6 +13,7 @@ import {
   QuotaUsage,
   SavedQuery,
   SavedQueryList,
+  QueryResultUpdate,
   SiteResultEvent,
   SiteStateList,
   SubmitQueryRequest,
@@ -30,6 +31,7 @@ const COMPONENTS = {
   QueryResult,
   QuerySummary,
   QueryList,
+  QueryResultUpdate,
   SiteResultEvent,
   SiteStateList,
   QuotaLimit,
@@ -236,8 +238,8 @@ export function buildOpenApiDocument(
         description:
           'Event ids count from 1; a client that reconnects with Last-Event-ID gets the events after it. ' +
           '`site-result` carries SiteResultEvent (progress only while the final result might hide the figures: ' +
-          'totalHidden and breakdownHidden `query-running`), `completed` and `expired` carry QueryResult. ' +
-          'Not polling-limited.',
+          'totalHidden and breakdownHidden `query-running`), `completed` and `expired` carry QueryResultUpdate. ' +
+          'No event repeats the query: GET /api/v1/queries/{id} has it. Not polling-limited.',
         parameters: [queryId, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
         responses: {
           200: {
@@ -245,7 +247,7 @@ export function buildOpenApiDocument(
             content: {
               'text/event-stream': {
                 schema: { type: 'string' },
-                itemSchema: { oneOf: [ref('SiteResultEvent'), ref('QueryResult')] },
+                itemSchema: { oneOf: [ref('SiteResultEvent'), ref('QueryResultUpdate')] },
               },
             },
           },

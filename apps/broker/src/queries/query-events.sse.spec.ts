@@ -1,4 +1,4 @@
-import { QueryResult, SiteResultEvent } from '@fq/contracts';
+import { QueryResult, QueryResultUpdate, SiteResultEvent } from '@fq/contracts';
 import request from 'supertest';
 import { openEventStream, waitFor } from '@fq/process-kit';
 import { answered, startTestBroker, submitFemaleQuery, type TestBroker } from '../__fixtures__/test-broker';
@@ -41,7 +41,28 @@ describe('GET /api/v1/queries/{id}/events', () => {
     const first = SiteResultEvent.parse(JSON.parse(events[0].data));
     expect(first).toMatchObject({ status: 'answered', result: { total: 40, reportedSites: 1, status: 'running' } });
     expect(first.site).toMatch(/^Site [123]$/);
-    expect(QueryResult.parse(JSON.parse(events[3].data))).toMatchObject({ status: 'completed', total: 120 });
+    expect(QueryResultUpdate.parse(JSON.parse(events[3].data))).toMatchObject({ status: 'completed', total: 120 });
+  });
+
+  it('carries the changed result without repeating the query, which GET still shows', async () => {
+    const { id, hash } = await submitFemaleQuery(broker);
+    await answer(id, hash, 'site-a', 30);
+    await answer(id, hash, 'site-b', 40);
+    await answer(id, hash, 'site-c', 50);
+    const events = await (
+      await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'))
+    ).ended;
+    expect(events).toHaveLength(4);
+    for (const event of events) {
+      expect(event.data).not.toMatch(/inclusionCriteria|termCodes|"query"/);
+    }
+    const read = await request(broker.url)
+      .get(`/api/v1/queries/${id}`)
+      .set(await broker.as('alice'))
+      .expect(200);
+    const { query, ...update } = QueryResult.parse(read.body);
+    expect(query.inclusionCriteria).toHaveLength(1);
+    expect(QueryResultUpdate.parse(JSON.parse(events[3].data))).toEqual(update);
   });
 
   it('gives a late subscriber the events that already happened, then closes', async () => {
@@ -95,7 +116,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
     await broker.app.get(QueryDeadlinesService).expireOverdue();
     const events = await stream.ended;
     expect(events.map((event) => event.event)).toEqual(['site-result', 'expired']);
-    const final = QueryResult.parse(JSON.parse(events[1].data));
+    const final = QueryResultUpdate.parse(JSON.parse(events[1].data));
     expect(final.status).toBe('expired');
     expect(final.sites.map((site) => site.status).sort()).toEqual(['answered', 'expired', 'expired']);
   });
@@ -121,7 +142,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
       expect(view.sites.every((site) => site.count === null)).toBe(true);
     }
     expect(running.map((event) => event.result.reportedSites)).toEqual([1, 2]);
-    expect(QueryResult.parse(JSON.parse(events[3].data))).toMatchObject({
+    expect(QueryResultUpdate.parse(JSON.parse(events[3].data))).toMatchObject({
       status: 'completed',
       total: 80,
       breakdownHidden: 'too-few-sites-above-threshold',

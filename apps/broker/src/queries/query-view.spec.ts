@@ -1,4 +1,4 @@
-import { QueryResult, SiteResultEvent } from '@fq/contracts';
+import { QueryResult, QueryResultUpdate, SiteResultEvent } from '@fq/contracts';
 import type { Caller } from '../identity/caller';
 import type { SiteAnswer, StoredQuery, StoredSiteResult } from '../persistence/records.schema';
 import { buildQueryEvents, buildQueryResult, buildQuerySummary } from './query-view';
@@ -241,7 +241,7 @@ describe('a running query (DESIGN.md invariant 8)', () => {
       );
     }
     expect(JSON.stringify(running)).not.toMatch(/\b(10|50|60)\b/);
-    expect(QueryResult.parse(events[3].data)).toMatchObject({
+    expect(QueryResultUpdate.parse(events[3].data)).toMatchObject({
       total: 80,
       breakdownHidden: 'too-few-sites-above-threshold',
     });

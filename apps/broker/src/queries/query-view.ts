@@ -1,11 +1,18 @@
-import type { QueryResult, QuerySiteResult, QuerySummary, ResultThresholds, SiteResultEvent } from '@fq/contracts';
+import type {
+  QueryResult,
+  QueryResultUpdate,
+  QuerySiteResult,
+  QuerySummary,
+  ResultThresholds,
+  SiteResultEvent,
+} from '@fq/contracts';
 import type { Caller } from '../identity/caller';
 import type { QuerySite, StoredQuery, StoredSiteResult } from '../persistence/records.schema';
 
-/** One server-sent event: `site-result` per site answer, then `completed` or `expired`. */
+/** One server-sent event: `site-result` per site answer, then `completed` or `expired`; none repeats the query. */
 export type QueryEvent =
   | { id: string; type: 'site-result'; data: SiteResultEvent }
-  | { id: string; type: 'completed' | 'expired'; data: QueryResult };
+  | { id: string; type: 'completed' | 'expired'; data: QueryResultUpdate };
 
 // One collator for every sort: localeCompare with options builds a new one per call, which dominated busy brokers.
 const PSEUDONYM_ORDER = new Intl.Collator('en', { numeric: true });
@@ -25,6 +32,16 @@ export function buildQueryResult(
   thresholds: ResultThresholds,
   caller: Caller,
 ): QueryResult {
+  return { ...buildResultUpdate(query, results, thresholds, caller), query: query.query };
+}
+
+/** The result as buildQueryResult shows it, without the query: what live events carry. */
+export function buildResultUpdate(
+  query: StoredQuery,
+  results: readonly StoredSiteResult[],
+  thresholds: ResultThresholds,
+  caller: Caller,
+): QueryResultUpdate {
   const bySite = new Map(results.map((result) => [result.siteId, result]));
   const rows = [...query.sites]
     .sort((a, b) => PSEUDONYM_ORDER.compare(a.pseudonym, b.pseudonym))
@@ -68,7 +85,6 @@ export function buildQueryResult(
     totalSites: query.sites.length,
     sites,
     thresholds,
-    query: query.query,
   };
 }
 
@@ -80,7 +96,7 @@ export function buildQuerySummary(
   caller: Caller,
 ): QuerySummary {
   const { id, status, createdAt, expiresAt, finishedAt, total, totalHidden, reportedSites, totalSites } =
-    buildQueryResult(query, results, thresholds, caller);
+    buildResultUpdate(query, results, thresholds, caller);
   return { id, status, createdAt, expiresAt, finishedAt, total, totalHidden, reportedSites, totalSites };
 }
 
@@ -111,7 +127,7 @@ export function buildQueryEvents(
       data: {
         site: site === undefined ? answer.siteId : siteLabel(site, caller).site,
         status: answer.answer.status,
-        result: buildQueryResult(snapshot, seen, thresholds, caller),
+        result: buildResultUpdate(snapshot, seen, thresholds, caller),
       },
     };
   });
@@ -119,7 +135,7 @@ export function buildQueryEvents(
     events.push({
       id: String(answers.length + 1),
       type: query.status,
-      data: buildQueryResult(query, results, thresholds, caller),
+      data: buildResultUpdate(query, results, thresholds, caller),
     });
   }
   return events;
