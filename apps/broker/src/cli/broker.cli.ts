@@ -1,12 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { type BrokerCliIo, BrokerCliInputError, type BrokerCommandRegistrar } from './broker-command';
+import { registerCatalogCommands } from './catalog.cli';
 import { registerNetworkCommands } from './network-admin.cli';
 import { registerTokenCommand } from './token.cli';
 
 export { type BrokerCliIo, BrokerCliInputError, type BrokerCommandRegistrar } from './broker-command';
 
 /** Every command of the broker operator's CLI; each feature adds its registrar here. */
-const COMMANDS: BrokerCommandRegistrar[] = [registerTokenCommand, registerNetworkCommands];
+const COMMANDS: BrokerCommandRegistrar[] = [registerTokenCommand, registerNetworkCommands, registerCatalogCommands];
 
 /** Runs the broker operator's CLI on `args` (without node and script); resolves to the process exit code. */
 export async function runBrokerCli(
