@@ -31,4 +31,27 @@ describe('exampleRequests', () => {
     }
     expect(text.match(/eyJ\.admin\.sig/g)).toHaveLength(1);
   });
+
+  it('points to the web page and the API docs first', () => {
+    const lines = text.split('\n');
+    const page = lines.findIndex((line) => line.includes('Web page:  http://localhost:3000/ '));
+    const docs = lines.findIndex((line) => line.includes('API docs:  http://localhost:3000/api/docs '));
+    const firstCurl = lines.findIndex((line) => line.includes('curl '));
+    expect(page).toBeGreaterThan(0);
+    expect(docs).toBeGreaterThan(page);
+    expect(firstCurl).toBeGreaterThan(docs);
+  });
+
+  it('submits the query once and reads and watches it by the id it kept', () => {
+    const lines = text.split('\n');
+    const submits = lines.filter((line) => line.includes('-X POST'));
+    expect(submits).toHaveLength(1);
+    expect(submits[0]).toMatch(
+      /^ {2}ID=\$\(curl -s -X POST http:\/\/localhost:3000\/api\/v1\/queries .*--data @docs\/examples\/q\.json/,
+    );
+    const submitAt = lines.indexOf(submits[0]);
+    const uses = lines.filter((line) => line.includes('/queries/$ID'));
+    expect(uses.length).toBeGreaterThanOrEqual(2);
+    expect(uses.every((line) => lines.indexOf(line) > submitAt)).toBe(true);
+  });
 });
