@@ -6,6 +6,7 @@ import { BrokerModule } from './broker.module';
 import type { BrokerConfig } from './config/config.schema';
 import { setSecurityHeaders } from './http/security-headers';
 import { BROKER_TRANSPORT, type BrokerTransport } from './transport/broker-transport';
+import { WebAppServer } from './web/web-app.server';
 
 /**
  * Builds the broker's Nest application, connected to the network but not yet listening for HTTP: our JSON body
@@ -27,6 +28,8 @@ export async function createBrokerApp(
   });
   app.disable('x-powered-by');
   app.use(setSecurityHeaders);
+  // The browser app at `/`; /api/* passes on to the routes.
+  app.use(app.get(WebAppServer).handle);
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
     // Bearer tokens, not cookies: no credentials mode; a browser client sends Authorization explicitly.

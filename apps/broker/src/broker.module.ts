@@ -9,7 +9,9 @@ import { PersistenceModule } from './persistence/persistence.module';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { QueriesModule } from './queries/queries.module';
 import { QuotasModule } from './quotas/quotas.module';
+import { SavedQueriesModule } from './saved-queries/saved-queries.module';
 import { SitesModule } from './sites/sites.module';
+import { WebModule } from './web/web.module';
 
 /** `feature` with the modules whose exports it uses; the same object wherever it is imported, so Nest builds it once. */
 const withImports = (feature: Type, ...imports: DynamicModule[]): DynamicModule => ({ module: feature, imports });
@@ -25,9 +27,11 @@ export class BrokerModule {
     const quotas = withImports(QuotasModule, core, sites);
     const identity = withImports(IdentityModule, core);
     const queries = withImports(QueriesModule, core, persistence, quotas, sites);
+    const savedQueries = withImports(SavedQueriesModule, core);
+    const web = withImports(WebModule, core);
     return {
       module: BrokerModule,
-      imports: [core, persistence, identity, quotas, sites, queries],
+      imports: [core, persistence, identity, quotas, sites, queries, savedQueries, web],
       controllers: [OpenApiHttpController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }, BrokerLifecycle],
     };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { integer } from './env-values';
 import { NetworkEnv, toNetworkConfig } from './network-config.schema';
 import { SecurityEnv, toSecurityConfig } from './security-config.schema';
+import { toWebConfig, WebEnv } from './web-config.schema';
 
 const MAX_DEADLINE_SECONDS = 7 * 24 * 60 * 60;
 
@@ -29,6 +30,7 @@ export const BrokerEnv = z.object({
   BROKER_LOG_FORMAT: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).default('json'),
   ...SecurityEnv.shape,
   ...NetworkEnv.shape,
+  ...WebEnv.shape,
 });
 
 /** Where the broker keeps queries and results. */
@@ -57,6 +59,7 @@ export const BrokerConfig = BrokerEnv.transform((env, ctx) => ({
   /** `json`: one JSON object per line (production); `text`: one readable line per entry (a terminal, the demo). */
   logFormat: env.BROKER_LOG_FORMAT,
   ...toSecurityConfig(env, ctx),
+  ...toWebConfig(env, env.BROKER_AUTH_AUDIENCE),
 })).superRefine((config, ctx) => {
   if (config.natsServers.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['NATS_URL'], message: 'NATS_URL names no server' });
