@@ -1,6 +1,14 @@
 export type { ConceptTree } from './codes/code-hierarchy';
 export { parseFhirDate, toDayRange, type DayRange } from './dates';
-export { EngineError, FhirInputError, FhirPathInvalidError, MappingInvalidError, type EngineIssue } from './errors';
+export {
+  EngineError,
+  FhirInputError,
+  FhirPathInvalidError,
+  IndexSnapshotError,
+  type IndexSnapshotErrorCode,
+  MappingInvalidError,
+  type EngineIssue,
+} from './errors';
 export { isFhirResource, type FhirResource } from './fhirpath/fhir-resource';
 export type { CohortKeying } from './index/cohort-keying';
 export { type AddOutcome, type IndexBuilder, parseReference } from './index/index-builder';
@@ -9,6 +17,18 @@ export { DEFAULT_MAPPING, UPSTREAM_COMPATIBLE_MAPPING } from './mapping/default-
 export * from './mapping/mapping.schema';
 export { SPECIMEN_DIAGNOSIS_EXTENSION, SYSTEMS } from './mapping/systems';
 export { createIndexBuilder, type SiteEngineOptions } from './site-engine';
+export {
+  loadIndexSnapshot,
+  type LoadedSnapshot,
+  type LoadSnapshotOptions,
+  type SnapshotLoadResult,
+} from './index/snapshot/index-snapshot.reader';
+export type { SnapshotIdentity } from './index/snapshot/index-snapshot.schema';
+export {
+  saveIndexSnapshot,
+  type SavedSnapshot,
+  type SaveSnapshotOptions,
+} from './index/snapshot/index-snapshot.writer';
 export { countCohort, countPatients, evaluateQuery } from './evaluate/evaluate-query';
 export type {
   CohortCount,
