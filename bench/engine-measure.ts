@@ -194,7 +194,7 @@ export async function measureReadCeiling(paths: readonly string[]): Promise<Inge
   const progress = new ProgressLine('read only');
   const summary = await ingestFhir(
     paths,
-    { addResource: () => 'ignored' },
+    { addResource: () => 'type-not-mapped' },
     {
       onProgress: (p) => progress.update(`${formatCount(p.resources)} resources`),
     },

@@ -105,8 +105,9 @@ function printBuild(result: SizeResult): void {
         ['data', `${formatCount(site.patients)} patients, ${formatMiB(site.bytes)} NDJSON, ${site.files} files`, ''],
         ['resources read', formatCount(ingest.resources), ''],
         [
-          'indexed / ignored / no patient',
-          `${formatCount(ingest.indexed)} / ${formatCount(ingest.ignored)} / ${formatCount(ingest.noPatient)}`,
+          'indexed / not mapped / no patient / replaced',
+          `${formatCount(ingest.indexed)} / ${formatCount(ingest.typeNotMapped + ingest.codeNotMapped)} / ` +
+            `${formatCount(ingest.noPatient)} / ${formatCount(ingest.replaced)}`,
           '',
         ],
         ['input errors', formatCount(ingest.errors), ''],

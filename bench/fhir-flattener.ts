@@ -128,7 +128,7 @@ export class FhirFlattener {
       case 'Specimen':
         return this.addSpecimen(resource);
       default:
-        return 'ignored';
+        return 'type-not-mapped';
     }
   }
 
@@ -178,7 +178,7 @@ export class FhirFlattener {
     for (const { system, code } of codes) {
       this.tables.conditions.append(condition, patient, system, code, start, end);
     }
-    return codes.length > 0 ? 'indexed' : 'ignored';
+    return codes.length > 0 ? 'indexed' : 'code-not-mapped';
   }
 
   private addObservation(resource: FhirResource): AddOutcome {
@@ -200,20 +200,20 @@ export class FhirFlattener {
     for (const { system, code } of codes) {
       this.tables.observations.append(patient, system, code, value, unit, start, end);
     }
-    return codes.length > 0 ? 'indexed' : 'ignored';
+    return codes.length > 0 ? 'indexed' : 'code-not-mapped';
   }
 
   private addMedication(resource: FhirResource): AddOutcome {
     // The codes behind a medication reference: Medication `code.coding`.
     if (typeof resource.id !== 'string') {
-      return 'ignored';
+      return 'code-not-mapped';
     }
     const medication = this.medications.key(resource.id);
     const codes = codings(elements(resource, 'code.coding'));
     for (const { system, code } of codes) {
       this.tables.medications.append(medication, system, code);
     }
-    return codes.length > 0 ? 'indexed' : 'ignored';
+    return codes.length > 0 ? 'indexed' : 'code-not-mapped';
   }
 
   private addMedicationUse(resource: FhirResource): AddOutcome {
@@ -267,6 +267,6 @@ export class FhirFlattener {
         this.tables.specimens.append(patient, system, code, start, end, diagnosis);
       }
     }
-    return codes.length > 0 ? 'indexed' : 'ignored';
+    return codes.length > 0 ? 'indexed' : 'code-not-mapped';
   }
 }

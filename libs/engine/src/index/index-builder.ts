@@ -5,9 +5,21 @@ import { type IndexPlan, type SlotPlan, type TablePlan, type TargetCodePlan, cod
 import type { CohortKeying } from './cohort-keying';
 import { type FinalSlot, type FinalTable, PatientIndex } from './patient-index';
 import { buildPostings } from './postings';
+import { ResourceVersions } from './resource-versions';
 
-/** Why a resource added no row: not a type the mapping reads, or no resolvable patient. */
-export type AddOutcome = 'indexed' | 'ignored' | 'no-patient';
+/**
+ * What became of a resource: `indexed`; or why it added nothing: its type is not one the mapping reads, it carries
+ * no code (system) the mapping reads, or it links to no patient.
+ */
+export type AddOutcome = 'indexed' | 'type-not-mapped' | 'code-not-mapped' | 'no-patient';
+
+const OUTCOMES: readonly AddOutcome[] = ['indexed', 'type-not-mapped', 'code-not-mapped', 'no-patient'];
+const OUTCOME_CODES: Readonly<Record<AddOutcome, number>> = {
+  indexed: 0,
+  'type-not-mapped': 1,
+  'code-not-mapped': 2,
+  'no-patient': 3,
+};
 
 /** Interns strings to dense numbers. */
 class Interner {
@@ -96,6 +108,8 @@ type SlotBuilder =
 interface TableBuilder {
   plan: TablePlan;
   rows: number;
+  /** Per row, the ordinal of the resource it came from: rows of a replaced version are dropped by it. */
+  ordinal: GrowableInt32;
   patient: GrowableInt32;
   selfKey?: GrowableInt32;
   timeStart?: GrowableInt32;
@@ -164,6 +178,12 @@ export class IndexBuilder {
   private readonly rowCodes = new RowCodes();
   private indexedResources = 0;
   private finished = false;
+  /** Every resource of a mapped type gets the next ordinal; its rows carry it. */
+  private nextOrdinal = 0;
+  private readonly versions = new ResourceVersions();
+  /** Ordinals of indexed resources a later version with the same type and id replaced. */
+  private readonly replacedOrdinals = new GrowableInt32(16);
+  private replacedOutcome: AddOutcome | null = null;
 
   constructor(
     private readonly plan: IndexPlan,
@@ -187,42 +207,67 @@ export class IndexBuilder {
     }
   }
 
+  /**
+   * After `addResource`: what the earlier version of the same type and id had become, when the resource just added
+   * replaced one (the later version wins, as a FHIR server keeps it); null when its id was new or it has none.
+   */
+  get lastReplaced(): AddOutcome | null {
+    return this.replacedOutcome;
+  }
+
   /** Adds one resource; never throws on odd content, it reads what the mapping asks for. */
   addResource(resource: FhirResource): AddOutcome {
     if (this.finished) {
       throw new Error('the index was already built');
     }
+    this.replacedOutcome = null;
     const type = resource.resourceType;
     const id = typeof resource.id === 'string' ? resource.id : undefined;
-    let indexed = false;
-    let noPatient = false;
     if (type === 'Patient' && id !== undefined) {
       const patient = this.patients.numberOf(id);
       this.known.padTo(patient + 1, 0);
       this.known.set(patient, 1);
     }
-    for (const target of this.targetPlansByType.get(type) ?? []) {
+    const targets = this.targetPlansByType.get(type);
+    const tables = this.tablesByType.get(type);
+    if (targets === undefined && tables === undefined) {
+      return 'type-not-mapped';
+    }
+    const ordinal = this.nextOrdinal++;
+    let indexed = false;
+    let noPatient = false;
+    for (const target of targets ?? []) {
       if (id !== undefined) {
         const codes: number[] = [];
         eachCoding(target.path.evaluate(resource), (system, code) => {
           codes.push(this.dictionary.intern(this.plan.catalog.normalizeSystem(system), code));
         });
+        // A later version's codes overwrite the earlier's.
         this.targetCodes.get(target.key)!.set(this.references.get(type)!.intern(id), codes);
         indexed = true;
       }
     }
-    for (const table of this.tablesByType.get(type) ?? []) {
-      const added = this.addRow(table, resource, id);
+    for (const table of tables ?? []) {
+      const added = this.addRow(table, resource, id, ordinal);
       indexed ||= added === 'indexed';
       noPatient ||= added === 'no-patient';
     }
+    const outcome: AddOutcome = indexed ? 'indexed' : noPatient ? 'no-patient' : 'code-not-mapped';
     if (indexed) {
       this.indexedResources++;
     }
-    return indexed ? 'indexed' : noPatient ? 'no-patient' : 'ignored';
+    if (id !== undefined && this.versions.put(type, id, ordinal, OUTCOME_CODES[outcome]) !== -1) {
+      const previous = OUTCOMES[this.versions.previousOutcome];
+      if (previous === 'indexed') {
+        this.replacedOrdinals.push(this.versions.previousOrdinal);
+        this.indexedResources--;
+      }
+      this.replacedOutcome = previous;
+    }
+    return outcome;
   }
 
-  private addRow(table: TableBuilder, resource: FhirResource, id: string | undefined): AddOutcome {
+  private addRow(table: TableBuilder, resource: FhirResource, id: string | undefined, ordinal: number): AddOutcome {
     const plan = table.plan;
     const rowCodes = this.rowCodes;
     rowCodes.reset();
@@ -234,7 +279,7 @@ export class IndexBuilder {
         rowCodes.push(this.dictionary.intern(system, code), system);
       });
       if (!relevant) {
-        return 'ignored';
+        return 'code-not-mapped';
       }
     }
     let patient: number;
@@ -251,6 +296,7 @@ export class IndexBuilder {
       patient = this.patients.numberOf(ref[1]);
     }
     const row = table.rows++;
+    table.ordinal.push(ordinal);
     table.patient.push(patient);
     if (table.selfKey !== undefined) {
       table.selfKey.push(id === undefined ? -1 : this.references.get(plan.resourceType)!.intern(id));
@@ -351,6 +397,7 @@ export class IndexBuilder {
     return {
       plan,
       rows: 0,
+      ordinal: new GrowableInt32(),
       patient: new GrowableInt32(),
       selfKey: this.plan.referencedTypes.has(plan.resourceType) ? new GrowableInt32() : undefined,
       timeStart: plan.time === undefined ? undefined : new GrowableInt32(),
@@ -379,7 +426,8 @@ export class IndexBuilder {
     this.finished = true;
     this.known.padTo(this.patients.size, 0);
     const known = new Uint8Array(this.known.trim());
-    const tables = this.tables.map((table) => this.finishTable(table));
+    const replaced = this.replacedRows();
+    const tables = this.tables.map((table) => this.finishTable(replaced === null ? table : dropRows(table, replaced)));
     let knownCount = 0;
     for (const flag of known) {
       knownCount += flag;
@@ -395,6 +443,19 @@ export class IndexBuilder {
       this.indexedResources,
       this.cohortKeying,
     );
+  }
+
+  /** A bitset over ordinals of the resources whose rows a later version replaced, or null when there are none. */
+  private replacedRows(): Uint8Array | null {
+    if (this.replacedOrdinals.length === 0) {
+      return null;
+    }
+    const bits = new Uint8Array((this.nextOrdinal >>> 3) + 1);
+    for (let i = 0; i < this.replacedOrdinals.length; i++) {
+      const ordinal = this.replacedOrdinals.get(i);
+      bits[ordinal >>> 3] |= 1 << (ordinal & 7);
+    }
+    return bits;
   }
 
   private finishTable(table: TableBuilder): FinalTable {
@@ -457,4 +518,83 @@ export class IndexBuilder {
       }
     }
   }
+}
+
+/** A copy of `table` without the rows of replaced resources (`replaced`: a bitset over ordinals); rows renumbered. */
+function dropRows(table: TableBuilder, replaced: Uint8Array): TableBuilder {
+  const newRow = new Int32Array(table.rows);
+  let kept = 0;
+  for (let row = 0; row < table.rows; row++) {
+    const ordinal = table.ordinal.get(row);
+    newRow[row] = (replaced[ordinal >>> 3] & (1 << (ordinal & 7))) === 0 ? kept++ : -1;
+  }
+  if (kept === table.rows) {
+    return table;
+  }
+  const perRow = (column: GrowableInt32 | undefined): GrowableInt32 | undefined => {
+    if (column === undefined) {
+      return undefined;
+    }
+    const out = new GrowableInt32(Math.max(16, kept));
+    for (let row = 0; row < table.rows; row++) {
+      if (newRow[row] !== -1) {
+        out.push(column.get(row));
+      }
+    }
+    return out;
+  };
+  /** Pairs (row, value) of a row-keyed list, keeping those of kept rows with the row renumbered. */
+  const pairs = <V extends GrowableInt32 | GrowableUint32>(
+    rows: GrowableUint32,
+    values: V,
+    make: () => V,
+  ): { rows: GrowableUint32; values: V } => {
+    const outRows = new GrowableUint32(Math.max(16, rows.length));
+    const outValues = make();
+    for (let i = 0; i < rows.length; i++) {
+      const row = newRow[rows.get(i)];
+      if (row !== -1) {
+        outRows.push(row);
+        outValues.push(values.get(i));
+      }
+    }
+    return { rows: outRows, values: outValues };
+  };
+  const codes = pairs(table.codeRows, table.codes, () => new GrowableUint32(Math.max(16, table.codes.length)));
+  return {
+    plan: table.plan,
+    rows: kept,
+    ordinal: perRow(table.ordinal)!,
+    patient: perRow(table.patient)!,
+    selfKey: perRow(table.selfKey),
+    timeStart: perRow(table.timeStart),
+    timeEnd: perRow(table.timeEnd),
+    viaKey: perRow(table.viaKey),
+    codes: codes.values,
+    codeRows: codes.rows,
+    slots: table.slots.map((slot): SlotBuilder => {
+      switch (slot.kind) {
+        case 'concept':
+        case 'code': {
+          const kept = pairs(slot.rows, slot.codes, () => new GrowableUint32(Math.max(16, slot.codes.length)));
+          return { kind: slot.kind, plan: slot.plan, codes: kept.values, rows: kept.rows };
+        }
+        case 'reference': {
+          const kept = pairs(slot.rows, slot.targets, () => new GrowableInt32(Math.max(16, slot.targets.length)));
+          return { kind: 'reference', plan: slot.plan, rows: kept.rows, targets: kept.values };
+        }
+        case 'quantity': {
+          const values = new GrowableFloat64(Math.max(16, kept));
+          for (let row = 0; row < table.rows; row++) {
+            if (newRow[row] !== -1) {
+              values.push(slot.values.get(row));
+            }
+          }
+          return { kind: 'quantity', plan: slot.plan, values, units: perRow(slot.units)! };
+        }
+        case 'age':
+          return { kind: 'age', plan: slot.plan, start: perRow(slot.start)!, end: perRow(slot.end)! };
+      }
+    }),
+  };
 }

@@ -68,9 +68,11 @@ describe('ingestFhir', () => {
       errors: 0,
       errorSamples: [],
     });
-    expect(summary.indexed + summary.ignored + summary.noPatient).toBe(resources);
+    expect(
+      summary.indexed + summary.typeNotMapped + summary.codeNotMapped + summary.noPatient + summary.replaced,
+    ).toBe(resources);
     expect(summary.indexed).toBeGreaterThan(0);
-    expect(summary.ignored).toBeGreaterThan(0);
+    expect(summary.typeNotMapped).toBeGreaterThan(0);
     const index = builder.finish();
     expect(index.knownPatientCount).toBe(patientIds.size);
   });
@@ -80,9 +82,14 @@ describe('ingestFhir', () => {
       'mixed.ndjson',
       [patient('p1'), '{"resourceType":"Observation"}', '{"resourceType":"Basic"}', patient('p2')].join('\n'),
     );
-    const sink = recordingSink({ Observation: 'no-patient', Basic: 'ignored' });
+    const sink = recordingSink({ Observation: 'no-patient', Basic: 'type-not-mapped' });
     const summary = await ingestFhir([file], sink);
-    expect(summary).toMatchObject({ files: 1, resources: 4, indexed: 2, noPatient: 1, ignored: 1, errors: 0 });
+    expect(summary).toMatchObject({ files: 1, resources: 4, indexed: 2, noPatient: 1, typeNotMapped: 1, errors: 0 });
+    expect(summary.byType).toEqual({
+      Basic: { read: 1, indexed: 0, typeNotMapped: 1, codeNotMapped: 0, noPatient: 0, replaced: 0 },
+      Observation: { read: 1, indexed: 0, typeNotMapped: 0, codeNotMapped: 0, noPatient: 1, replaced: 0 },
+      Patient: { read: 2, indexed: 2, typeNotMapped: 0, codeNotMapped: 0, noPatient: 0, replaced: 0 },
+    });
     expect(sink.received.map((r) => r.resourceType)).toEqual(['Patient', 'Observation', 'Basic', 'Patient']);
   });
 

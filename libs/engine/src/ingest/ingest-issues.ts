@@ -26,11 +26,13 @@ export interface IngestIssue {
 export class IngestIssueLog {
   count = 0;
   readonly samples: IngestIssue[] = [];
+  readonly byCode: Partial<Record<IngestIssueCode, number>> = {};
 
   constructor(private readonly maxSamples: number) {}
 
   add(issue: IngestIssue): void {
     this.count++;
+    this.byCode[issue.code] = (this.byCode[issue.code] ?? 0) + 1;
     if (this.samples.length < this.maxSamples) {
       this.samples.push(issue);
     }

@@ -16,6 +16,8 @@ export interface InputFileList {
   files: InputFile[];
   /** Files inside the given directories whose names are not a FHIR input format (README.md, …). */
   skipped: number;
+  /** The first `maxListed` of them, by path. */
+  unsupported: string[];
 }
 
 const FORMATS: ReadonlyArray<[suffix: string, format: InputFormat]> = [
@@ -48,8 +50,10 @@ const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name 
 export async function listInputFiles(
   paths: readonly string[],
   report: (issue: IngestIssue) => void,
+  maxListed = 100,
 ): Promise<InputFileList> {
   const files: InputFile[] = [];
+  const unsupported: string[] = [];
   const seenFiles = new Set<string>();
   const seenDirectories = new Set<string>();
   let skipped = 0;
@@ -65,6 +69,9 @@ export async function listInputFiles(
         });
       } else {
         skipped++;
+        if (unsupported.length < maxListed) {
+          unsupported.push(filePath);
+        }
       }
       return;
     }
@@ -120,5 +127,5 @@ export async function listInputFiles(
   for (const target of paths) {
     await visit(target, true);
   }
-  return { files, skipped };
+  return { files, skipped, unsupported };
 }
