@@ -41,3 +41,20 @@ export function webPageContentSecurityPolicy(issuer: string | null): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/**
+ * The CSP of the API docs page (`/api/docs`, Swagger UI): its script, stylesheet and start-up script from the broker
+ * only (no inline script or style, no eval), its icons as data: images, and requests to the broker alone (the document
+ * and "Try it out"); no framing, no base or form targets elsewhere. Every other API route keeps SECURITY_HEADERS'
+ * `default-src 'none'`; a route with a page of its own sets its policy on its responses, as this one and the web app do.
+ */
+export const API_DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');

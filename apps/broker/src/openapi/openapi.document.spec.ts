@@ -182,7 +182,7 @@ describe('GET /api/docs against the running controllers', () => {
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
     broker = await startTestBroker(db.env);
-    document = await request(broker.url).get('/api/docs');
+    document = await request(broker.url).get('/api/docs/openapi.json');
     paths = (document.body as { paths: Paths }).paths;
   });
 
@@ -207,7 +207,13 @@ describe('GET /api/docs against the running controllers', () => {
         .filter((route) => route.public)
         .map((route) => route.path)
         .sort(),
-    ).toEqual(['/api/docs', '/api/v1/dev-issuer/jwks', '/api/v1/sites']);
+    ).toEqual([
+      '/api/docs',
+      '/api/docs/assets/{file}',
+      '/api/docs/openapi.json',
+      '/api/v1/dev-issuer/jwks',
+      '/api/v1/sites',
+    ]);
     expect(routes.find((route) => route.path === '/api/v1/admin/blacklist')?.roles).toEqual(['admin']);
   });
 

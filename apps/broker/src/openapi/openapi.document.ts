@@ -344,7 +344,26 @@ export function buildOpenApiDocument(
       }),
     },
     '/api/docs': {
-      get: publicOperation({ summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 JSON' } } }),
+      get: publicOperation({
+        summary: 'These API docs for people: Swagger UI over this document (Authorize takes a bearer token)',
+        responses: { 200: { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+      }),
+    },
+    '/api/docs/openapi.json': {
+      get: publicOperation({
+        summary: 'This document',
+        responses: { 200: { description: 'OpenAPI 3.1 JSON', content: { 'application/json': {} } } },
+      }),
+    },
+    '/api/docs/assets/{file}': {
+      get: publicOperation({
+        summary: "A file of the API docs page (Swagger UI's script and stylesheet, the page's start-up script)",
+        parameters: [pathParameter('file', { type: 'string' })],
+        responses: {
+          200: { description: 'The file (text/css or text/javascript)' },
+          404: problem('No such file (BROKER_ROUTE_NOT_FOUND)'),
+        },
+      }),
     },
   };
   if (options.devIssuer) {
