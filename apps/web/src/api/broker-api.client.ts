@@ -1,0 +1,99 @@
+import type {
+  DevSignInRequest,
+  DevSignInResponse,
+  QueryResult,
+  QuotaUsage,
+  StructuredQueryLike,
+  SubmitQueryResponse,
+  TerminologyEntry,
+  TerminologySearchResponse,
+  WebConfig,
+} from './api-types';
+import { problemOf } from './api-problem';
+import { readQueryEvents, type QueryStreamEvent } from './query-events.stream';
+
+/** Supplies the bearer token of the signed-in user, or null. */
+export type TokenSource = () => string | null;
+
+/**
+ * The broker's HTTP API as the page uses it: same origin, JSON bodies, the bearer token in the Authorization header
+ * (never in a URL), failures as ApiProblemError.
+ */
+export class BrokerApi {
+  constructor(
+    private readonly token: TokenSource,
+    private readonly base = '',
+  ) {}
+
+  /** How to sign in; public. */
+  webConfig(): Promise<WebConfig> {
+    return this.request<WebConfig>('GET', '/api/v1/web-config', undefined, false);
+  }
+
+  /** A token of the development issuer (demo only). */
+  devSignIn(request: DevSignInRequest): Promise<DevSignInResponse> {
+    return this.request<DevSignInResponse>('POST', '/api/v1/dev-issuer/sign-in', request, false);
+  }
+
+  /** Who the token belongs to and what is left of the quotas. */
+  quota(): Promise<QuotaUsage> {
+    return this.request<QuotaUsage>('GET', '/api/v1/quota');
+  }
+
+  searchTerminology(q: string, options: { context?: string; limit?: number } = {}): Promise<TerminologySearchResponse> {
+    const params = new URLSearchParams({ q, limit: String(options.limit ?? 30) });
+    if (options.context !== undefined) {
+      params.set('context', options.context);
+    }
+    return this.request<TerminologySearchResponse>('GET', `/api/v1/terminology/search?${params.toString()}`);
+  }
+
+  terminologyEntry(id: string): Promise<TerminologyEntry> {
+    return this.request<TerminologyEntry>('GET', `/api/v1/terminology/entries/${encodeURIComponent(id)}`);
+  }
+
+  submitQuery(query: StructuredQueryLike): Promise<SubmitQueryResponse> {
+    return this.request<SubmitQueryResponse>('POST', '/api/v1/queries', query);
+  }
+
+  query(id: string): Promise<QueryResult> {
+    return this.request<QueryResult>('GET', `/api/v1/queries/${encodeURIComponent(id)}`);
+  }
+
+  /** The live events of a query, read with fetch so that the token travels in a header; ends with the query. */
+  queryEvents(id: string, onEvent: (event: QueryStreamEvent) => void, signal: AbortSignal): Promise<void> {
+    return readQueryEvents(
+      `${this.base}/api/v1/queries/${encodeURIComponent(id)}/events`,
+      this.headers(true),
+      onEvent,
+      signal,
+    );
+  }
+
+  private headers(authenticated: boolean): Record<string, string> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = authenticated ? this.token() : null;
+    if (token !== null) {
+      headers.Authorization = `Bearer ${token}`;
+    }
+    return headers;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, authenticated = true): Promise<T> {
+    const headers = this.headers(authenticated);
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    if (!response.ok) {
+      throw await problemOf(response);
+    }
+    return (await response.json()) as T;
+  }
+}

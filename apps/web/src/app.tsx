@@ -1,0 +1,43 @@
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { AuthProvider, useAuth } from './auth/auth.context';
+import { CALLBACK_PATH } from './auth/oidc.client';
+import { AppShell } from './layout/app-shell';
+import { NotFoundPage } from './pages/not-found.page';
+import { OidcCallbackPage } from './pages/oidc-callback.page';
+import { QueryPage } from './pages/query.page';
+import { SignInPage } from './pages/sign-in.page';
+
+/** Pages that need a signed-in user; a new feature adds its route here. */
+function SignedInRoutes() {
+  return (
+    <Router>
+      <Route path="/" component={QueryPage} />
+      <Route default component={NotFoundPage} />
+    </Router>
+  );
+}
+
+function Routes() {
+  const { user, checking } = useAuth();
+  const { path, url } = useLocation();
+  if (path === CALLBACK_PATH) {
+    return <OidcCallbackPage />;
+  }
+  if (checking) {
+    return <p role="status">Loading…</p>;
+  }
+  return user === null ? <SignInPage returnTo={url} /> : <SignedInRoutes />;
+}
+
+/** The browser app: auth state, client-side routing and the page frame. */
+export function App() {
+  return (
+    <AuthProvider>
+      <LocationProvider>
+        <AppShell>
+          <Routes />
+        </AppShell>
+      </LocationProvider>
+    </AuthProvider>
+  );
+}

@@ -1,0 +1,42 @@
+import type { ComponentChildren } from 'preact';
+import { useAuth } from '../auth/auth.context';
+
+/** Pages of the app once signed in; history, saved queries and admin pages add their links here. */
+const NAVIGATION: { href: string; label: string; roles?: string[] }[] = [{ href: '/', label: 'New query' }];
+
+/** The frame of every page: skip link, header with navigation and the signed-in user, main content. */
+export function AppShell({ children }: { children: ComponentChildren }) {
+  const { user, signOut } = useAuth();
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="app-header">
+        <h1>Feasibility queries</h1>
+        {user !== null && (
+          <>
+            <nav aria-label="Main">
+              <ul>
+                {NAVIGATION.filter((item) => item.roles === undefined || item.roles.includes(user.role)).map((item) => (
+                  <li key={item.href}>
+                    <a href={item.href}>{item.label}</a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <p class="user">
+              Signed in as <strong>{user.userId}</strong> ({user.role}){' '}
+              <button type="button" class="small" onClick={signOut}>
+                Sign out
+              </button>
+            </p>
+          </>
+        )}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
