@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import { type FhirResource, isFhirResource } from '../fhirpath/fhir-resource';
+import { type BundleEntryResource, liftContained, resolveBundleReferences } from './bundle-references';
 import { type IngestIssue, describeFsError, describeJsonError, errorCode, jsonErrorLine } from './ingest-issues';
 import { type InputFile, listInputFiles } from './input-files';
 import { LineSplitter } from './line-splitter';
@@ -60,6 +61,8 @@ interface ResolvedOptions {
   maxLineBytes: number;
   maxBundleBytes: number;
   chunkBytes: number;
+  /** Numbers contained resources whose container has no usable id, in reading order. */
+  nextAnonymous: () => number;
 }
 
 type Report = (issue: IngestIssue) => void;
@@ -83,7 +86,9 @@ function isGzipBuffer(data: Buffer): boolean {
 }
 
 function resolveOptions(options: ReadFhirOptions): ResolvedOptions {
+  let anonymous = 0;
   return {
+    nextAnonymous: () => ++anonymous,
     maxLineBytes: positiveInteger(options.maxLineBytes, DEFAULT_MAX_LINE_BYTES, 'maxLineBytes'),
     maxBundleBytes: positiveInteger(options.maxBundleBytes, DEFAULT_MAX_BUNDLE_BYTES, 'maxBundleBytes'),
     chunkBytes: positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'),
@@ -101,14 +106,38 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   return value;
 }
 
-/** The `Bundle.entry[].resource`s of a Bundle in a `.json` file, or the file's single resource. */
-function collectFromDocument(value: unknown, file: string, items: FhirInputResource[], report: Report): void {
+/** Adds `resource` and the resources it contains (see `liftContained`) to `items`. */
+function pushWithContained(
+  resource: FhirResource,
+  source: ResourceSource,
+  items: FhirInputResource[],
+  options: ResolvedOptions,
+): void {
+  items.push({ resource, source });
+  if (resource.contained !== undefined) {
+    for (const inner of liftContained(resource, options.nextAnonymous)) {
+      items.push({ resource: inner, source });
+    }
+  }
+}
+
+/**
+ * The `Bundle.entry[].resource`s of a Bundle in a `.json` file, with references to entries' fullUrls resolved
+ * (`resolveBundleReferences`), or the file's single resource; contained resources follow their container.
+ */
+function collectFromDocument(
+  value: unknown,
+  file: string,
+  items: FhirInputResource[],
+  report: Report,
+  options: ResolvedOptions,
+): void {
   if (!isFhirResource(value)) {
     report({ file, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(value) });
     return;
   }
   if (value.resourceType !== 'Bundle') {
-    items.push({ resource: value, source: { file } });
+    pushWithContained(value, { file }, items, options);
     return;
   }
   const type = value.type;
@@ -128,19 +157,27 @@ function collectFromDocument(value: unknown, file: string, items: FhirInputResou
     report({ file, code: 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID', message: 'Bundle.entry must be an array' });
     return;
   }
+  const found: Array<BundleEntryResource & { entry: number }> = [];
   for (let entry = 0; entry < entries.length; entry++) {
     const item: unknown = entries[entry];
-    const resource =
+    const fields =
       typeof item === 'object' && item !== null && !Array.isArray(item)
-        ? (item as { resource?: unknown }).resource
-        : undefined;
+        ? (item as { resource?: unknown; fullUrl?: unknown })
+        : {};
+    const resource = fields.resource;
     if (resource === undefined || resource === null) {
       report({ file, entry, code: 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID', message: 'Bundle entry has no resource' });
     } else if (!isFhirResource(resource)) {
       report({ file, entry, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(resource) });
     } else {
-      items.push({ resource, source: { file, entry } });
+      found.push(
+        typeof fields.fullUrl === 'string' ? { resource, fullUrl: fields.fullUrl, entry } : { resource, entry },
+      );
     }
+  }
+  resolveBundleReferences(found);
+  for (const { resource, entry } of found) {
+    pushWithContained(resource, { file, entry }, items, options);
   }
 }
 
@@ -222,7 +259,7 @@ async function readDocumentFile(
     return [];
   }
   const items: FhirInputResource[] = [];
-  collectFromDocument(value, file.path, items, report);
+  collectFromDocument(value, file.path, items, report, options);
   return items;
 }
 
@@ -269,7 +306,7 @@ async function* readNdjsonFile(
       return;
     }
     if (isFhirResource(value)) {
-      items.push({ resource: value, source: { file: filePath, line } });
+      pushWithContained(value, { file: filePath, line }, items, options);
     } else {
       report({ file: filePath, line, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(value) });
     }
