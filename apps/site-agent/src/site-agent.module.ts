@@ -13,6 +13,7 @@ import { ResultPublisher } from './queries/result.publisher';
 import { SiteAgentLifecycle } from './site-agent.lifecycle';
 import { SITE_DATA_SOURCE, SiteDataLoader, type SiteDataSource } from './site-data/site-data.loader';
 import { SiteDataService } from './site-data/site-data.service';
+import { FhirServerSource } from './site-data/fhir-server/fhir-server.source';
 import { SITE_STATE_PROVIDERS } from './state/site-state.providers';
 import { HeartbeatPublisher } from './transport/heartbeat.publisher';
 import { NatsConnectionService } from './transport/nats-connection.service';
@@ -38,9 +39,12 @@ export class SiteAgentModule {
         { provide: SITE_AGENT_CONFIG, useValue: config },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         { provide: BIND_RETRY, useValue: overrides.bindRetry ?? DEFAULT_BIND_RETRY },
-        overrides.dataSource === undefined
-          ? { provide: SITE_DATA_SOURCE, useClass: SiteDataLoader }
-          : { provide: SITE_DATA_SOURCE, useValue: overrides.dataSource },
+        SiteDataLoader,
+        overrides.dataSource !== undefined
+          ? { provide: SITE_DATA_SOURCE, useValue: overrides.dataSource }
+          : config.fhirSource === null
+            ? { provide: SITE_DATA_SOURCE, useExisting: SiteDataLoader }
+            : { provide: SITE_DATA_SOURCE, useClass: FhirServerSource },
         ...SITE_STATE_PROVIDERS,
         SiteDataService,
         SitePolicyService,

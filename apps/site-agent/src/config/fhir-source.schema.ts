@@ -83,7 +83,9 @@ const OptionalText = z.string().trim().min(1).optional();
 /** The FHIR server part of the site agent's environment; checked together with SITE_DATA by the main schema. */
 export const FhirSourceEnv = z.object({
   SITE_FHIR_BASE_URL: HttpUrl.optional(),
-  SITE_FHIR_READ: z.enum(FHIR_READ_MODES, { error: `must be one of ${FHIR_READ_MODES.join(', ')}` }).default('bulk-export'),
+  SITE_FHIR_READ: z
+    .enum(FHIR_READ_MODES, { error: `must be one of ${FHIR_READ_MODES.join(', ')}` })
+    .default('bulk-export'),
   SITE_FHIR_EXPORT_LEVEL: z
     .enum(FHIR_EXPORT_LEVELS, { error: `must be one of ${FHIR_EXPORT_LEVELS.join(', ')}` })
     .default('system'),

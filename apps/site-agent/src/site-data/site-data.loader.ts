@@ -22,7 +22,12 @@ export class SiteDataError extends Error {
   override readonly name = 'SiteDataError';
 
   constructor(
-    readonly code: 'SITE_DATA_MAPPING_INVALID' | 'SITE_DATA_NO_INPUT' | 'SITE_DATA_LOAD_FAILED',
+    readonly code:
+      | 'SITE_DATA_MAPPING_INVALID'
+      | 'SITE_DATA_NO_INPUT'
+      | 'SITE_DATA_LOAD_FAILED'
+      /** The FHIR server could not be read; `cause` is the FhirServerError with its own code. */
+      | 'SITE_DATA_SOURCE_FAILED',
     message: string,
     options?: ErrorOptions,
   ) {
@@ -38,14 +43,33 @@ export interface LoadedSiteData {
   /** Hash of the data and mapping files' paths, sizes and mtimes when loading started. */
   fingerprint: string;
   summary: IngestSummary;
+  /** Where the data came from and as of when; absent for sources that do not say (tests). */
+  origin?: DataOrigin;
 }
+
+/** The kind of source and the instant the source's data are current to (a FHIR export's transactionTime). */
+export interface DataOrigin {
+  source: 'files' | 'fhir-bulk-export' | 'fhir-search';
+  asOf: string | null;
+}
+
+/** What names a build: its fingerprint, data version and origin. */
+export type BuildIdentity = Pick<LoadedSiteData, 'fingerprint' | 'dataVersion'> & { origin: DataOrigin };
 
 export type SiteDataResult = Result<LoadedSiteData, SiteDataError>;
 
+/**
+ * `initial`: what the agent starts with (a FHIR source builds from the export it kept); `full`: everything anew;
+ * `incremental`: only what changed since the last load. Sources without such distinctions (files) do a full load.
+ */
+export type LoadMode = 'initial' | 'full' | 'incremental';
+
 /** Where the site's data come from; the service reloads through it, tests replace it. */
 export interface SiteDataSource {
-  fingerprint(): Promise<string>;
-  load(): Promise<SiteDataResult>;
+  /** Identifies the data without loading them; null when only a load can tell (a server). */
+  fingerprint(): Promise<string | null>;
+  /** Loads the data; a source may hand back the index it loaded last (same object) when nothing changed. */
+  load(mode?: LoadMode): Promise<SiteDataResult>;
 }
 
 export const SITE_DATA_SOURCE = Symbol('SITE_DATA_SOURCE');
@@ -82,6 +106,48 @@ export class SiteDataLoader implements SiteDataSource {
 
   async load(): Promise<SiteDataResult> {
     const fingerprint = await this.fingerprint();
+    return this.build(this.options.dataPaths, {
+      fingerprint,
+      dataVersion: this.options.dataVersionOverride ?? fingerprint,
+      origin: { source: 'files', asOf: null },
+    });
+  }
+
+  /** The mapping and concept-tree files' fingerprint: a FHIR source folds it into its data version. */
+  mappingFingerprint(): Promise<string> {
+    const mappingFiles = [
+      ...(this.options.mappingFile === null ? [] : [this.options.mappingFile]),
+      ...this.options.conceptTreeFiles,
+    ];
+    return computeDataFingerprint([], mappingFiles);
+  }
+
+  /** The resource types the mapping reads (its entries, their referenced and code-bearing resources, Patient). */
+  async resourceTypes(): Promise<Result<string[], SiteDataError>> {
+    const mapping = await this.loadMapping();
+    if (!mapping.ok) {
+      return mapping;
+    }
+    const types = new Set<string>(['Patient']);
+    for (const entry of mapping.value.criteria) {
+      types.add(entry.resourceType);
+      if (entry.code?.via !== undefined) {
+        types.add(entry.code.via.resourceType);
+      }
+      for (const attribute of entry.attributes ?? []) {
+        if (attribute.type === 'reference') {
+          types.add(attribute.targetResourceType);
+        }
+      }
+    }
+    return ok([...types].sort());
+  }
+
+  /**
+   * The one build path, for files and for a FHIR server's downloads alike: mapping, concept trees, `paths` ingested into
+   * a fresh index, the patient numbers saved.
+   */
+  async build(paths: readonly string[], identity: BuildIdentity): Promise<SiteDataResult> {
     const mapping = await this.loadMapping();
     if (!mapping.ok) {
       return mapping;
@@ -100,11 +166,11 @@ export class SiteDataLoader implements SiteDataSource {
         conceptTrees: trees,
         cohortKeying: this.cohortKeys.cohortKeying,
       });
-      const summary = await ingestFhir(this.options.dataPaths, builder);
+      const summary = await ingestFhir(paths, builder);
       if (summary.files === 0) {
         return fail(
           'SITE_DATA_NO_INPUT',
-          `no FHIR input files (.ndjson, .jsonl, .json, optionally .gz) in ${this.options.dataPaths.join(', ')}` +
+          `no FHIR input files (.ndjson, .jsonl, .json, optionally .gz) in ${paths.join(', ')}` +
             describeSamples(summary),
         );
       }
@@ -113,7 +179,7 @@ export class SiteDataLoader implements SiteDataSource {
       if (saved !== null) {
         return saved;
       }
-      return ok({ index, dataVersion: this.options.dataVersionOverride ?? fingerprint, fingerprint, summary });
+      return ok({ index, ...identity, summary });
     } catch (cause) {
       // The engine throws only for broken mappings (bad FHIRPath) or bugs; either way this load is unusable.
       return fail(

@@ -5,15 +5,22 @@ import { type LoadedSiteData, SITE_DATA_SOURCE, SiteDataError, type SiteDataSour
 
 /** The data a query is answered from: one immutable index and its version, taken once per query. */
 export interface SiteDataSnapshot extends LoadedSiteData {
+  /** When this index was built. */
   loadedAt: Date;
+  /** When the source last confirmed these data: a build, or a refresh that found nothing new. */
+  refreshedAt: Date;
 }
 
 export type SiteDataState = 'loading' | 'ready' | 'reloading';
-export type ReloadTrigger = 'signal' | 'schedule';
+/** `signal` (SIGHUP) and `schedule` reload everything; `incremental` asks the source only for what changed. */
+export type ReloadTrigger = 'signal' | 'schedule' | 'incremental';
+
+/** Which of two waiting requests to keep: a full reload covers an incremental one, a signal covers a schedule. */
+const TRIGGER_RANK: Readonly<Record<ReloadTrigger, number>> = { incremental: 0, schedule: 1, signal: 2 };
 
 export type ReloadOutcome =
   | { kind: 'reloaded'; snapshot: SiteDataSnapshot; previous: SiteDataSnapshot }
-  /** A scheduled reload found the files as they were. */
+  /** The source found the data as they were (a scheduled reload's fingerprint, or the source's own answer). */
   | { kind: 'unchanged'; snapshot: SiteDataSnapshot }
   /** The new data could not be loaded; the old snapshot keeps answering. */
   | { kind: 'failed'; error: SiteDataError; snapshot: SiteDataSnapshot };
@@ -40,11 +47,12 @@ export class SiteDataService {
 
   /** Loads the data the agent starts with. */
   async loadInitial(): Promise<Result<SiteDataSnapshot, SiteDataError>> {
-    const loaded = await this.source.load();
+    const loaded = await this.source.load('initial');
     if (!loaded.ok) {
       return loaded;
     }
-    this.snapshot = { ...loaded.value, loadedAt: this.clock.now() };
+    const now = this.clock.now();
+    this.snapshot = { ...loaded.value, loadedAt: now, refreshedAt: now };
     return ok(this.snapshot);
   }
 
@@ -57,16 +65,17 @@ export class SiteDataService {
   }
 
   /**
-   * Re-reads the data. A signal always reloads; a scheduled reload skips files that did not change. A request while a
-   * reload runs is queued once (a signal wins over a schedule) and runs after it, so changes made meanwhile are seen.
+   * Re-reads the data. A signal always reloads; a scheduled reload skips files that did not change; an incremental one
+   * asks the source for the changes only. A request while a reload runs is queued once (the widest request wins) and
+   * runs after it, so changes made meanwhile are seen.
    */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     if (this.inFlight === null) {
       return this.start(trigger);
     }
     if (this.queued !== null) {
-      if (trigger === 'signal') {
-        this.queued.trigger = 'signal';
+      if (TRIGGER_RANK[trigger] > TRIGGER_RANK[this.queued.trigger]) {
+        this.queued.trigger = trigger;
       }
       return this.queued.promise;
     }
@@ -96,11 +105,18 @@ export class SiteDataService {
         return { kind: 'unchanged', snapshot: previous };
       }
       this.reloading = true;
-      const loaded = await this.source.load();
+      const loaded = await this.source.load(trigger === 'incremental' ? 'incremental' : 'full');
       if (!loaded.ok) {
         return { kind: 'failed', error: loaded.error, snapshot: previous };
       }
-      const next: SiteDataSnapshot = { ...loaded.value, loadedAt: this.clock.now() };
+      const now = this.clock.now();
+      if (loaded.value.index === previous.index) {
+        // The source handed back the index in hand: nothing changed, but the data are confirmed as of now.
+        const confirmed: SiteDataSnapshot = { ...previous, ...loaded.value, refreshedAt: now };
+        this.snapshot = confirmed;
+        return { kind: 'unchanged', snapshot: confirmed };
+      }
+      const next: SiteDataSnapshot = { ...loaded.value, loadedAt: now, refreshedAt: now };
       // The swap: queries that already took `previous` finish on it; every later query reads `next`.
       this.snapshot = next;
       return { kind: 'reloaded', snapshot: next, previous };
