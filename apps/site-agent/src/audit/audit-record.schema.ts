@@ -15,6 +15,10 @@ export const AuditDecision = z.enum([
   'held',
   /** Not a valid query envelope for this site; acknowledged and dropped. */
   'rejected-message',
+  /** Not about a query: the site's data were loaded or refreshed (new `dataVersion`); `reason` says from where. */
+  'data-loaded',
+  /** Not about a query: a refresh of the site's data failed (`code`, `reason`); the previous data keep answering. */
+  'data-refresh-failed',
 ]);
 export type AuditDecision = z.infer<typeof AuditDecision>;
 
