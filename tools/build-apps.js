@@ -1,18 +1,28 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Builds the apps into dist/ with `nest build`, skipping each app whose sources are unchanged since its last build:
- * `node tools/build-apps.js [--force] [app …]` (all three apps by default). Plain JavaScript, because it runs before
+ * Builds the apps into dist/ (Nest apps with `nest build`, the browser app with Vite), skipping each app whose sources
+ * are unchanged since its last build:
+ * `node tools/build-apps.js [--force] [app …]` (every app by default). Plain JavaScript, because it runs before
  * anything is compiled.
  */
 const { createHash } = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { checkFirstLoad } = require('./web-bundle-size');
 
 const ROOT = path.resolve(__dirname, '..');
-const APPS = ['site-agent', 'broker', 'demo'];
-const NAMES = { 'site-agent': 'the site agent', broker: 'the broker', demo: 'the demo' };
+const APPS = ['site-agent', 'broker', 'demo', 'researcher-cli', 'web'];
+const NAMES = {
+  'site-agent': 'the site agent',
+  broker: 'the broker',
+  demo: 'the demo',
+  'researcher-cli': 'the researcher CLI',
+  web: 'the web app',
+};
+/** The browser app is built by Vite from these inputs besides its sources and the libs. */
+const WEB_INPUTS = ['apps/web/index.html', 'apps/web/vite.config.mjs', 'apps/web/tsconfig.json'];
 /** Files outside apps/ and libs/ that change what tsc emits. */
 const SHARED_INPUTS = ['package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
 
@@ -26,7 +36,7 @@ function sourceFiles(dir) {
     if (entry.isDirectory()) {
       return entry.name === '__fixtures__' || entry.name === 'node_modules' ? [] : sourceFiles(full);
     }
-    return /\.(ts|json)$/.test(entry.name) && !entry.name.endsWith('.spec.ts') ? [full] : [];
+    return /\.(ts|tsx|css|svg|json)$/.test(entry.name) && !entry.name.endsWith('.spec.ts') ? [full] : [];
   });
 }
 
@@ -35,8 +45,9 @@ function fingerprint(root, app) {
   const libs = fs.existsSync(path.join(root, 'libs')) ? fs.readdirSync(path.join(root, 'libs')) : [];
   const files = [
     ...SHARED_INPUTS.map((file) => path.join(root, file)),
-    path.join(root, 'apps', app, 'tsconfig.app.json'),
+    ...(app === 'web' ? WEB_INPUTS.map((file) => path.join(root, file)) : [path.join(root, 'apps', app, 'tsconfig.app.json')]),
     ...sourceFiles(path.join(root, 'apps', app, 'src')),
+    ...(app === 'web' ? sourceFiles(path.join(root, 'apps', 'web', 'public')) : []),
     ...libs.flatMap((lib) => sourceFiles(path.join(root, 'libs', lib, 'src'))),
   ]
     .filter((file) => fs.existsSync(file))
@@ -50,7 +61,9 @@ function fingerprint(root, app) {
 }
 
 function entryPoint(root, app) {
-  return path.join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+  return app === 'web'
+    ? path.join(root, 'dist', 'apps', 'web', 'index.html')
+    : path.join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
 }
 
 function stampFile(root, app) {
@@ -71,10 +84,23 @@ function build(root, app, print) {
   const started = Date.now();
   process.stdout.write(`building ${NAMES[app]} (${app})...\n`);
   fs.rmSync(stampFile(root, app), { force: true });
-  const nest = require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] });
-  const result = spawnSync(process.execPath, [nest, 'build', app], { cwd: root, stdio: 'inherit' });
+  const result =
+    app === 'web'
+      ? spawnSync(
+          process.execPath,
+          [path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mjs'],
+          { cwd: root, stdio: 'inherit' },
+        )
+      : spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] }), 'build', app], {
+          cwd: root,
+          stdio: 'inherit',
+        });
   if (result.status !== 0) {
     process.stderr.write(`building ${app} failed\n`);
+    return false;
+  }
+  // The first page load's JavaScript stays within its budget, or the build fails.
+  if (app === 'web' && !checkFirstLoad(path.join(root, 'dist', 'apps', 'web'))) {
     return false;
   }
   const stamp = { fingerprint: print, entryMtimeMs: fs.statSync(entryPoint(root, app)).mtimeMs };
