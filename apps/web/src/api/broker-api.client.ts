@@ -1,16 +1,34 @@
 import type {
+  BlacklistList,
+  CreateSavedQueryRequestInput,
   DevSignInRequest,
   DevSignInResponse,
+  QueryList,
   QueryResult,
+  QueryStatus,
   QuotaUsage,
+  SavedQuery,
+  SavedQueryList,
+  SiteStateList,
   StructuredQueryLike,
   SubmitQueryResponse,
   TerminologyEntry,
   TerminologySearchResponse,
+  UpdateSavedQueryRequestInput,
   WebConfig,
 } from './api-types';
 import { problemOf } from './api-problem';
 import { readQueryEvents, type QueryStreamEvent } from './query-events.stream';
+
+/** Which page of the query history to read: an admin's `all` lists every user's queries (narrowed by `user`). */
+export interface QueryListRequest {
+  limit?: number;
+  cursor?: string;
+  all?: boolean;
+  user?: string;
+  status?: QueryStatus;
+  since?: string;
+}
 
 /** Supplies the bearer token of the signed-in user, or null. */
 export type TokenSource = () => string | null;
@@ -60,6 +78,52 @@ export class BrokerApi {
     return this.request<QueryResult>('GET', `/api/v1/queries/${encodeURIComponent(id)}`);
   }
 
+  /** One page of the query history, newest first. */
+  listQueries(request: QueryListRequest = {}): Promise<QueryList> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(request)) {
+      if (value !== undefined && value !== '') {
+        params.set(key, String(value));
+      }
+    }
+    const search = params.toString();
+    return this.request<QueryList>('GET', `/api/v1/queries${search === '' ? '' : `?${search}`}`);
+  }
+
+  listSavedQueries(): Promise<SavedQueryList> {
+    return this.request<SavedQueryList>('GET', '/api/v1/saved-queries');
+  }
+
+  savedQuery(id: string): Promise<SavedQuery> {
+    return this.request<SavedQuery>('GET', `/api/v1/saved-queries/${encodeURIComponent(id)}`);
+  }
+
+  createSavedQuery(body: CreateSavedQueryRequestInput): Promise<SavedQuery> {
+    return this.request<SavedQuery>('POST', '/api/v1/saved-queries', body);
+  }
+
+  updateSavedQuery(id: string, changes: UpdateSavedQueryRequestInput): Promise<SavedQuery> {
+    return this.request<SavedQuery>('PATCH', `/api/v1/saved-queries/${encodeURIComponent(id)}`, changes);
+  }
+
+  deleteSavedQuery(id: string): Promise<void> {
+    return this.request<void>('DELETE', `/api/v1/saved-queries/${encodeURIComponent(id)}`);
+  }
+
+  /** Every blacklisted user (admins only). */
+  blacklist(): Promise<BlacklistList> {
+    return this.request<BlacklistList>('GET', '/api/v1/admin/blacklist');
+  }
+
+  liftBlacklist(userId: string): Promise<void> {
+    return this.request<void>('DELETE', `/api/v1/admin/blacklist/${encodeURIComponent(userId)}`);
+  }
+
+  /** The network's sites and their last heartbeats. */
+  sites(): Promise<SiteStateList> {
+    return this.request<SiteStateList>('GET', '/api/v1/sites');
+  }
+
   /** The live events of a query, read with fetch so that the token travels in a header; ends with the query. */
   queryEvents(id: string, onEvent: (event: QueryStreamEvent) => void, signal: AbortSignal): Promise<void> {
     return readQueryEvents(
@@ -93,6 +157,10 @@ export class BrokerApi {
     });
     if (!response.ok) {
       throw await problemOf(response);
+    }
+    if (response.status === 204) {
+      // A 204 (a delete) has no body; its callers expect nothing.
+      return undefined as T;
     }
     return (await response.json()) as T;
   }
