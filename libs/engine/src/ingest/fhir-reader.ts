@@ -1,9 +1,14 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
-import { promisify } from 'node:util';
-import { createGunzip, gunzip } from 'node:zlib';
 import { type FhirResource, isFhirResource } from '../fhirpath/fhir-resource';
+import {
+  type Compression,
+  compressionOf,
+  compressionOfFile,
+  DecompressedTooLargeError,
+  DecompressionError,
+  decompressBuffer,
+  decompressStream,
+} from './decompression';
 import { type BundleEntryResource, liftContained, resolveBundleReferences } from './bundle-references';
 import { type IngestIssue, describeFsError, describeJsonError, errorCode, jsonErrorLine } from './ingest-issues';
 import { type InputFile, listInputFiles } from './input-files';
@@ -66,24 +71,6 @@ interface ResolvedOptions {
 }
 
 type Report = (issue: IngestIssue) => void;
-
-const gunzipBuffer = promisify(gunzip);
-
-/** Whether a file starts with the gzip magic bytes, whatever its name says. */
-async function isGzipFile(filePath: string): Promise<boolean> {
-  const handle = await fs.open(filePath, 'r');
-  try {
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
-
-function isGzipBuffer(data: Buffer): boolean {
-  return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
-}
 
 function resolveOptions(options: ReadFhirOptions): ResolvedOptions {
   let anonymous = 0;
@@ -181,6 +168,10 @@ function collectFromDocument(
   }
 }
 
+function describeDecompressionError(error: unknown): string {
+  return error instanceof DecompressionError ? error.message : describeFsError(error);
+}
+
 function notAResource(value: unknown): string {
   if (typeof value !== 'object' || value === null) {
     return `expected a JSON object, got ${value === null ? 'null' : typeof value}`;
@@ -214,17 +205,18 @@ async function readDocumentFile(
     report({ file: file.path, code: 'ENGINE_INPUT_UNREADABLE', message: `cannot read: ${describeFsError(error)}` });
     return [];
   }
-  if (isGzipBuffer(data)) {
+  const compression = compressionOf(data.subarray(0, 4));
+  if (compression !== 'none') {
     try {
-      data = await gunzipBuffer(data, { maxOutputLength: options.maxBundleBytes });
+      data = await decompressBuffer(data, compression, options.maxBundleBytes);
     } catch (error) {
-      if (errorCode(error) === 'ERR_BUFFER_TOO_LARGE') {
+      if (error instanceof DecompressedTooLargeError) {
         tooLarge('the decompressed content');
       } else {
         report({
           file: file.path,
-          code: 'ENGINE_INPUT_GZIP_INVALID',
-          message: `cannot decompress: ${describeFsError(error)}`,
+          code: compression === 'bzip2' ? 'ENGINE_INPUT_BZIP2_INVALID' : 'ENGINE_INPUT_GZIP_INVALID',
+          message: `cannot decompress (${compression}): ${describeDecompressionError(error)}`,
         });
       }
       return [];
@@ -270,18 +262,16 @@ async function* readNdjsonFile(
   report: Report,
 ): AsyncGenerator<ResourceBatch, void, undefined> {
   const filePath = file.path;
-  let gzipped: boolean;
+  let compression: Compression;
   try {
-    gzipped = await isGzipFile(filePath);
+    compression = await compressionOfFile(filePath);
   } catch (error) {
     report({ file: filePath, code: 'ENGINE_INPUT_UNREADABLE', message: `cannot read: ${describeFsError(error)}` });
     yield { file, items: [], fileBytesRead: 0, done: true };
     return;
   }
   const raw = createReadStream(filePath, { highWaterMark: options.chunkBytes });
-  const source: Readable = gzipped
-    ? pipeline(raw, createGunzip({ chunkSize: Math.max(options.chunkBytes, 64) }), () => undefined)
-    : raw;
+  const source = decompressStream(raw, compression, options.chunkBytes);
   const splitter = new LineSplitter(options.maxLineBytes);
   let items: FhirInputResource[] = [];
 
@@ -330,12 +320,18 @@ async function* readNdjsonFile(
     }
     splitter.end(onLine, onTooLong);
   } catch (error) {
-    const corrupt = errorCode(error)?.startsWith('Z_') === true;
+    const corrupt = error instanceof DecompressionError || errorCode(error)?.startsWith('Z_') === true;
     report({
       file: filePath,
       line: splitter.lines + 1,
-      code: corrupt ? 'ENGINE_INPUT_GZIP_INVALID' : 'ENGINE_INPUT_UNREADABLE',
-      message: `${corrupt ? 'cannot decompress' : 'cannot read'} from this line on: ${describeFsError(error)}`,
+      code: !corrupt
+        ? 'ENGINE_INPUT_UNREADABLE'
+        : compression === 'bzip2'
+          ? 'ENGINE_INPUT_BZIP2_INVALID'
+          : 'ENGINE_INPUT_GZIP_INVALID',
+      message: corrupt
+        ? `cannot decompress${compression === 'bzip2' ? ' (bzip2)' : ''} from this line on: ${describeDecompressionError(error)}`
+        : `cannot read from this line on: ${describeFsError(error)}`,
     });
   } finally {
     raw.destroy();

@@ -8,7 +8,7 @@ export type InputFormat = 'ndjson' | 'json';
 export interface InputFile {
   path: string;
   format: InputFormat;
-  /** Size on disk (compressed size for gzip files), for progress. */
+  /** Size on disk (compressed size for gzip and bzip2 files), for progress. */
   size: number;
 }
 
@@ -27,6 +27,9 @@ const FORMATS: ReadonlyArray<[suffix: string, format: InputFormat]> = [
   ['.jsonl.gz', 'ndjson'],
   ['.json', 'json'],
   ['.json.gz', 'json'],
+  ['.ndjson.bz2', 'ndjson'],
+  ['.jsonl.bz2', 'ndjson'],
+  ['.json.bz2', 'json'],
 ];
 
 /** The input format a file name announces, or null when it is none of ours. */
@@ -65,7 +68,7 @@ export async function listInputFiles(
         report({
           file: filePath,
           code: 'ENGINE_INPUT_FORMAT_UNSUPPORTED',
-          message: 'not a FHIR input file: expected .ndjson, .jsonl or .json, optionally gzipped (.gz)',
+          message: 'not a FHIR input file: expected .ndjson, .jsonl or .json, optionally compressed (.gz, .bz2)',
         });
       } else {
         skipped++;
