@@ -6,6 +6,7 @@ import { NotFoundPage } from './pages/not-found.page';
 import { OidcCallbackPage } from './pages/oidc-callback.page';
 import { QueryPage } from './pages/query.page';
 import { SignInPage } from './pages/sign-in.page';
+import { QuotaProvider } from './quota/quota.context';
 
 /** Pages that need a signed-in user; a new feature adds its route here. */
 function SignedInRoutes() {
@@ -33,11 +34,13 @@ function Routes() {
 export function App() {
   return (
     <AuthProvider>
-      <LocationProvider>
-        <AppShell>
-          <Routes />
-        </AppShell>
-      </LocationProvider>
+      <QuotaProvider>
+        <LocationProvider>
+          <AppShell>
+            <Routes />
+          </AppShell>
+        </LocationProvider>
+      </QuotaProvider>
     </AuthProvider>
   );
 }

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useAuth } from '../auth/auth.context';
+import { QuotaStatus } from '../quota/quota-status';
 
 /** Pages of the app once signed in; history, saved queries and admin pages add their links here. */
 const NAVIGATION: { href: string; label: string; roles?: string[] }[] = [{ href: '/', label: 'New query' }];
@@ -31,6 +32,7 @@ export function AppShell({ children }: { children: ComponentChildren }) {
                 Sign out
               </button>
             </p>
+            <QuotaStatus />
           </>
         )}
       </header>

@@ -16,6 +16,8 @@ import {
 import { QueryBuilder } from '../builder/query-builder';
 import { CriteriaSearch } from '../criteria/criteria-search';
 import { entryLabel } from '../criteria/group-by-context';
+import { QuotaNotice } from '../quota/quota-status';
+import { useQuota } from '../quota/quota.context';
 import { LiveResults } from '../results/live-results';
 
 /** Where an added criterion goes, as the "Add to" list offers it. */
@@ -44,6 +46,7 @@ function parseTarget(value: string): { section: DraftSection; target: GroupTarge
 /** The researcher's main page: find criteria, build the query, submit it and watch the sites answer. */
 export function QueryPage() {
   const { api } = useAuth();
+  const quota = useQuota();
   const [draft, setDraft] = useState<QueryDraft>(EMPTY_DRAFT);
   const [target, setTarget] = useState('inclusion:new');
   const [submitted, setSubmitted] = useState<{ id: string; warnings: QueryWarning[] } | null>(null);
@@ -75,8 +78,10 @@ export function QueryPage() {
     setSubmitError(null);
     try {
       const answer = await api.submitQuery(query);
+      quota.noteSubmission(null);
       setSubmitted({ id: answer.id, warnings: answer.warnings ?? [] });
     } catch (failure) {
+      quota.noteSubmission(failure);
       setSubmitError(
         failure instanceof ApiProblemError
           ? {
@@ -136,12 +141,13 @@ export function QueryPage() {
             <button
               type="button"
               class="primary"
-              disabled={problems.length > 0 || sending}
+              disabled={problems.length > 0 || sending || quota.gate.state !== 'open'}
               onClick={() => void submit()}
             >
               {sending ? 'Submitting…' : 'Submit query'}
             </button>
             {problems.length > 0 && <p class="hint">Before submitting: {problems.join('; ')}.</p>}
+            <QuotaNotice />
           </div>
           {submitError !== null && (
             <div role="alert" class="problem">
