@@ -28,6 +28,7 @@ export interface CriteriaCatalogOptions {
 export class CriteriaCatalog {
   private readonly byTermCode = new Map<string, CatalogEntry[]>();
   private readonly searchIndex: CatalogSearchIndex;
+  private readonly contextList: Array<CatalogEntry['context']>;
 
   private constructor(
     readonly name: string,
@@ -39,6 +40,7 @@ export class CriteriaCatalog {
       this.byTermCode.set(key, [...(this.byTermCode.get(key) ?? []), entry]);
     }
     this.searchIndex = new CatalogSearchIndex(entries);
+    this.contextList = this.contexts();
   }
 
   /** Builds a catalog from a parsed file; every duplicate id and every parent or child that is not an entry is an issue. */
@@ -91,13 +93,19 @@ export class CriteriaCatalog {
   /** The entries matching a text, best first (exact code, then display words starting with the text, then fuzzy). */
   search(params: CatalogSearchParams): TerminologySearchResponse {
     const context = params.context === undefined ? undefined : foldText(params.context.trim());
+    // The wanted context codes are found once per search, so the check per entry is a set lookup.
+    const wanted =
+      context === undefined
+        ? undefined
+        : new Set(
+            this.contextList
+              .filter((c) => foldText(c.code) === context || foldText(c.display) === context)
+              .map((c) => c.code),
+          );
     const hits = this.searchIndex.search({
       text: params.q,
       limit: params.limit,
-      accept:
-        context === undefined
-          ? undefined
-          : (entry) => foldText(entry.context.code) === context || foldText(entry.context.display) === context,
+      accept: wanted === undefined ? undefined : (entry) => wanted.has(entry.context.code),
     });
     return { results: hits.entries.map((entry) => this.summarize(entry)), total: hits.total };
   }
