@@ -3,6 +3,7 @@ import { siteQueryConsumerName } from '@fq/contracts';
 import { ApprovalProcessingService } from './approvals/approval-processing.service';
 import { AuditLogWriter } from './audit/audit-log.writer';
 import { BudgetLedgerStore } from './budget/budget-ledger.store';
+import { CLOCK, type Clock } from './clock';
 import { SITE_AGENT_CONFIG } from './config/config.loader';
 import type { SiteAgentConfig } from './config/config.schema';
 import { ProcessedQueryStore } from './queries/processed-query.store';
@@ -19,6 +20,18 @@ import { SiteQueriesServer } from './transport/site-queries.server';
 
 /** How often held queries are checked for an operator's decision. */
 export const APPROVAL_POLL_MS = 1000;
+/** The longest wait before retrying a failed refresh. */
+const MAX_RETRY_SECONDS = 3600;
+
+/** One line on where the data came from, for the audit log. */
+function describeOrigin(snapshot: SiteDataSnapshot): string {
+  const origin = snapshot.origin;
+  if (origin === undefined) {
+    return 'loaded';
+  }
+  const asOf = origin.asOf === null ? '' : ` as of ${origin.asOf}`;
+  return `loaded from ${origin.source}${asOf}: ${snapshot.summary.resources} resources, ${snapshot.summary.indexed} indexed`;
+}
 
 /**
  * The start-up and shutdown order in one place. Start: the data (at bootstrap), then the transport connects and binds
@@ -33,9 +46,13 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
   private approvalRun: Promise<void> = Promise.resolve();
   private approvalBusy = false;
   private stopping: Promise<void> | null = null;
+  /** Failed refreshes in a row; the retry waits SITE_REFRESH_RETRY_SECONDS, doubled per failure, at most an hour. */
+  private refreshFailures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(SITE_AGENT_CONFIG) private readonly config: SiteAgentConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly siteData: SiteDataService,
     private readonly nats: NatsConnectionService,
     private readonly server: SiteQueriesServer,
@@ -53,6 +70,7 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
       throw new SiteAgentStartError(loaded.error.code, loaded.error.message, { cause: loaded.error });
     }
     this.logData('site data loaded', loaded.value);
+    await this.auditData('data-loaded', loaded.value.dataVersion, null, describeOrigin(loaded.value));
   }
 
   /**
@@ -68,6 +86,10 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
     this.timers.push(setInterval(() => this.pollApprovals(), APPROVAL_POLL_MS));
     if (config.reloadIntervalSeconds > 0) {
       this.timers.push(setInterval(() => void this.reload('schedule'), config.reloadIntervalSeconds * 1000));
+    }
+    const incrementalSeconds = config.fhirSource?.incrementalSeconds ?? 0;
+    if (incrementalSeconds > 0) {
+      this.timers.push(setInterval(() => void this.reload('incremental'), incrementalSeconds * 1000));
     }
     logger.log({ message: 'site agent ready', siteId: config.siteId, approval: config.policy.approval });
     return (
@@ -85,24 +107,92 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
     const outcome = await this.siteData.reload(trigger);
     switch (outcome.kind) {
       case 'reloaded':
+        this.refreshSucceeded();
         this.logData('site data reloaded', outcome.snapshot, outcome.previous.dataVersion);
+        await this.auditData('data-loaded', outcome.snapshot.dataVersion, null, describeOrigin(outcome.snapshot));
         if (this.stopping === null) {
           // Tell the broker about the new data version right away rather than at the next beat.
           void this.heartbeat.publishOnce();
         }
         break;
       case 'unchanged':
+        this.refreshSucceeded();
+        logger.log({
+          message: 'site data unchanged',
+          trigger,
+          dataVersion: outcome.snapshot.dataVersion,
+          ...(outcome.snapshot.origin?.asOf ? { asOf: outcome.snapshot.origin.asOf } : {}),
+        });
         break;
-      case 'failed':
+      case 'failed': {
+        const retryInSeconds = this.scheduleRetry(trigger);
         logger.error({
           message: 'reload failed; still answering from the previous data',
           code: outcome.error.code,
           reason: outcome.error.message,
           dataVersion: outcome.snapshot.dataVersion,
+          ...(retryInSeconds === null ? {} : { retryInSeconds }),
         });
+        await this.auditData(
+          'data-refresh-failed',
+          outcome.snapshot.dataVersion,
+          outcome.error.code,
+          outcome.error.message,
+        );
         break;
+      }
     }
     return outcome;
+  }
+
+  private refreshSucceeded(): void {
+    this.refreshFailures = 0;
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+  }
+
+  /** Schedules one retry of a failed refresh with exponential backoff; the seconds until it, or null when stopping. */
+  private scheduleRetry(trigger: ReloadTrigger): number | null {
+    if (this.stopping !== null) {
+      return null;
+    }
+    this.refreshFailures++;
+    const seconds = Math.min(MAX_RETRY_SECONDS, this.config.refreshRetrySeconds * 2 ** (this.refreshFailures - 1));
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.reload(trigger);
+    }, seconds * 1000);
+    return seconds;
+  }
+
+  /** A data record in the audit log; a failure to write it is logged, never thrown (the data are loaded either way). */
+  private async auditData(
+    decision: 'data-loaded' | 'data-refresh-failed',
+    dataVersion: string,
+    code: string | null,
+    reason: string,
+  ): Promise<void> {
+    try {
+      await this.audit.append({
+        time: this.clock.now().toISOString(),
+        decision,
+        queryId: null,
+        queryHash: null,
+        requester: null,
+        code,
+        reason: reason.length > 2000 ? `${reason.slice(0, 1999)}…` : reason,
+        protectedResult: null,
+        dataVersion,
+        envelopeId: null,
+      });
+    } catch (error) {
+      this.logger.error({ message: 'cannot write the data record to the audit log', error: String(error) });
+    }
   }
 
   /** Stops timers and heartbeats, waits for an approval pass, drains NATS and closes the state files; idempotent. */
@@ -121,6 +211,10 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
       clearInterval(timer);
     }
     this.timers = [];
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
     heartbeat.stop();
     // Nest closed the transport before this hook: the queries in hand are done.
     await this.approvalRun;

@@ -80,6 +80,10 @@ export const ResultPayload = z.discriminatedUnion('status', [
 export type ResultPayload = z.infer<typeof ResultPayload>;
 export type ResultStatus = ResultPayload['status'];
 
+/** Where a site's data come from: files, or its FHIR server through Bulk Data export or paged search. */
+export const DataSourceKind = z.enum(['files', 'fhir-bulk-export', 'fhir-search']);
+export type DataSourceKind = z.infer<typeof DataSourceKind>;
+
 /** A site's sign of life: its software version and how fresh its data are. */
 export const HeartbeatPayload = z.strictObject({
   siteId: SiteId,
@@ -93,6 +97,12 @@ export const HeartbeatPayload = z.strictObject({
    * Optional so that a broker upgraded before its sites (decision 0009) still reads older agents' heartbeats.
    */
   maxCriteria: z.number().int().min(1).max(MAX_CRITERIA_LIMIT).optional(),
+  /** Where the data come from. Optional, as maxCriteria, for agents older than the broker. */
+  dataSource: DataSourceKind.optional(),
+  /** When the site last loaded or confirmed its data (a refresh that found nothing new counts). */
+  dataRefreshedAt: Timestamp.optional(),
+  /** The instant the source's data are current to: a FHIR export's transactionTime; absent for files. */
+  dataAsOf: Timestamp.optional(),
 });
 export type HeartbeatPayload = z.infer<typeof HeartbeatPayload>;
 

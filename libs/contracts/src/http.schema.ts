@@ -1,6 +1,6 @@
 import { StructuredQuery } from '@fq/ccdl';
 import { z } from 'zod';
-import { BudgetReport } from './envelope.schema';
+import { BudgetReport, DataSourceKind } from './envelope.schema';
 import { SiteId } from './subjects';
 
 // Bodies of the broker's researcher HTTP API. Responses are strict (they are ours); the query keeps unknown keys.
@@ -124,6 +124,12 @@ export const SiteState = z.strictObject({
   lastHeartbeat: Timestamp.nullable(),
   /** When the site's data were loaded, as its last heartbeat said. */
   dataFreshness: Timestamp.nullable(),
+  /** When the site last loaded or confirmed its data (a refresh that found nothing new counts). */
+  dataRefreshedAt: Timestamp.nullable(),
+  /** Where its data come from; null before a heartbeat or from an agent that does not say. */
+  dataSource: DataSourceKind.nullable(),
+  /** The instant its source's data are current to (a FHIR export's transactionTime); null for files. */
+  dataAsOf: Timestamp.nullable(),
   agentVersion: z.string().nullable(),
 });
 export type SiteState = z.infer<typeof SiteState>;

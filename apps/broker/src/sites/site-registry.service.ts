@@ -59,6 +59,9 @@ export class SiteRegistryService {
         online: last !== undefined && now - last.receivedAt.getTime() <= this.config.siteOfflineSeconds * 1000,
         lastHeartbeat: last?.receivedAt.toISOString() ?? null,
         dataFreshness: last?.payload.dataLoadedAt ?? null,
+        dataRefreshedAt: last?.payload.dataRefreshedAt ?? null,
+        dataSource: last?.payload.dataSource ?? null,
+        dataAsOf: last?.payload.dataAsOf ?? null,
         agentVersion: last?.payload.agentVersion ?? null,
       };
     });

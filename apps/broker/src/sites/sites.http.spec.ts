@@ -43,6 +43,9 @@ describe('GET /api/v1/sites', () => {
         online: false,
         lastHeartbeat: null,
         dataFreshness: null,
+        dataRefreshedAt: null,
+        dataSource: null,
+        dataAsOf: null,
         agentVersion: null,
       },
       {
@@ -51,6 +54,9 @@ describe('GET /api/v1/sites', () => {
         online: false,
         lastHeartbeat: null,
         dataFreshness: null,
+        dataRefreshedAt: null,
+        dataSource: null,
+        dataAsOf: null,
         agentVersion: null,
       },
       {
@@ -59,6 +65,9 @@ describe('GET /api/v1/sites', () => {
         online: false,
         lastHeartbeat: null,
         dataFreshness: null,
+        dataRefreshedAt: null,
+        dataSource: null,
+        dataAsOf: null,
         agentVersion: null,
       },
     ]);
@@ -73,10 +82,35 @@ describe('GET /api/v1/sites', () => {
       online: true,
       lastHeartbeat: '2026-03-02T09:00:00.000Z',
       dataFreshness: '2026-03-01T22:00:00.000Z',
+      dataRefreshedAt: null,
+      dataSource: null,
+      dataAsOf: null,
       agentVersion: '0.2.0',
     });
     broker.clock.advance(1);
     expect((await sites())[1].online).toBe(false);
+  });
+
+  it("shows where a site's data come from and how fresh they are, as its heartbeat says", async () => {
+    broker.transport.handlers?.onHeartbeat(
+      {
+        siteId: 'site-c',
+        agentVersion: '0.2.0',
+        dataVersion: 'd2',
+        dataLoadedAt: '2026-03-01T22:00:00.000Z',
+        state: 'ready',
+        dataSource: 'fhir-bulk-export',
+        dataRefreshedAt: '2026-03-02T08:00:00.000Z',
+        dataAsOf: '2026-03-02T07:59:58.120Z',
+      },
+      broker.clock.now(),
+    );
+    expect((await sites())[2]).toMatchObject({
+      dataFreshness: '2026-03-01T22:00:00.000Z',
+      dataRefreshedAt: '2026-03-02T08:00:00.000Z',
+      dataSource: 'fhir-bulk-export',
+      dataAsOf: '2026-03-02T07:59:58.120Z',
+    });
   });
 
   it('keeps the newest heartbeat and ignores unregistered sites', async () => {

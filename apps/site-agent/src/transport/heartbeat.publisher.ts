@@ -49,6 +49,13 @@ export class HeartbeatPublisher {
         dataLoadedAt: snapshot.loadedAt.toISOString(),
         state: this.siteData.state === 'reloading' ? 'reloading' : 'ready',
         maxCriteria: this.config.policy.maxCriteria,
+        dataRefreshedAt: snapshot.refreshedAt.toISOString(),
+        ...(snapshot.origin === undefined
+          ? {}
+          : {
+              dataSource: snapshot.origin.source,
+              ...(snapshot.origin.asOf === null ? {} : { dataAsOf: new Date(snapshot.origin.asOf).toISOString() }),
+            }),
       },
     });
     return signEnvelope<HeartbeatEnvelope>(unsigned, this.config.security.signer);
