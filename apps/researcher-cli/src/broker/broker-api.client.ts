@@ -159,8 +159,8 @@ export function retryHint(retryAfter: string | null, now: Date): string {
 }
 
 function reasonOf(error: unknown): string {
-  // fetch wraps the socket's error: ECONNREFUSED, ENOTFOUND, a TLS problem.
-  const cause = error instanceof Error ? error.cause : undefined;
+  // fetch wraps the socket's error (ECONNREFUSED, ENOTFOUND, a TLS problem) as its cause.
+  const cause = typeof error === 'object' && error !== null && 'cause' in error ? error.cause : undefined;
   if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
     return cause.code;
   }

@@ -81,6 +81,8 @@ class TerminalProgress implements WatchProgress {
   }
 
   stop(): void {
+    // Renders what arrived since the last frame, so no site's line is lost when the answers come faster than frames.
+    this.bars.update();
     this.bars.stop();
   }
 }
