@@ -286,16 +286,25 @@ describe('GET /api/v1/queries', () => {
       broker.clock.advance(1000);
     }
     await submit(FEMALE_QUERY, 'bob');
-    const page = QueryList.parse(
+    const first = QueryList.parse(
       (
         await request(broker.url)
-          .get('/api/v1/queries?limit=2&offset=1')
+          .get('/api/v1/queries?limit=2')
           .set(await as('alice'))
           .expect(200)
       ).body,
     );
-    expect(page).toMatchObject({ limit: 2, offset: 1, totalItems: 5 });
-    expect(page.items.map((item) => item.id)).toEqual([ids[3], ids[2]]);
+    const page = QueryList.parse(
+      (
+        await request(broker.url)
+          .get('/api/v1/queries')
+          .query({ limit: 2, cursor: first.nextCursor })
+          .set(await as('alice'))
+          .expect(200)
+      ).body,
+    );
+    expect(page).toMatchObject({ limit: 2, totalItems: 5 });
+    expect(page.items.map((item) => item.id)).toEqual([ids[2], ids[1]]);
     const all = QueryList.parse(
       (
         await request(broker.url)
