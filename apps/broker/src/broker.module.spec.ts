@@ -40,6 +40,7 @@ describe('BrokerModule', () => {
         'QueriesModule',
         'QuotasModule',
         'SitesModule',
+        'TerminologyModule',
       ].sort(),
     );
   });

@@ -11,6 +11,7 @@ import { QueriesModule } from './queries/queries.module';
 import { QuotasModule } from './quotas/quotas.module';
 import { SavedQueriesModule } from './saved-queries/saved-queries.module';
 import { SitesModule } from './sites/sites.module';
+import { TerminologyModule } from './terminology/terminology.module';
 import { WebModule } from './web/web.module';
 
 /** `feature` with the modules whose exports it uses; the same object wherever it is imported, so Nest builds it once. */
@@ -26,12 +27,13 @@ export class BrokerModule {
     const sites = withImports(SitesModule, core);
     const quotas = withImports(QuotasModule, core, sites);
     const identity = withImports(IdentityModule, core);
+    const terminology = withImports(TerminologyModule, core);
     const queries = withImports(QueriesModule, core, persistence, quotas, sites);
     const savedQueries = withImports(SavedQueriesModule, core);
     const web = withImports(WebModule, core);
     return {
       module: BrokerModule,
-      imports: [core, persistence, identity, quotas, sites, queries, savedQueries, web],
+      imports: [core, persistence, identity, quotas, sites, terminology, queries, savedQueries, web],
       controllers: [OpenApiHttpController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }, BrokerLifecycle],
     };

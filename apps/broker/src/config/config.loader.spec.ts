@@ -41,6 +41,7 @@ describe('loadBrokerConfig', () => {
         },
         requestLimits: { maxCriteria: DEFAULT_MAX_CRITERIA, maxNestingDepth: 32, maxStringLength: 2048 },
         corsOrigins: [],
+        catalogFile: null,
         network: expect.objectContaining({
           sitesFile: REGISTRY.file,
           natsNkeySeed: null,

@@ -50,6 +50,7 @@ export function summarizeBrokerConfig(config: BrokerConfig): Record<string, unkn
     quotas: config.quotas,
     requestLimits: config.requestLimits,
     corsOrigins: config.corsOrigins,
+    catalogFile: config.catalogFile,
   };
 }
 

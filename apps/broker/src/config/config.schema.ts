@@ -5,6 +5,7 @@ import { integer } from './env-values';
 import { NetworkEnv, toNetworkConfig } from './network-config.schema';
 import { SecurityEnv, toSecurityConfig } from './security-config.schema';
 import { toWebConfig, WebEnv } from './web-config.schema';
+import { CatalogEnv, toCatalogConfig } from './catalog-config.schema';
 
 const MAX_DEADLINE_SECONDS = 7 * 24 * 60 * 60;
 
@@ -31,6 +32,7 @@ export const BrokerEnv = z.object({
   ...SecurityEnv.shape,
   ...NetworkEnv.shape,
   ...WebEnv.shape,
+  ...CatalogEnv.shape,
 });
 
 /** Where the broker keeps queries and results. */
@@ -60,6 +62,7 @@ export const BrokerConfig = BrokerEnv.transform((env, ctx) => ({
   logFormat: env.BROKER_LOG_FORMAT,
   ...toSecurityConfig(env, ctx),
   ...toWebConfig(env, env.BROKER_AUTH_AUDIENCE),
+  ...toCatalogConfig(env),
 })).superRefine((config, ctx) => {
   if (config.natsServers.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['NATS_URL'], message: 'NATS_URL names no server' });
