@@ -1,18 +1,24 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { AuthProvider, useAuth } from './auth/auth.context';
 import { CALLBACK_PATH } from './auth/oidc.client';
+import { HistoryPage } from './history/history.page';
+import { QueryResultPage } from './history/query-result.page';
 import { AppShell } from './layout/app-shell';
 import { NotFoundPage } from './pages/not-found.page';
 import { OidcCallbackPage } from './pages/oidc-callback.page';
 import { QueryPage } from './pages/query.page';
 import { SignInPage } from './pages/sign-in.page';
 import { QuotaProvider } from './quota/quota.context';
+import { SavedQueriesPage } from './saved/saved-queries.page';
 
 /** Pages that need a signed-in user; a new feature adds its route here. */
 function SignedInRoutes() {
   return (
     <Router>
       <Route path="/" component={QueryPage} />
+      <Route path="/queries" component={HistoryPage} />
+      <Route path="/queries/:id" component={QueryResultPage} />
+      <Route path="/saved" component={SavedQueriesPage} />
       <Route default component={NotFoundPage} />
     </Router>
   );

@@ -3,7 +3,11 @@ import { useAuth } from '../auth/auth.context';
 import { QuotaStatus } from '../quota/quota-status';
 
 /** Pages of the app once signed in; history, saved queries and admin pages add their links here. */
-const NAVIGATION: { href: string; label: string; roles?: string[] }[] = [{ href: '/', label: 'New query' }];
+const NAVIGATION: { href: string; label: string; roles?: string[] }[] = [
+  { href: '/', label: 'New query' },
+  { href: '/queries', label: 'Your queries' },
+  { href: '/saved', label: 'Saved queries' },
+];
 
 /** The frame of every page: skip link, header with navigation and the signed-in user, main content. */
 export function AppShell({ children }: { children: ComponentChildren }) {

@@ -19,6 +19,8 @@ import { entryLabel } from '../criteria/group-by-context';
 import { QuotaNotice } from '../quota/quota-status';
 import { useQuota } from '../quota/quota.context';
 import { LiveResults } from '../results/live-results';
+import { SaveQueryForm } from '../saved/save-query.form';
+import { useOpenSavedQuery } from '../saved/use-open-saved-query';
 
 /** Where an added criterion goes, as the "Add to" list offers it. */
 function targetsOf(draft: QueryDraft): { value: string; label: string }[] {
@@ -53,6 +55,10 @@ export function QueryPage() {
   const [submitError, setSubmitError] = useState<{ message: string; issues: ProblemIssue[] } | null>(null);
   const [sending, setSending] = useState(false);
   const [announcement, setAnnouncement] = useState('');
+  const opened = useOpenSavedQuery(api, (next) => {
+    setDraft(next);
+    setSubmitted(null);
+  });
   const query = toStructuredQuery(draft);
   const problems = draftProblems(draft);
 
@@ -101,6 +107,7 @@ export function QueryPage() {
   return (
     <div class="query-page">
       <h2>New feasibility query</h2>
+      {opened !== null && <p role="status">{opened}</p>}
       <div class="columns">
         <section class="panel" aria-labelledby="find-title">
           <h3 id="find-title">Find criteria</h3>
@@ -163,6 +170,7 @@ export function QueryPage() {
               )}
             </div>
           )}
+          <SaveQueryForm api={api} query={query} />
           <CcdlFile
             query={query}
             onImport={(imported) => {
