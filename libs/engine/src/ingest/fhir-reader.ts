@@ -35,6 +35,11 @@ export interface ReadFhirOptions {
   chunkBytes?: number;
   /** Called for every bad file, line or entry; reading always continues. */
   onIssue?: (issue: IngestIssue) => void;
+  /**
+   * Numbers contained resources whose container has no usable id (default 1, 2, … per read); parallel readers of one
+   * input give each part its own range, so no two parts give the same id.
+   */
+  numberAnonymous?: () => number;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -75,7 +80,7 @@ type Report = (issue: IngestIssue) => void;
 function resolveOptions(options: ReadFhirOptions): ResolvedOptions {
   let anonymous = 0;
   return {
-    nextAnonymous: () => ++anonymous,
+    nextAnonymous: options.numberAnonymous ?? (() => ++anonymous),
     maxLineBytes: positiveInteger(options.maxLineBytes, DEFAULT_MAX_LINE_BYTES, 'maxLineBytes'),
     maxBundleBytes: positiveInteger(options.maxBundleBytes, DEFAULT_MAX_BUNDLE_BYTES, 'maxBundleBytes'),
     chunkBytes: positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'),
