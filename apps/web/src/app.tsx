@@ -1,4 +1,4 @@
-import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { AuthProvider, useAuth } from './auth/auth.context';
 import { CALLBACK_PATH } from './auth/oidc.client';
 import { HistoryPage } from './history/history.page';
@@ -11,6 +11,11 @@ import { SignInPage } from './pages/sign-in.page';
 import { QuotaProvider } from './quota/quota.context';
 import { SavedQueriesPage } from './saved/saved-queries.page';
 
+// Admin pages load on first visit: most users never open them, and the first load stays small.
+const AdminQueriesPage = lazy(() => import('./admin/admin-queries.page').then((page) => page.AdminQueriesPage));
+const BlacklistPage = lazy(() => import('./admin/blacklist.page').then((page) => page.BlacklistPage));
+const SitesPage = lazy(() => import('./admin/sites.page').then((page) => page.SitesPage));
+
 /** Pages that need a signed-in user; a new feature adds its route here. */
 function SignedInRoutes() {
   return (
@@ -19,6 +24,9 @@ function SignedInRoutes() {
       <Route path="/queries" component={HistoryPage} />
       <Route path="/queries/:id" component={QueryResultPage} />
       <Route path="/saved" component={SavedQueriesPage} />
+      <Route path="/admin/queries" component={AdminQueriesPage} />
+      <Route path="/admin/blacklist" component={BlacklistPage} />
+      <Route path="/admin/sites" component={SitesPage} />
       <Route default component={NotFoundPage} />
     </Router>
   );

@@ -66,12 +66,7 @@ export function QueryResultPage() {
           <h3 id="query-facts-title">The query</h3>
           <p>Submitted {formatTime(query.createdAt)}.</p>
           <div class="submit-row actions">
-            <button
-              type="button"
-              class="primary"
-              disabled={running || blocked}
-              onClick={() => void rerun(query.query)}
-            >
+            <button type="button" class="primary" disabled={running || blocked} onClick={() => void rerun(query.query)}>
               {running ? 'Submitting…' : 'Run this query again'}
             </button>
           </div>

@@ -7,6 +7,9 @@ const NAVIGATION: { href: string; label: string; roles?: string[] }[] = [
   { href: '/', label: 'New query' },
   { href: '/queries', label: 'Your queries' },
   { href: '/saved', label: 'Saved queries' },
+  { href: '/admin/queries', label: 'All queries', roles: ['admin'] },
+  { href: '/admin/blacklist', label: 'Blacklist', roles: ['admin'] },
+  { href: '/admin/sites', label: 'Sites', roles: ['admin'] },
 ];
 
 /** The frame of every page: skip link, header with navigation and the signed-in user, main content. */

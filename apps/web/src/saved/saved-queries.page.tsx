@@ -52,8 +52,7 @@ export function SavedQueriesPage() {
       {list !== null && (
         <>
           <p class="hint">
-            {list.items.length} of at most {list.maxItems} saved. Save a query from the{' '}
-            <a href="/">query builder</a>.
+            {list.items.length} of at most {list.maxItems} saved. Save a query from the <a href="/">query builder</a>.
           </p>
           <QuotaNotice />
           {rerun.error !== null && (
@@ -157,12 +156,7 @@ function SavedItem({
           <a class="button-like" href={openInBuilderHref(item.id)}>
             Open in the builder<span class="visually-hidden">: {item.name}</span>
           </a>
-          <button
-            type="button"
-            class="primary"
-            disabled={rerunning || rerunBlocked}
-            onClick={() => void onRerun()}
-          >
+          <button type="button" class="primary" disabled={rerunning || rerunBlocked} onClick={() => void onRerun()}>
             Run again<span class="visually-hidden">: {item.name}</span>
           </button>
           <button type="button" onClick={() => setMode('rename')}>

@@ -3,9 +3,12 @@ import { describeSavedQueryProblem } from './saved-query-problems';
 
 describe('describeSavedQueryProblem', () => {
   it('says a name is taken with the name the user typed', () => {
-    const taken = new ApiProblemError(409, 'BROKER_SAVED_QUERY_NAME_TAKEN', 'you already have a saved query named "A"', [
-      { path: '$.name', code: 'BROKER_SAVED_QUERY_NAME_TAKEN', message: 'the name is already taken' },
-    ]);
+    const taken = new ApiProblemError(
+      409,
+      'BROKER_SAVED_QUERY_NAME_TAKEN',
+      'you already have a saved query named "A"',
+      [{ path: '$.name', code: 'BROKER_SAVED_QUERY_NAME_TAKEN', message: 'the name is already taken' }],
+    );
     expect(describeSavedQueryProblem(taken, ' Diabetes cohort ')).toEqual({
       message:
         'You already have a saved query named “Diabetes cohort”. Choose another name, or rename or delete the other one.',
@@ -20,7 +23,10 @@ describe('describeSavedQueryProblem', () => {
     ]);
     expect(describeSavedQueryProblem(invalid)).toEqual({
       message: 'The broker cannot save it as it is:',
-      fields: ['Name: the name must have at most 120 characters', 'The query at $.inclusionCriteria: must not be empty'],
+      fields: [
+        'Name: the name must have at most 120 characters',
+        'The query at $.inclusionCriteria: must not be empty',
+      ],
     });
   });
 
@@ -38,7 +44,10 @@ describe('describeSavedQueryProblem', () => {
   });
 
   it('keeps the words of any other failure', () => {
-    expect(describeSavedQueryProblem(new TypeError('Failed to fetch'))).toEqual({ message: 'Failed to fetch', fields: [] });
+    expect(describeSavedQueryProblem(new TypeError('Failed to fetch'))).toEqual({
+      message: 'Failed to fetch',
+      fields: [],
+    });
     const other = new ApiProblemError(503, 'BROKER_UNAVAILABLE', 'the database is unavailable');
     expect(describeSavedQueryProblem(other).message).toBe('the database is unavailable');
   });
