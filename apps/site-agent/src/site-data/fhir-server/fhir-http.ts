@@ -44,6 +44,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+const MAX_RETRY_AFTER_MS = 300_000;
+
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, firstDelayMs: 1000, maxDelayMs: 120_000 };
 
 /**
@@ -115,9 +117,11 @@ export class FhirHttp {
         return response;
       }
       await response.body.dump();
-      const delay = retryAfterMs(response.headers['retry-after'], Date.now()) ?? this.backoff(attempt);
-      onRetry?.(`HTTP ${response.status}`, Math.min(delay, this.retry.maxDelayMs));
-      await this.sleep(Math.min(delay, this.retry.maxDelayMs), options.signal);
+      const retryAfter = retryAfterMs(response.headers['retry-after'], Date.now());
+      // A server's Retry-After is honoured up to five minutes; without one the backoff applies.
+      const delay = retryAfter === null ? this.backoff(attempt) : Math.min(retryAfter, MAX_RETRY_AFTER_MS);
+      onRetry?.(`HTTP ${response.status}`, delay);
+      await this.sleep(delay, options.signal);
     }
   }
 
