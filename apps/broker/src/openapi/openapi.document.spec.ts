@@ -96,6 +96,8 @@ describe('buildOpenApiDocument', () => {
       'StructuredQuery',
       'SubmitQueryRequest',
       'SubmitQueryResponse',
+      'TerminologyEntry',
+      'TerminologySearchResponse',
       'UpdateSavedQueryRequest',
       'ValidationProblemDetails',
     ]);

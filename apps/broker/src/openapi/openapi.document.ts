@@ -18,6 +18,9 @@ import {
   SiteStateList,
   SubmitQueryRequest,
   SubmitQueryResponse,
+  TerminologyEntry,
+  TerminologySearchParams,
+  TerminologySearchResponse,
   UpdateSavedQueryRequest,
   ValidationProblemDetails,
 } from '@fq/contracts';
@@ -42,6 +45,8 @@ const COMPONENTS = {
   UpdateSavedQueryRequest,
   SavedQuery,
   SavedQueryList,
+  TerminologySearchResponse,
+  TerminologyEntry,
   JsonWebKeySet,
   ProblemDetails,
   ValidationProblemDetails,
@@ -301,6 +306,37 @@ export function buildOpenApiDocument(
         summary: 'Delete a saved query',
         parameters: [queryId],
         responses: { 204: { description: 'Deleted' }, 404: savedNotFound },
+      }),
+    },
+    '/api/v1/terminology/search': {
+      get: protectedOperation({
+        summary: 'Search the criteria catalog: by display words (prefix, typos forgiven, ä = a, ß = ss) or by code',
+        description:
+          'An exact code comes first, then entries whose display words start with every typed word, then (only when ' +
+          'those are fewer than `limit`) matches with a typo. `context` (code or display, e.g. Diagnose) narrows them.',
+        parameters: (['q', 'context', 'limit'] as const).map((name) => ({
+          name,
+          in: 'query',
+          required: name === 'q',
+          schema: paramSchema(TerminologySearchParams.shape[name]),
+        })),
+        responses: {
+          200: { description: 'The best matches and how many there are', content: json('TerminologySearchResponse') },
+          400: badParameter,
+        },
+      }),
+    },
+    '/api/v1/terminology/entries/{id}': {
+      get: protectedOperation({
+        summary: 'A catalog entry: parents, children, the filters a criterion on it supports, its bare CCDL criterion',
+        parameters: [
+          pathParameter('id', { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
+        ],
+        responses: {
+          200: { description: 'The entry', content: json('TerminologyEntry') },
+          400: badParameter,
+          404: problem('The catalog has no entry with this id (BROKER_TERMINOLOGY_ENTRY_NOT_FOUND)'),
+        },
       }),
     },
     '/api/v1/quota': {
