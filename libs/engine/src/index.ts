@@ -44,6 +44,7 @@ export {
   type IngestProgress,
   type IngestSummary,
   type ResourceSink,
+  type ResourceTally,
 } from './ingest/fhir-ingest';
 export {
   readFhirResources,

@@ -14,6 +14,7 @@ import {
   parseConceptTrees,
   resolveSiteMapping,
 } from '@fq/engine';
+import { describeLoad, formatLoadReport, unusableInputReason } from '../site-data/load-summary';
 import type { EvaluateOptions } from './cli-options.schema';
 import { formatBytes, formatCount, TerminalProgress } from './progress';
 
@@ -82,7 +83,10 @@ function localToday(): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** Ingests the site's data with a progress bar on a terminal and prints a summary line. */
+/**
+ * Ingests the site's data with a progress bar on a terminal and prints the load summary: every resource read,
+ * per type, indexed or why not, and warnings. Data that give nothing to count is an input error.
+ */
 export async function ingestWithProgress(
   paths: readonly string[],
   sink: Parameters<typeof ingestFhir>[1],
@@ -106,6 +110,9 @@ export async function ingestWithProgress(
       `${formatCount(summary.resourcesPerSecond)} resources/s; ${formatCount(summary.indexed)} indexed, ` +
       `${formatCount(summary.errors)} errors\n`,
   );
+  for (const line of formatLoadReport(describeLoad(summary))) {
+    io.err.write(`${line}\n`);
+  }
   for (const sample of summary.errorSamples) {
     const where =
       sample.line !== undefined ? `:${sample.line}` : sample.entry !== undefined ? ` entry ${sample.entry}` : '';
@@ -113,6 +120,10 @@ export async function ingestWithProgress(
   }
   if (summary.errors > summary.errorSamples.length) {
     io.err.write(`  … and ${formatCount(summary.errors - summary.errorSamples.length)} more errors\n`);
+  }
+  const unusable = unusableInputReason(summary, paths);
+  if (unusable !== null) {
+    throw new CommandInputError([unusable]);
   }
   return summary;
 }
@@ -179,8 +190,7 @@ export async function runEvaluate(options: EvaluateOptions, io: CommandIo): Prom
       index: { patients: index.knownPatientCount, indexedResources: memory.indexedResources, bytes: memory.bytes },
       ingestion: {
         files: ingestion.files,
-        resources: ingestion.resources,
-        indexed: ingestion.indexed,
+        ...describeLoad(ingestion),
         errors: ingestion.errors,
         errorSamples: ingestion.errorSamples,
       },

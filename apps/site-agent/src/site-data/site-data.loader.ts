@@ -16,6 +16,7 @@ import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { CountProtectionService } from '../protection/count-protection.service';
 import { computeDataFingerprint } from './data-fingerprint';
+import { unusableInputReason } from './load-summary';
 
 /** The site's data could not be loaded; the agent keeps the data it has (or refuses to start without any). */
 export class SiteDataError extends Error {
@@ -167,12 +168,9 @@ export class SiteDataLoader implements SiteDataSource {
         cohortKeying: this.cohortKeys.cohortKeying,
       });
       const summary = await ingestFhir(paths, builder);
-      if (summary.files === 0) {
-        return fail(
-          'SITE_DATA_NO_INPUT',
-          `no FHIR input files (.ndjson, .jsonl, .json, optionally .gz) in ${paths.join(', ')}` +
-            describeSamples(summary),
-        );
+      const unusable = unusableInputReason(summary, paths);
+      if (unusable !== null) {
+        return fail('SITE_DATA_NO_INPUT', unusable);
       }
       const index = builder.finish();
       const saved = await this.saveNumbers();
@@ -219,11 +217,6 @@ export class SiteDataLoader implements SiteDataSource {
     }
     return mapping;
   }
-}
-
-function describeSamples(summary: IngestSummary): string {
-  const [first] = summary.errorSamples;
-  return first === undefined ? '' : ` (${first.code} ${first.file}: ${first.message})`;
 }
 
 function fail(code: SiteDataError['code'], message: string, cause?: unknown): Err<SiteDataError> {
