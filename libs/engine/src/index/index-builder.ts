@@ -1,4 +1,5 @@
 import { MAX_DAY, MIN_DAY, parseFhirDate, toDayRange } from '../dates';
+import type { CompiledPath } from '../fhirpath/compile-path';
 import type { FhirResource } from '../fhirpath/fhir-resource';
 import { GrowableFloat64, GrowableInt32, GrowableUint32 } from './growable';
 import { type IndexPlan, type SlotPlan, type TablePlan, type TargetCodePlan, codeKey } from './index-plan';
@@ -184,6 +185,11 @@ export class IndexBuilder {
   /** Ordinals of indexed resources a later version with the same type and id replaced. */
   private readonly replacedOrdinals = new GrowableInt32(16);
   private replacedOutcome: AddOutcome | null = null;
+  /** Element values recorded elsewhere (`addRecorded`), read in place of evaluating paths; null: evaluate. */
+  private recorded: readonly (readonly unknown[])[] | null = null;
+  private recordedAt = 0;
+  /** Sees every element value read from a resource, in reading order (`recordReads`). */
+  private onRead: ((values: unknown[]) => void) | null = null;
 
   constructor(
     private readonly plan: IndexPlan,
@@ -215,6 +221,47 @@ export class IndexBuilder {
     return this.replacedOutcome;
   }
 
+  /**
+   * Hands every element value this builder reads from a resource to `record`, in reading order: what `addRecorded`
+   * needs to add the same resource to another builder without the resource (a worker thread records, the index's
+   * builder adds).
+   */
+  recordReads(record: (values: unknown[]) => void): void {
+    this.onRead = record;
+  }
+
+  /**
+   * Adds a resource of `type` and `id` whose element values another builder read (`recordReads`), in the order it
+   * read them: the same outcome and the same rows as `addResource` of the resource itself.
+   */
+  addRecorded(type: string, id: string | undefined, values: readonly (readonly unknown[])[]): AddOutcome {
+    this.recorded = values;
+    this.recordedAt = 0;
+    try {
+      const outcome = this.addResource(id === undefined ? { resourceType: type } : { resourceType: type, id });
+      if (this.recordedAt !== values.length) {
+        throw new Error(`a recording of ${type} holds ${values.length} reads, the builder made ${this.recordedAt}`);
+      }
+      return outcome;
+    } finally {
+      this.recorded = null;
+    }
+  }
+
+  /** The values of `path` in `resource`, or the next recorded ones. */
+  private read(path: CompiledPath, resource: FhirResource): unknown[] {
+    if (this.recorded !== null) {
+      const values = this.recorded[this.recordedAt++];
+      if (values === undefined) {
+        throw new Error(`a recording of ${resource.resourceType} ended before the builder's reads did`);
+      }
+      return values as unknown[];
+    }
+    const values = path.evaluate(resource);
+    this.onRead?.(values);
+    return values;
+  }
+
   /** Adds one resource; never throws on odd content, it reads what the mapping asks for. */
   addResource(resource: FhirResource): AddOutcome {
     if (this.finished) {
@@ -239,7 +286,7 @@ export class IndexBuilder {
     for (const target of targets ?? []) {
       if (id !== undefined) {
         const codes: number[] = [];
-        eachCoding(target.path.evaluate(resource), (system, code) => {
+        eachCoding(this.read(target.path, resource), (system, code) => {
           codes.push(this.dictionary.intern(this.plan.catalog.normalizeSystem(system), code));
         });
         // A later version's codes overwrite the earlier's.
@@ -273,7 +320,7 @@ export class IndexBuilder {
     rowCodes.reset();
     if (plan.codePath !== undefined) {
       let relevant = plan.relevantSystems === undefined;
-      eachCoding(plan.codePath.evaluate(resource), (rawSystem, code) => {
+      eachCoding(this.read(plan.codePath, resource), (rawSystem, code) => {
         const system = this.plan.catalog.normalizeSystem(rawSystem);
         relevant ||= plan.relevantSystems!.has(system);
         rowCodes.push(this.dictionary.intern(system, code), system);
@@ -289,7 +336,7 @@ export class IndexBuilder {
       }
       patient = this.patients.numberOf(id);
     } else {
-      const ref = parseReference(plan.patientReference!.evaluate(resource)[0]);
+      const ref = parseReference(this.read(plan.patientReference!, resource)[0]);
       if (ref === null || ref[0] !== 'Patient') {
         return 'no-patient';
       }
@@ -302,12 +349,12 @@ export class IndexBuilder {
       table.selfKey.push(id === undefined ? -1 : this.references.get(plan.resourceType)!.intern(id));
     }
     if (plan.time !== undefined) {
-      const range = toDayRange(plan.time.evaluate(resource)[0]);
+      const range = toDayRange(this.read(plan.time, resource)[0]);
       table.timeStart!.push(range === null ? MAX_DAY : range.start);
       table.timeEnd!.push(range === null ? MIN_DAY : range.end);
     }
     if (plan.via !== undefined) {
-      const ref = parseReference(plan.via.reference.evaluate(resource)[0]);
+      const ref = parseReference(this.read(plan.via.reference, resource)[0]);
       table.viaKey!.push(
         ref === null || ref[0] !== plan.via.targetType ? -1 : this.references.get(plan.via.targetType)!.intern(ref[1]),
       );
@@ -318,7 +365,7 @@ export class IndexBuilder {
     }
     for (const slot of table.slots) {
       const applies = slot.plan.appliesTo === undefined || this.applies(slot.plan, rowCodes);
-      this.addSlotValue(slot, row, applies ? slot.plan.path.evaluate(resource) : []);
+      this.addSlotValue(slot, row, applies ? this.read(slot.plan.path, resource) : []);
     }
     return 'indexed';
   }

@@ -65,6 +65,14 @@ export interface ResourceBatch {
   /** Bytes of this file read from disk so far. */
   fileBytesRead: number;
   done: boolean;
+  /** On the last batch of an NDJSON file or part: its lines, blank and bad ones included. */
+  lines?: number;
+}
+
+/** A part of an uncompressed NDJSON file: the lines that start at a byte offset in [start, end). */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 interface ResolvedOptions {
@@ -265,6 +273,7 @@ async function* readNdjsonFile(
   file: InputFile,
   options: ResolvedOptions,
   report: Report,
+  range?: ByteRange,
 ): AsyncGenerator<ResourceBatch, void, undefined> {
   const filePath = file.path;
   let compression: Compression;
@@ -275,12 +284,40 @@ async function* readNdjsonFile(
     yield { file, items: [], fileBytesRead: 0, done: true };
     return;
   }
-  const raw = createReadStream(filePath, { highWaterMark: options.chunkBytes });
+  // A part that does not start the file reads from the byte before it: the line read first is the end of the line
+  // before, or empty when the part starts a line; either belongs to the part before.
+  const skipFirst = range !== undefined && range.start > 0 && compression === 'none';
+  const raw = createReadStream(filePath, {
+    highWaterMark: options.chunkBytes,
+    start: skipFirst ? range.start - 1 : 0,
+  });
   const source = decompressStream(raw, compression, options.chunkBytes);
   const splitter = new LineSplitter(options.maxLineBytes);
   let items: FhirInputResource[] = [];
+  /** File offset of the next line's first byte; lines from `range.end` on belong to the next part. */
+  let position = skipFirst ? range.start - 1 : 0;
+  let past = false;
+  let lastLine = 0;
+  /** The line's number within the part, or null when the line belongs to another part. */
+  const ownLine = (bytes: number, line: number): number | null => {
+    const lineStart = position;
+    position += bytes + 1;
+    if (skipFirst && line === 1) {
+      return null;
+    }
+    if (range !== undefined && compression === 'none' && lineStart >= range.end) {
+      past = true;
+      return null;
+    }
+    lastLine = skipFirst ? line - 1 : line;
+    return lastLine;
+  };
 
-  const onLine = (buffer: Buffer, start: number, end: number, line: number): void => {
+  const onLine = (buffer: Buffer, start: number, end: number, lineInRead: number): void => {
+    const line = ownLine(end - start, lineInRead);
+    if (line === null) {
+      return;
+    }
     if (end > start && buffer[end - 1] === CARRIAGE_RETURN) {
       end--;
     }
@@ -306,13 +343,17 @@ async function* readNdjsonFile(
       report({ file: filePath, line, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(value) });
     }
   };
-  const onTooLong = (line: number, bytes: number): void =>
-    report({
-      file: filePath,
-      line,
-      code: 'ENGINE_INPUT_LINE_TOO_LONG',
-      message: `line has ${bytes} bytes, more than maxLineBytes (${options.maxLineBytes}); skipped`,
-    });
+  const onTooLong = (lineInRead: number, bytes: number): void => {
+    const line = ownLine(bytes, lineInRead);
+    if (line !== null) {
+      report({
+        file: filePath,
+        line,
+        code: 'ENGINE_INPUT_LINE_TOO_LONG',
+        message: `line has ${bytes} bytes, more than maxLineBytes (${options.maxLineBytes}); skipped`,
+      });
+    }
+  };
 
   try {
     for await (const chunk of source) {
@@ -322,13 +363,18 @@ async function* readNdjsonFile(
         items = [];
         yield { file, items: batch, fileBytesRead: raw.bytesRead, done: false };
       }
+      if (past) {
+        break;
+      }
     }
-    splitter.end(onLine, onTooLong);
+    if (!past) {
+      splitter.end(onLine, onTooLong);
+    }
   } catch (error) {
     const corrupt = error instanceof DecompressionError || errorCode(error)?.startsWith('Z_') === true;
     report({
       file: filePath,
-      line: splitter.lines + 1,
+      line: lastLine + 1,
       code: !corrupt
         ? 'ENGINE_INPUT_UNREADABLE'
         : compression === 'bzip2'
@@ -342,7 +388,20 @@ async function* readNdjsonFile(
     raw.destroy();
     source.destroy();
   }
-  yield { file, items, fileBytesRead: raw.bytesRead, done: true };
+  yield { file, items, fileBytesRead: raw.bytesRead, done: true, lines: lastLine };
+}
+
+/**
+ * Reads one part of an uncompressed NDJSON file (`range`), or a whole file when it is compressed: the resources of the
+ * lines that start in the part, numbered from 1 at its first line (the last batch says how many lines it had).
+ */
+export function readNdjsonPart(
+  file: InputFile,
+  range: ByteRange,
+  options: ReadFhirOptions,
+  report: Report,
+): AsyncGenerator<ResourceBatch, void, undefined> {
+  return readNdjsonFile(file, resolveOptions(options), report, range);
 }
 
 /** Reads every input file in order as batches of resources (internal: ingestFhir avoids a promise per resource). */
