@@ -74,6 +74,8 @@ describe('buildOpenApiDocument', () => {
     expect(Object.keys(document.paths as Paths)).not.toContain('/api/v1/dev-issuer/jwks');
     const withIssuer = buildOpenApiDocument('1.0.0', { devIssuer: true });
     expect((withIssuer.paths as Paths)['/api/v1/dev-issuer/jwks'].get.security).toEqual([]);
+    expect((withIssuer.paths as Paths)['/api/v1/dev-issuer/sign-in'].post.security).toEqual([]);
+    expect(Object.keys(document.paths as Paths)).not.toContain('/api/v1/dev-issuer/sign-in');
   });
 
   it('derives the bodies from the contracts schemas, with references between them', () => {
@@ -81,6 +83,8 @@ describe('buildOpenApiDocument', () => {
       'BlacklistEntry',
       'BlacklistList',
       'CreateSavedQueryRequest',
+      'DevSignInRequest',
+      'DevSignInResponse',
       'JsonWebKeySet',
       'ProblemDetails',
       'QueryList',
@@ -100,6 +104,7 @@ describe('buildOpenApiDocument', () => {
       'TerminologySearchResponse',
       'UpdateSavedQueryRequest',
       'ValidationProblemDetails',
+      'WebConfig',
     ]);
     expect(components.SubmitQueryRequest.anyOf).toContainEqual({ $ref: '#/components/schemas/StructuredQuery' });
     expect(components.QueryResult.required).toEqual(expect.arrayContaining(['id', 'status', 'total', 'sites']));
@@ -214,7 +219,9 @@ describe('GET /api/docs against the running controllers', () => {
       '/api/docs/assets/{file}',
       '/api/docs/openapi.json',
       '/api/v1/dev-issuer/jwks',
+      '/api/v1/dev-issuer/sign-in',
       '/api/v1/sites',
+      '/api/v1/web-config',
     ]);
     expect(routes.find((route) => route.path === '/api/v1/admin/blacklist')?.roles).toEqual(['admin']);
   });

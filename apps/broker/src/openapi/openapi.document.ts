@@ -3,6 +3,8 @@ import {
   BlacklistEntry,
   BlacklistList,
   CreateSavedQueryRequest,
+  DevSignInRequest,
+  DevSignInResponse,
   JsonWebKeySet,
   ProblemDetails,
   QueryList,
@@ -23,6 +25,7 @@ import {
   TerminologySearchResponse,
   UpdateSavedQueryRequest,
   ValidationProblemDetails,
+  WebConfig,
 } from '@fq/contracts';
 import { z } from 'zod';
 
@@ -47,6 +50,9 @@ const COMPONENTS = {
   SavedQueryList,
   TerminologySearchResponse,
   TerminologyEntry,
+  WebConfig,
+  DevSignInRequest,
+  DevSignInResponse,
   JsonWebKeySet,
   ProblemDetails,
   ValidationProblemDetails,
@@ -379,6 +385,12 @@ export function buildOpenApiDocument(
         responses: { 200: { description: 'Every registered site', content: json('SiteStateList') } },
       }),
     },
+    '/api/v1/web-config': {
+      get: publicOperation({
+        summary: 'How the web app signs in: the OIDC issuer, client id and scopes, and whether demo sign-in is on',
+        responses: { 200: { description: 'The sign-in settings', content: json('WebConfig') } },
+      }),
+    },
     '/api/docs': {
       get: publicOperation({
         summary: 'These API docs for people: Swagger UI over this document (Authorize takes a bearer token)',
@@ -407,6 +419,19 @@ export function buildOpenApiDocument(
       get: publicOperation({
         summary: "The development issuer's public key (BROKER_DEV_ISSUER=true only; never in production)",
         responses: { 200: { description: 'A JSON Web Key Set', content: json('JsonWebKeySet') } },
+      }),
+    };
+    paths['/api/v1/dev-issuer/sign-in'] = {
+      post: publicOperation({
+        summary: 'A bearer token of the development issuer for a user and role: the demo\'s one-click sign-in',
+        requestBody: { required: true, content: json('DevSignInRequest') },
+        responses: {
+          200: { description: 'The token (valid 8 h) and when it expires', content: json('DevSignInResponse') },
+          400: problem('The user id or role is invalid (BROKER_PARAMETER_INVALID)', {
+            schema: 'ValidationProblemDetails',
+          }),
+          415: problem('The body is not application/json (BROKER_UNSUPPORTED_MEDIA_TYPE)'),
+        },
       }),
     };
   }
