@@ -6,6 +6,9 @@ import { CliError, ExitCode } from './exit-codes';
 /** Where the CLI looks for a broker when neither --broker, FQ_BROKER_URL nor a sign-in names one. */
 export const DEFAULT_BROKER_URL = 'http://127.0.0.1:3000';
 
+/** Runs one command's work with the CLI's streams; what it resolves to is the exit code. */
+export type CommandRunner = (work: (io: CliIo) => Promise<ExitCode>) => Promise<void>;
+
 /** The options every command takes. */
 export interface GlobalOptions {
   broker?: string;

@@ -7,6 +7,7 @@ import { removeCredentials, writeCredentials } from '../credentials/credentials.
 import { readAll } from './cli-io';
 import {
   type CliContext,
+  type CommandRunner,
   createCliContext,
   type GlobalOptions,
   printJson,
@@ -14,7 +15,6 @@ import {
   printMessage,
 } from './cli-context';
 import { CliError, ExitCode } from './exit-codes';
-import type { CommandRunner } from './researcher.cli';
 
 interface LoginOptions extends GlobalOptions {
   tokenFile?: string;

@@ -5,6 +5,7 @@ import { formatQueryList, formatQueryResult, formatQuota, titleOf } from '../out
 import { createWatchProgress, progressModeOf } from '../output/watch-progress';
 import {
   type CliContext,
+  type CommandRunner,
   createCliContext,
   type GlobalOptions,
   printJson,
@@ -13,7 +14,6 @@ import {
 } from './cli-context';
 import { ExitCode } from './exit-codes';
 import { readQueryFile, withTitle } from './query-files';
-import type { CommandRunner } from './researcher.cli';
 
 interface SubmitOptions extends GlobalOptions {
   title?: string;

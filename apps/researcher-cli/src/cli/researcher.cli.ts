@@ -1,12 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import type { CommandRunner } from './cli-context';
 import type { CliIo } from './cli-io';
 import { CliError, ExitCode } from './exit-codes';
 import { addLoginCommands } from './login.command';
 import { addQueryCommands } from './queries.command';
 import { addSavedCommands } from './saved.command';
-
-/** Runs one command's work with the CLI's streams; what it resolves to is the exit code. */
-export type CommandRunner = (work: (io: CliIo) => Promise<ExitCode>) => Promise<void>;
 
 /**
  * Runs the researcher CLI on `args` (without node and the script) and resolves to the exit code. Messages and errors go

@@ -1,11 +1,17 @@
 import { SavedQuery, SavedQueryList } from '@fq/contracts';
 import type { Command } from 'commander';
 import { formatSavedList, formatSavedQuery } from '../output/query-output';
-import { type CliContext, createCliContext, type GlobalOptions, printJson, printLines } from './cli-context';
+import {
+  type CliContext,
+  type CommandRunner,
+  createCliContext,
+  type GlobalOptions,
+  printJson,
+  printLines,
+} from './cli-context';
 import { CliError, ExitCode } from './exit-codes';
 import { isUuid, submitQuery } from './queries.command';
 import { readQueryFile, withTitle } from './query-files';
-import type { CommandRunner } from './researcher.cli';
 
 interface SaveOptions extends GlobalOptions {
   name: string;
