@@ -28,7 +28,7 @@ export class BrokerModule {
     const quotas = withImports(QuotasModule, core, sites);
     const identity = withImports(IdentityModule, core);
     const terminology = withImports(TerminologyModule, core);
-    const queries = withImports(QueriesModule, core, persistence, quotas, sites);
+    const queries = withImports(QueriesModule, core, persistence, quotas, sites, terminology);
     const savedQueries = withImports(SavedQueriesModule, core);
     const web = withImports(WebModule, core);
     return {

@@ -130,11 +130,6 @@ export class CriteriaCatalog {
     };
   }
 
-  /** The raw entry (as in the catalog file), for tools. */
-  rawEntry(id: string): CatalogEntry | undefined {
-    return this.entries.get(id);
-  }
-
   /** Whether some entry has this term code (system and code; a legacy system URL counts as its current one). */
   knowsTermCode(termCode: { system: string; code: string }): boolean {
     const system = this.systemAliases[termCode.system] ?? termCode.system;

@@ -19,6 +19,7 @@ import { JsonBodyInterceptor } from '../http/json-body.interceptor';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import type { Caller } from '../identity/caller';
 import { CurrentCaller } from '../identity/current-caller.decorator';
+import { TermCodeCatalogService } from '../terminology/term-code-catalog.service';
 import { QueriesService } from './queries.service';
 import { parseLastEventId, QueryEventStream } from './query-events.sse';
 import { QueryHistoryService } from './query-history.service';
@@ -35,6 +36,7 @@ export class QueriesHttpController {
     private readonly queries: QueriesService,
     private readonly eventStream: QueryEventStream,
     private readonly history: QueryHistoryService,
+    private readonly termCodes: TermCodeCatalogService,
   ) {}
 
   /** `POST /api/v1/queries`: 201 with `Location` and `{ id, warnings }`, or 400 problem+json listing every issue. */
@@ -47,7 +49,11 @@ export class QueriesHttpController {
   ): Promise<SubmitQueryResponse> {
     const id = await this.queries.submit(submitted, caller);
     response.setHeader('Location', `/api/v1/queries/${id}`);
-    return { id, warnings: submitted.warnings };
+    // A term code the catalog does not know is accepted (a site may know it) but named, as it may be a typo.
+    return {
+      id,
+      warnings: [...submitted.warnings, ...this.termCodes.unknownTermCodes(submitted.query, submitted.root)],
+    };
   }
 
   /**

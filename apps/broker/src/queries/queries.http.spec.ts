@@ -82,6 +82,27 @@ describe('POST /api/v1/queries', () => {
     ]);
   });
 
+  it("accepts a term code the broker's catalog does not know and names it in a warning", async () => {
+    const [criterion] = FEMALE_QUERY.inclusionCriteria[0];
+    const unknownLab = {
+      context: { system: 'fdpg.mii.cds', code: 'Laboruntersuchung', display: 'Laboruntersuchung' },
+      termCodes: [{ system: 'http://loinc.org', code: '9999-9', display: 'not in any catalog' }],
+    };
+    const response = await request(broker.url)
+      .post('/api/v1/queries')
+      .set(await as('alice'))
+      .send({ ...FEMALE_QUERY, inclusionCriteria: [[criterion, unknownLab]] })
+      .expect(201);
+    expect(SubmitQueryResponse.parse(response.body).warnings).toEqual([
+      {
+        code: 'CCDL_UNKNOWN_TERM_CODE',
+        path: '$.inclusionCriteria[0][1].termCodes[0]',
+        message: "the broker's catalog does not know http://loinc.org|9999-9; a site may still know it",
+      },
+    ]);
+    expect(broker.transport.published).toHaveLength(3);
+  });
+
   it('stores the query before it sends one envelope per registered site', async () => {
     const repository = broker.app.get(QueriesRepository);
     const storedWhenPublished: boolean[] = [];

@@ -13,7 +13,7 @@ import { generateRequesterKey, REQUESTER_KEY, REQUESTER_KEY_NAME } from './reque
 
 /**
  * Submission, dispatch, result collection, deadlines, aggregation and the query HTTP API. BrokerModule imports the core,
- * persistence, quotas and sites modules into it.
+ * persistence, quotas, sites and terminology modules into it.
  */
 @Module({
   controllers: [QueriesHttpController, SiteResultsNatsController],

@@ -28,7 +28,13 @@ export function builtinCatalogFile(): CatalogFile {
   return builder.build('built-in');
 }
 
-/** The built-in catalog, loaded; legacy DIMDI system URLs count as the BfArM ones, as the engine reads them. */
+let builtin: Result<CriteriaCatalog, CatalogError> | undefined;
+
+/**
+ * The built-in catalog, loaded once per process (it never changes, and a catalog is read-only); legacy DIMDI system
+ * URLs count as the BfArM ones, as the engine reads them.
+ */
 export function loadBuiltinCatalog(): Result<CriteriaCatalog, CatalogError> {
-  return CriteriaCatalog.fromFile(builtinCatalogFile());
+  builtin ??= CriteriaCatalog.fromFile(builtinCatalogFile());
+  return builtin;
 }
