@@ -39,8 +39,10 @@ describe('BrokerModule', () => {
         'PersistenceModule',
         'QueriesModule',
         'QuotasModule',
+        'SavedQueriesModule',
         'SitesModule',
         'TerminologyModule',
+        'WebModule',
       ].sort(),
     );
   });

@@ -42,6 +42,12 @@ describe('loadBrokerConfig', () => {
         requestLimits: { maxCriteria: DEFAULT_MAX_CRITERIA, maxNestingDepth: 32, maxStringLength: 2048 },
         corsOrigins: [],
         catalogFile: null,
+        // The checkout's build, found from the broker's own files wherever it is started.
+        web: {
+          dir: join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'web'),
+          oidcClientId: null,
+          oidcScopes: ['openid', 'profile'],
+        },
         network: expect.objectContaining({
           sitesFile: REGISTRY.file,
           natsNkeySeed: null,
@@ -67,6 +73,26 @@ describe('loadBrokerConfig', () => {
       auth: { devIssuer: { keyFile: '.broker/dev-issuer.jwk' } },
       natsServers: ['nats://a:4222', 'nats://b:4222'],
     });
+  });
+
+  it('gives the web app the OIDC audience as its client id and always asks for openid', () => {
+    const loaded = loadBrokerConfig({
+      ...SITES,
+      BROKER_AUTH_ISSUER: 'https://keycloak.example.org/realms/fdpg',
+      BROKER_AUTH_AUDIENCE: 'feasibility-portal',
+      BROKER_WEB_OIDC_SCOPES: 'profile email',
+      BROKER_WEB_DIR: '/srv/web',
+    });
+    expect(loaded.ok && loaded.value.web).toEqual({
+      dir: '/srv/web',
+      oidcClientId: 'feasibility-portal',
+      oidcScopes: ['openid', 'profile', 'email'],
+    });
+    const own = loadBrokerConfig({ ...SITES, BROKER_WEB_OIDC_CLIENT_ID: 'web-client', BROKER_WEB_OIDC_SCOPES: 'a  b' });
+    expect(own.ok).toBe(false);
+    expect(own.ok ? [] : own.error).toEqual([
+      'BROKER_WEB_OIDC_SCOPES: BROKER_WEB_OIDC_SCOPES must be scope tokens separated by single spaces',
+    ]);
   });
 
   it('lists every problem at once', () => {
