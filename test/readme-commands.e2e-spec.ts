@@ -33,6 +33,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'npm run lint && npm run typecheck && npm run check:deps': '`npm run check` runs them before this suite',
   'npm run bench': 'a benchmark of minutes on a million patients; it prints figures and never fails',
   'npm run bench:network -- --sites 10 --patients 100000': 'a benchmark of minutes; it prints figures and never fails',
+  'npm run bench:catalog': 'a benchmark of minutes (100,000 entries indexed); it prints figures and never fails',
   'docker compose up --build': 'the test machines have no Docker engine',
   'site-agent budget list --state-dir /var/lib/site-agent --cohorts 50 --window-days 7':
     "an installed agent's state directory; cohort-answers.e2e-spec.ts runs `budget list`",
