@@ -12,7 +12,7 @@ import {
   printLines,
   printMessage,
 } from './cli-context';
-import { ExitCode } from './exit-codes';
+import { CliError, ExitCode } from './exit-codes';
 import { readQueryFile, withTitle } from './query-files';
 
 interface SubmitOptions extends GlobalOptions {
@@ -145,6 +145,12 @@ async function watchQuery(
   let final: QueryResultUpdate;
   try {
     final = await followQueryEvents(context.client, id, (event) => progress.onEvent(event));
+  } catch (error) {
+    // The query runs on at the broker: say how to find it again.
+    if (error instanceof CliError) {
+      throw new CliError(error.exitCode, error.message, [...error.details, `the query is ${id}: fq status ${id}`]);
+    }
+    throw error;
   } finally {
     progress.stop();
   }

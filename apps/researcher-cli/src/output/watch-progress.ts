@@ -64,7 +64,8 @@ class TerminalProgress implements WatchProgress {
     this.bars = new MultiBar({
       stream,
       format: '[{bar}] {value}/{total} sites answered {state}',
-      hideCursor: true,
+      // A hidden cursor would stay hidden after Ctrl-C; catching SIGINT instead would keep a watch from ending.
+      hideCursor: false,
       clearOnComplete: true,
       stopOnComplete: false,
       fps: 10,
