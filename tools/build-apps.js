@@ -45,7 +45,9 @@ function fingerprint(root, app) {
   const libs = fs.existsSync(path.join(root, 'libs')) ? fs.readdirSync(path.join(root, 'libs')) : [];
   const files = [
     ...SHARED_INPUTS.map((file) => path.join(root, file)),
-    ...(app === 'web' ? WEB_INPUTS.map((file) => path.join(root, file)) : [path.join(root, 'apps', app, 'tsconfig.app.json')]),
+    ...(app === 'web'
+      ? WEB_INPUTS.map((file) => path.join(root, file))
+      : [path.join(root, 'apps', app, 'tsconfig.app.json')]),
     ...sourceFiles(path.join(root, 'apps', app, 'src')),
     ...(app === 'web' ? sourceFiles(path.join(root, 'apps', 'web', 'public')) : []),
     ...libs.flatMap((lib) => sourceFiles(path.join(root, 'libs', lib, 'src'))),
@@ -55,7 +57,10 @@ function fingerprint(root, app) {
     .sort();
   const hash = createHash('sha256');
   for (const file of files) {
-    hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update('\0');
+    hash
+      .update(`${file}\0`)
+      .update(fs.readFileSync(path.join(root, file)))
+      .update('\0');
   }
   return hash.digest('hex');
 }
@@ -88,7 +93,12 @@ function build(root, app, print) {
     app === 'web'
       ? spawnSync(
           process.execPath,
-          [path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mjs'],
+          [
+            path.join(path.dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js'),
+            'build',
+            '--config',
+            'apps/web/vite.config.mjs',
+          ],
           { cwd: root, stdio: 'inherit' },
         )
       : spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] }), 'build', app], {
