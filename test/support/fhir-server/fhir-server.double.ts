@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 
@@ -41,6 +42,8 @@ export interface FhirServerDoubleOptions {
   resourcesPerFile?: number;
   /** Whether the server offers `$export` (default true); without it, clients must search. */
   bulkExport?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM), e.g. from a test CA. */
+  tls?: { cert: string; key: string };
 }
 
 /** One request as the double saw it, for assertions on what the client sent. */
@@ -89,10 +92,11 @@ export class FhirServerDouble {
 
   /** Starts the double on a free loopback port; its base URL ends in `/fhir`. */
   static async start(options: FhirServerDoubleOptions = {}): Promise<FhirServerDouble> {
-    const server = createServer();
+    const server = options.tls === undefined ? createServer() : createTlsServer(options.tls);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const double = new FhirServerDouble(server, `http://127.0.0.1:${port}/fhir`, options);
+    const scheme = options.tls === undefined ? 'http' : 'https';
+    const double = new FhirServerDouble(server, `${scheme}://127.0.0.1:${port}/fhir`, options);
     server.on('request', (req, res) => {
       double.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { envelopeSignerFromSeed, natsUserPublicKeyOf } from '@fq/contracts';
 import { readSecret, readSecretFile, type SecretText } from '@fq/private-files';
@@ -67,7 +68,8 @@ export function loadSiteAgentConfig(env: Readonly<Record<string, string | undefi
     return err(new ConfigError(security.error));
   }
   const fhirSource = config.fhirSource === null ? null : resolveFhirSource(config.fhirSource, cwd);
-  const fhirProblems = fhirSource === null ? [] : checkFhirSecrets(fhirSource.auth);
+  const fhirProblems =
+    fhirSource === null ? [] : [...checkFhirSecrets(fhirSource.auth), ...checkCaFile(fhirSource.caFile)];
   if (fhirProblems.length > 0) {
     return err(new ConfigError(fhirProblems));
   }
@@ -122,6 +124,21 @@ function checkFhirSecrets(auth: FhirAuthSource): ConfigProblem[] {
       return check(auth.tokenFile, 'SITE_FHIR_TOKEN_FILE');
     case 'smart-backend':
       return check(auth.privateKeyFile, 'SITE_FHIR_PRIVATE_KEY_FILE');
+  }
+}
+
+/** The FHIR server's CA must be a readable PEM file now: the HTTP client reads it once at start. */
+function checkCaFile(file: string | null): ConfigProblem[] {
+  if (file === null) {
+    return [];
+  }
+  try {
+    return readFileSync(file, 'utf8').includes('-----BEGIN CERTIFICATE-----')
+      ? []
+      : [{ variable: 'SITE_FHIR_CA_FILE', message: `${file} holds no PEM certificate` }];
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return [{ variable: 'SITE_FHIR_CA_FILE', message: `cannot read ${file} (${code})` }];
   }
 }
 

@@ -37,6 +37,7 @@ describe('the FHIR server source configuration', () => {
 
   it('reads a server with SMART Backend Services and its defaults', async () => {
     const key = await secretFile('client.key');
+    await writeFile(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
     const result = loadSiteAgentConfig(
       {
         ...BASE,
@@ -107,6 +108,15 @@ describe('the FHIR server source configuration', () => {
     expect(problems({ SITE_DATA: '/data', SITE_FHIR_CLIENT_ID: 'x' })).toEqual([
       'SITE_FHIR_CLIENT_ID is set but SITE_FHIR_BASE_URL is not',
     ]);
+  });
+
+  it('refuses a CA file that is missing or holds no certificate', async () => {
+    await writeFile(join(dir, 'notes.txt'), 'hello');
+    const url = { SITE_FHIR_BASE_URL: 'https://127.0.0.1:8443/fhir' };
+    expect(problems({ ...url, SITE_FHIR_CA_FILE: 'missing.pem' })).toEqual([
+      `SITE_FHIR_CA_FILE cannot read ${join(dir, 'missing.pem')} (ENOENT)`,
+    ]);
+    expect(problems({ ...url, SITE_FHIR_CA_FILE: 'notes.txt' })[0]).toMatch(/holds no PEM certificate/);
   });
 
   it('refuses a credential file others can read, without quoting it', async () => {

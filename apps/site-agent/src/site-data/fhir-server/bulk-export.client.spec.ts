@@ -1,8 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@fq/process-kit';
 import { FhirServerDouble, type StoredResource } from '../../../../../test/support/fhir-server';
+import { createTestCertificates } from '../../../../../test/support/tls-certificates';
 import type { FhirAuthSource, FhirSourceSettings } from '../../config/fhir-source.schema';
 import { BulkExportClient, type FhirSourceEvent } from './bulk-export.client';
 import { mergeExportFiles, readGzipLines } from './export-merge';
@@ -298,6 +300,136 @@ describe('FhirSearchClient against the FHIR server double', () => {
       await http.close();
       await server.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the FHIR client over TLS, with timeouts and token lifetimes', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fhir-tls-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trusts a server certificate from the configured CA, and no other', async () => {
+    const certificates = await createTestCertificates(join(dir, 'tls'));
+    const server = await FhirServerDouble.start({
+      pollsBeforeDone: 0,
+      tls: {
+        cert: await readFile(certificates.serverCertFile, 'utf8'),
+        key: await readFile(certificates.serverKeyFile, 'utf8'),
+      },
+    });
+    server.put(...patients(3));
+    const exportWith = async (caFile: string | null): Promise<number> => {
+      const config = {
+        baseUrl: server.baseUrl,
+        exportLevel: 'system' as const,
+        groupId: null,
+        parallelDownloads: 2,
+        caFile,
+        requestTimeoutSeconds: 5,
+      };
+      const http = new FhirHttp(config, { attempts: 1, firstDelayMs: 1, maxDelayMs: 1 }, () => Promise.resolve());
+      try {
+        const client = new BulkExportClient(
+          config,
+          http,
+          createFhirAuthorizer({ kind: 'none' }, http),
+          () => undefined,
+        );
+        const exported = await client.export({ types: ['Patient'], since: null }, dir, AbortSignal.timeout(10_000));
+        return exported.digest.lines;
+      } finally {
+        await http.close();
+      }
+    };
+    try {
+      expect(server.baseUrl).toMatch(/^https:/);
+      expect(await exportWith(certificates.caFile)).toBe(3);
+      const untrusted = await exportWith(null).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(untrusted).toBeInstanceOf(FhirServerError);
+      expect((untrusted as FhirServerError).code).toBe('FHIR_SERVER_UNREACHABLE');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives up on a file that does not come within the request timeout, and retries it', async () => {
+    const server = await FhirServerDouble.start({ pollsBeforeDone: 0 });
+    server.put(...patients(5));
+    server.inject({ at: 'file', delayMs: 1500 });
+    const config = {
+      baseUrl: server.baseUrl,
+      exportLevel: 'system' as const,
+      groupId: null,
+      parallelDownloads: 1,
+      caFile: null,
+      requestTimeoutSeconds: 1,
+    };
+    const reasons: string[] = [];
+    const http = new FhirHttp(config, RETRY, () => Promise.resolve());
+    try {
+      const client = new BulkExportClient(config, http, createFhirAuthorizer({ kind: 'none' }, http), (event) => {
+        if (event.kind === 'retry') {
+          reasons.push(event.reason);
+        }
+      });
+      const exported = await client.export({ types: ['Patient'], since: null }, dir, AbortSignal.timeout(10_000));
+      expect(exported.digest.lines).toBe(5);
+      expect(reasons.join()).toMatch(/Timeout/i);
+    } finally {
+      await http.close();
+      await server.close();
+    }
+  });
+
+  it('reuses a SMART token until shortly before it expires, then gets a new one', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const server = await FhirServerDouble.start({
+      client: { clientId: 'agent', publicKey, tokenLifetimeSeconds: 3 },
+    });
+    const keyFile = join(dir, 'key.pem');
+    await writeFile(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const http = new FhirHttp({ baseUrl: server.baseUrl, caFile: null, requestTimeoutSeconds: 5 }, RETRY, () =>
+      Promise.resolve(),
+    );
+    const auth = createFhirAuthorizer(
+      {
+        kind: 'smart-backend',
+        clientId: 'agent',
+        privateKeyFile: keyFile,
+        keyId: 'k1',
+        tokenUrl: null,
+        scope: 'system/*.read',
+      },
+      http,
+    );
+    try {
+      const first = await auth.authorization();
+      expect(await auth.authorization()).toBe(first);
+      // A 3 s token is renewed a fifth of its lifetime early, after 2.4 s, before the server would refuse it.
+      const renewed = await waitFor(
+        async () => {
+          const current = await auth.authorization();
+          return current !== first && current;
+        },
+        'a renewed token',
+        5000,
+      );
+      expect(renewed).toMatch(/^Bearer /);
+      expect(server.seen('token')).toHaveLength(2);
+      expect(server.seen('.well-known/smart-configuration')).toHaveLength(1);
+    } finally {
+      await http.close();
+      await server.close();
     }
   });
 });
