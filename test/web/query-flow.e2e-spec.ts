@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type BrokerHandle, NetworkWorld } from '../support';
@@ -161,6 +162,67 @@ describe('the web app against a real network (nats-server, broker, three site ag
     await page.close();
   });
 
+  it('imports a CCDL file, shows the warnings the broker accepted it with, and exports the same query', async () => {
+    const { page, problems } = await browser.newPage();
+    await page.goto(broker.url);
+    await page.getByRole('button', { name: 'Sign in as demo admin' }).click();
+    await page.getByText('Signed in as').waitFor();
+
+    await page.locator('#ccdl-import').setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"inclusionCriteria": []}'),
+    });
+    await expect(page.locator('.ccdl-file .issues').textContent()).resolves.toBe(
+      '$.inclusionCriteria: must be a non-empty array of criterion groups (arrays)',
+    );
+
+    const query = {
+      version: 'http://to_be_decided.com/draft-2/schema#',
+      display: 'Imported from a file',
+      inclusionCriteria: [
+        [
+          {
+            context: { system: 'fdpg.mii.cds', code: 'Diagnose', display: 'Diagnose' },
+            termCodes: [{ system: 'http://fhir.de/CodeSystem/bfarm/icd-10-gm', code: 'E11', display: 'Diabetes' }],
+            note: 'a property CCDL does not define',
+          },
+          {
+            context: { system: 'fdpg.mii.cds', code: 'Laboruntersuchung', display: 'Laboruntersuchung' },
+            termCodes: [{ system: 'http://loinc.org', code: '99999-9', display: 'not in the catalog' }],
+          },
+        ],
+      ],
+    };
+    await page.locator('#ccdl-import').setInputFiles({
+      name: 'query.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(query)),
+    });
+    await page.getByText('Loaded query.json.').waitFor();
+    await expect(page.locator('li.criterion').count()).resolves.toBe(2);
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CCDL file' }).click();
+    const exported = await (await download).path();
+    expect(JSON.parse(await readFile(exported, 'utf8'))).toEqual(query);
+
+    await page.getByRole('button', { name: 'Submit query' }).click();
+    const warnings = page.getByRole('note', { name: 'Warnings' });
+    await warnings.waitFor({ timeout: 15_000 });
+    const listed = await warnings.locator('li').allTextContents();
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\$\.inclusionCriteria\[0\]\[0\]\.note: /),
+        expect.stringMatching(/^\$\.inclusionCriteria\[0\]\[1\]\.termCodes\[0\]: .*99999-9/),
+      ]),
+    );
+    await page.getByText('3 of 3 sites answered').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, '07-imported-with-warnings.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('has no serious or critical accessibility violations on the sign-in page and the empty builder', async () => {
     const { page, problems } = await browser.newPage();
     await page.goto(broker.url);
@@ -172,7 +234,7 @@ describe('the web app against a real network (nats-server, broker, three site ag
     await page.getByRole('button', { name: DIABETES, exact: true }).click();
     await page.getByRole('region', { name: `Chosen: ${DIABETES}` }).waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, '07-admin-search.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, '08-admin-search.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });
