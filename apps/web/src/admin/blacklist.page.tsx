@@ -91,10 +91,11 @@ function Blacklist() {
                     <button
                       type="button"
                       class="small"
+                      aria-label={`Lift the blacklisting of ${entry.userId}`}
                       disabled={lifting !== null}
                       onClick={() => void lift(entry.userId)}
                     >
-                      Lift<span class="visually-hidden"> the blacklisting of {entry.userId}</span>
+                      Lift
                     </button>
                   </td>
                 </tr>

@@ -153,17 +153,23 @@ function SavedItem({
       </p>
       {mode === 'view' && (
         <div class="actions">
-          <a class="button-like" href={openInBuilderHref(item.id)}>
-            Open in the builder<span class="visually-hidden">: {item.name}</span>
+          <a class="button-like" href={openInBuilderHref(item.id)} aria-label={`Open in the builder: ${item.name}`}>
+            Open in the builder
           </a>
-          <button type="button" class="primary" disabled={rerunning || rerunBlocked} onClick={() => void onRerun()}>
-            Run again<span class="visually-hidden">: {item.name}</span>
+          <button
+            type="button"
+            class="primary"
+            aria-label={`Run again: ${item.name}`}
+            disabled={rerunning || rerunBlocked}
+            onClick={() => void onRerun()}
+          >
+            Run again
           </button>
-          <button type="button" onClick={() => setMode('rename')}>
-            Rename<span class="visually-hidden">: {item.name}</span>
+          <button type="button" aria-label={`Rename: ${item.name}`} onClick={() => setMode('rename')}>
+            Rename
           </button>
-          <button type="button" onClick={() => setMode('confirm-delete')}>
-            Delete<span class="visually-hidden">: {item.name}</span>
+          <button type="button" aria-label={`Delete: ${item.name}`} onClick={() => setMode('confirm-delete')}>
+            Delete
           </button>
         </div>
       )}
