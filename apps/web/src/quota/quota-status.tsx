@@ -10,11 +10,15 @@ export function QuotaStatus() {
   }
   return (
     <section class="quota-status" aria-label="Your query quota">
-      <p>
-        Queries: <span data-quota="soft">{describeLimit(usage.soft)}</span>
-        {' · '}
-        <span data-quota="hard">{describeLimit(usage.hard)}</span>
-      </p>
+      {usage.soft.amount === null && usage.hard.amount === null ? (
+        <p>Queries: no limits for your role</p>
+      ) : (
+        <p>
+          Queries: <span data-quota="soft">{describeLimit(usage.soft)}</span>
+          {' · '}
+          <span data-quota="hard">{describeLimit(usage.hard)}</span>
+        </p>
+      )}
       {gate.state === 'wait' && (
         <p class="quota-countdown">
           Next query in <span role="timer">{formatCountdown(secondsUntil(gate.until, now))}</span>
