@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { z } from 'zod';
 import { addApprovalsCommand } from './approvals.command';
+import { addAuditCommand } from './audit.command';
 import { addBudgetCommand } from './budget.command';
 import { describeOptionIssues, EvaluateOptions, GenerateOptions } from './cli-options.schema';
 import { CommandInputError, type CommandIo, runEvaluate } from './evaluate.command';
@@ -64,6 +65,10 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
   });
 
   addBudgetCommand(program, io, (task) => {
+    result = task;
+  });
+
+  addAuditCommand(program, io, (task) => {
     result = task;
   });
 

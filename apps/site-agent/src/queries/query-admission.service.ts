@@ -115,10 +115,11 @@ export class QueryAdmissionService {
     }
     if (this.config.policy.approval === 'manual') {
       await this.approvals.hold(envelope, now);
-      await this.audit.append(
+      await this.audit.appendForQuery(
         queryAuditRecord(envelope, 'held', this.clock.now(), {
           reason: 'waiting for an operator to approve or reject it',
         }),
+        envelope,
       );
       this.logger.log({ message: 'query held for manual approval', queryId });
       return 'ack';

@@ -54,7 +54,7 @@ export class QueryOutcomeService {
     const now = this.clock.now();
     const result = buildResultEnvelope(envelope, payload, this.config.siteId, now, this.config.security.signer);
     const budget = details.budget ?? null;
-    await this.audit.append(
+    await this.audit.appendForQuery(
       queryAuditRecord(
         envelope,
         payload.status,
@@ -63,6 +63,7 @@ export class QueryOutcomeService {
           ? { protectedResult: payload.result, dataVersion: payload.dataVersion, reason: details.note, budget }
           : { code: payload.code, reason: payload.reason, budget },
       ),
+      envelope,
     );
     const published = await this.publisher.publish(result);
     if (!published.ok) {
@@ -116,11 +117,12 @@ export class QueryOutcomeService {
   async expire(envelope: QueryEnvelope, delivery: Delivery): Promise<void> {
     const now = this.clock.now();
     const { queryId } = envelope.payload;
-    await this.audit.append(
+    await this.audit.appendForQuery(
       queryAuditRecord(envelope, 'expired', now, {
         code: EnvelopeCode.Expired,
         reason: `the deadline ${envelope.expiresAt} passed before it was answered`,
       }),
+      envelope,
     );
     await this.processed.record({
       queryId,
