@@ -53,6 +53,7 @@ export {
   type ResourceSource,
 } from './ingest/fhir-reader';
 export type { IngestIssue, IngestIssueCode } from './ingest/ingest-issues';
+export { ingestFhirInParallel, type ParallelIngestOptions } from './ingest/parallel/parallel-ingest';
 export { parseConceptTrees } from './mapping/loaders/concept-tree.loader';
 export {
   importFhirMapping,

@@ -1,8 +1,8 @@
 import type { FhirResource } from '../fhirpath/fhir-resource';
 import type { AddOutcome } from '../index/index-builder';
-import { type ReadFhirOptions, readResourceBatches } from './fhir-reader';
+import { type ReadFhirOptions, type ResourceBatch, readResourceBatches } from './fhir-reader';
 import { type IngestIssue, type IngestIssueCode, IngestIssueLog } from './ingest-issues';
-import { listInputFiles } from './input-files';
+import { type InputFile, listInputFiles } from './input-files';
 
 /** Where ingested resources go; an `IndexBuilder` is one. */
 export interface ResourceSink {
@@ -87,10 +87,26 @@ const DEFAULT_MAX_ERROR_SAMPLES = 100;
  * Reads FHIR NDJSON and Bundle files (see `readFhirResources`) into `sink`, never stopping at bad input: every
  * problem is counted, the first `maxErrorSamples` are kept with file, line or entry and reason.
  */
-export async function ingestFhir(
+export function ingestFhir(
   paths: readonly string[],
   sink: ResourceSink,
   options: IngestOptions = {},
+): Promise<IngestSummary> {
+  return ingestBatches(paths, sink, options, (files, report) => readResourceBatches(files, options, report));
+}
+
+/** The batches of resources read from `files`, in file order; problems go to `report`. */
+export type BatchReader = (
+  files: readonly InputFile[],
+  report: (issue: IngestIssue) => void,
+) => AsyncIterable<ResourceBatch>;
+
+/** `ingestFhir` with the reading done by `read` (internal: the parallel ingestion reads in worker threads). */
+export async function ingestBatches(
+  paths: readonly string[],
+  sink: ResourceSink,
+  options: IngestOptions,
+  read: BatchReader,
 ): Promise<IngestSummary> {
   const now = options.now ?? (() => performance.now());
   const started = now();
@@ -124,7 +140,7 @@ export async function ingestFhir(
       elapsedMs: now() - started,
     });
 
-  for await (const batch of readResourceBatches(files, options, report)) {
+  for await (const batch of read(files, report)) {
     for (const { resource } of batch.items) {
       const outcome = sink.addResource(resource);
       let tally = byType.get(resource.resourceType);
