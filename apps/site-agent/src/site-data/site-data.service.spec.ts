@@ -14,7 +14,14 @@ import {
   queryEnvelope,
 } from '../queries/__fixtures__/site-world';
 import { waitFor } from '@fq/process-kit';
-import { SiteDataError, SiteDataLoader, type SiteDataResult, type SiteDataSource } from './site-data.loader';
+import {
+  type LoadedSiteData,
+  type LoadMode,
+  SiteDataError,
+  SiteDataLoader,
+  type SiteDataResult,
+  type SiteDataSource,
+} from './site-data.loader';
 import { SiteDataService } from './site-data.service';
 
 const SUMMARY = EMPTY_SUMMARY;
@@ -25,15 +32,26 @@ const COHORT_KEYS = new CountProtectionService(new Uint8Array(32).fill(3), DEFAU
 class ControlledSource implements SiteDataSource {
   loads = 0;
   fingerprintValue = 'fp-1';
+  readonly modes: LoadMode[] = [];
   private readonly waiting: Array<(result: SiteDataResult) => void> = [];
 
   fingerprint(): Promise<string> {
     return Promise.resolve(this.fingerprintValue);
   }
 
-  load(): Promise<SiteDataResult> {
+  load(mode: LoadMode = 'full'): Promise<SiteDataResult> {
     this.loads++;
+    this.modes.push(mode);
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Completes the oldest pending load with data a source found unchanged: the very index it handed out before. */
+  finishWith(data: LoadedSiteData): void {
+    const next = this.waiting.shift();
+    if (next === undefined) {
+      throw new Error('no load is pending');
+    }
+    next({ ok: true, value: data });
   }
 
   /** Completes the oldest pending load with an index of `female` women, as `version`. */
@@ -129,6 +147,58 @@ describe('SiteDataService', () => {
     expect(await second).toBe(await third);
     expect(source.loads).toBe(3);
     expect(service.current().dataVersion).toBe('v3');
+  });
+
+  it('asks the source for the changes only on an incremental refresh, and for everything at start and otherwise', async () => {
+    const source = new ControlledSource();
+    const service = await startedService(source);
+    const incremental = service.reload('incremental');
+    await waitFor(() => source.pending === 1, 'the refresh to start');
+    source.finish(11, 'v2');
+    await incremental;
+    const signalled = service.reload('signal');
+    await waitFor(() => source.pending === 1, 'the reload to start');
+    source.finish(11, 'v3');
+    await signalled;
+    expect(source.modes).toEqual(['initial', 'incremental', 'full']);
+  });
+
+  it('keeps the index and version when the source hands back the index in hand, but dates the data anew', async () => {
+    const source = new ControlledSource();
+    const clock = new ManualClock('2025-03-01T10:00:00.000Z');
+    const service = new SiteDataService(source, clock);
+    const initial = service.loadInitial();
+    source.finish(10, 'v1');
+    await initial;
+    const before = service.current();
+    clock.advance(60_000);
+
+    const refresh = service.reload('incremental');
+    await waitFor(() => source.pending === 1, 'the refresh to start');
+    source.finishWith({ ...before, origin: { source: 'fhir-bulk-export', asOf: '2025-03-01T10:00:59.000Z' } });
+    const outcome = await refresh;
+
+    expect(outcome.kind).toBe('unchanged');
+    expect(service.current().index).toBe(before.index);
+    expect(service.current().dataVersion).toBe('v1');
+    expect(service.current().loadedAt).toEqual(before.loadedAt);
+    expect(service.current().refreshedAt.toISOString()).toBe('2025-03-01T10:01:00.000Z');
+    expect(service.current().origin?.asOf).toBe('2025-03-01T10:00:59.000Z');
+  });
+
+  it('runs a full reload asked for during an incremental one in its place, not an incremental one', async () => {
+    const source = new ControlledSource();
+    const service = await startedService(source);
+    const first = service.reload('incremental');
+    const queuedIncremental = service.reload('incremental');
+    const queuedFull = service.reload('schedule');
+    await waitFor(() => source.pending === 1, 'the first refresh to start');
+    source.finish(11, 'v2');
+    await first;
+    await waitFor(() => source.pending === 1, 'the queued reload to start');
+    source.finish(12, 'v3');
+    expect(await queuedIncremental).toBe(await queuedFull);
+    expect(source.modes).toEqual(['initial', 'incremental', 'full']);
   });
 
   it('lets the query path answer during a reload, from the data that were current', async () => {
