@@ -223,7 +223,7 @@ describe('the web app against a real network (nats-server, broker, three site ag
     await page.close();
   });
 
-  it('has no serious or critical accessibility violations on the sign-in page and the empty builder', async () => {
+  it("browses a code's children and parents with no serious or critical accessibility violation on the way", async () => {
     const { page, problems } = await browser.newPage();
     await page.goto(broker.url);
     await page.getByRole('button', { name: 'Sign in as demo admin' }).waitFor();
@@ -234,6 +234,15 @@ describe('the web app against a real network (nats-server, broker, three site ag
     await page.getByRole('button', { name: DIABETES, exact: true }).click();
     await page.getByRole('region', { name: `Chosen: ${DIABETES}` }).waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    // Browse down to a child and back up through its parents.
+    await page
+      .getByRole('region', { name: `Chosen: ${DIABETES}` })
+      .getByRole('button', { name: /^E11\.9 / })
+      .click();
+    const child = page.getByRole('region', { name: /^Chosen: E11\.9 / });
+    await child.getByRole('button', { name: DIABETES, exact: true }).waitFor();
+    await child.getByRole('button', { name: DIABETES, exact: true }).click();
+    await page.getByRole('region', { name: `Chosen: ${DIABETES}` }).waitFor();
     await page.screenshot({ path: join(SHOTS, '08-admin-search.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
