@@ -56,7 +56,43 @@ describe('formatPendingApprovals', () => {
     expect(lines[0]).toBe('1 query is waiting for approval');
     expect(lines[2]).toContain(`${envelope.payload.queryId}  requester researcher-7f3a`);
     expect(lines[2]).toContain('(in 60 min)');
-    expect(lines[4]).toBe('  $.inclusionCriteria[0][0] Patient: http://snomed.info/sct|263495000');
+    expect(lines[4]).toBe('  include: Patient: SNOMED CT 263495000; value is gender female');
+  });
+
+  it('shows value filters, time restrictions and exclusions of a held query', () => {
+    const envelope = queryEnvelope({
+      inclusionCriteria: [
+        [
+          {
+            context: { system: 'fdpg.mii.cds', code: 'Laboruntersuchung', display: 'Laboruntersuchung' },
+            termCodes: [{ system: 'http://loinc.org', code: '2093-3', display: 'Cholesterol' }],
+            valueFilter: { type: 'quantity-range', minValue: 100, maxValue: 160, unit: { code: 'mg/dL' } },
+            timeRestriction: { afterDate: '2020-01-01' },
+          },
+        ],
+      ],
+      exclusionCriteria: [
+        [
+          {
+            context: { system: 'fdpg.mii.cds', code: 'Diagnose' },
+            termCodes: [{ system: 'http://fhir.de/CodeSystem/bfarm/icd-10-gm', code: 'C50' }],
+          },
+        ],
+      ],
+    });
+    const lines = formatPendingApprovals(
+      {
+        entries: [
+          { pending: { queryId: envelope.payload.queryId, receivedAt: NOW.toISOString(), envelope }, decision: null },
+        ],
+        problems: [],
+      },
+      NOW,
+    );
+    expect(lines.slice(4, 6)).toEqual([
+      '  include: Laboruntersuchung: LOINC 2093-3 "Cholesterol"; value 100–160 mg/dL; from 2020-01-01',
+      '  exclude: Diagnose: ICD-10-GM C50',
+    ]);
   });
 });
 

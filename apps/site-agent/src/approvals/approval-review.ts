@@ -1,4 +1,5 @@
 import { listCriteria } from '@fq/ccdl';
+import { describeCriterion, describeQuery } from '../audit/query-description';
 import type { PendingApprovalEntry, PendingApprovalList } from './approval.store';
 
 /** What an operator sees of a held query before deciding; the query itself is included for `--json`. */
@@ -10,6 +11,8 @@ export function describePendingApproval(entry: PendingApprovalEntry, now: Date) 
     termCodes: criterion.termCodes.map(
       (t) => `${t.system}|${t.code}${t.display === undefined ? '' : ` (${t.display})`}`,
     ),
+    /** The criterion in words: term codes, value and attribute filters, time restriction. */
+    text: describeCriterion(criterion),
   }));
   return {
     queryId,
@@ -19,6 +22,8 @@ export function describePendingApproval(entry: PendingApprovalEntry, now: Date) 
     requester: envelope.payload.requester,
     queryHash: envelope.payload.queryHash,
     criteria,
+    /** The whole query in words, one line per inclusion or exclusion group. */
+    description: describeQuery(envelope.payload.query),
     decision: entry.decision,
     query: envelope.payload.query,
   };
@@ -41,8 +46,8 @@ export function formatPendingApprovals(list: PendingApprovalList, now: Date): st
     lines.push('');
     lines.push(`${view.queryId}  requester ${view.requester}  received ${view.receivedAt}  ${deadline}`);
     lines.push(`  query hash ${view.queryHash}`);
-    for (const criterion of view.criteria) {
-      lines.push(`  ${criterion.path} ${criterion.context ?? '(no context)'}: ${criterion.termCodes.join(', ')}`);
+    for (const text of view.description) {
+      lines.push(`  ${text}`);
     }
     if (view.decision !== null) {
       lines.push(
