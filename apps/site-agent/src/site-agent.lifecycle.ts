@@ -14,14 +14,13 @@ import {
   SiteDataService,
   type SiteDataSnapshot,
 } from './site-data/site-data.service';
+import { RefreshBackoff } from './site-data/refresh-backoff';
 import { HeartbeatPublisher } from './transport/heartbeat.publisher';
 import { NatsConnectionService } from './transport/nats-connection.service';
 import { SiteQueriesServer } from './transport/site-queries.server';
 
 /** How often held queries are checked for an operator's decision. */
 export const APPROVAL_POLL_MS = 1000;
-/** The longest wait before retrying a failed refresh. */
-const MAX_RETRY_SECONDS = 3600;
 
 /** One line on where the data came from, for the audit log. */
 function describeOrigin(snapshot: SiteDataSnapshot): string {
@@ -46,8 +45,7 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
   private approvalRun: Promise<void> = Promise.resolve();
   private approvalBusy = false;
   private stopping: Promise<void> | null = null;
-  /** Failed refreshes in a row; the retry waits SITE_REFRESH_RETRY_SECONDS, doubled per failure, at most an hour. */
-  private refreshFailures = 0;
+  private readonly backoff: RefreshBackoff;
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -61,7 +59,9 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
     private readonly audit: AuditLogWriter,
     private readonly processed: ProcessedQueryStore,
     private readonly budget: BudgetLedgerStore,
-  ) {}
+  ) {
+    this.backoff = new RefreshBackoff(config.refreshRetrySeconds);
+  }
 
   /** Loads the data the agent starts with; without them it does not start. */
   async onApplicationBootstrap(): Promise<void> {
@@ -146,7 +146,7 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private refreshSucceeded(): void {
-    this.refreshFailures = 0;
+    this.backoff.succeeded();
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
@@ -158,8 +158,7 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
     if (this.stopping !== null) {
       return null;
     }
-    this.refreshFailures++;
-    const seconds = Math.min(MAX_RETRY_SECONDS, this.config.refreshRetrySeconds * 2 ** (this.refreshFailures - 1));
+    const seconds = this.backoff.failed();
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer);
     }
