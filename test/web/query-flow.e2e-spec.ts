@@ -192,6 +192,18 @@ describe('the web app against a real network (nats-server, broker, three site ag
             termCodes: [{ system: 'http://loinc.org', code: '99999-9', display: 'not in the catalog' }],
           },
         ],
+        [
+          {
+            context: { system: 'fdpg.mii.cds', code: 'Laboruntersuchung', display: 'Laboruntersuchung' },
+            termCodes: [{ system: 'http://loinc.org', code: '4548-4', display: 'HbA1c' }],
+            valueFilter: {
+              type: 'quantity-comparator',
+              comparator: 'ge',
+              value: 6.5,
+              unit: { code: '%', display: '%' },
+            },
+          },
+        ],
       ],
     };
     await page.locator('#ccdl-import').setInputFiles({
@@ -200,7 +212,12 @@ describe('the web app against a real network (nats-server, broker, three site ag
       buffer: Buffer.from(JSON.stringify(query)),
     });
     await page.getByText('Loaded query.json.').waitFor();
-    await expect(page.locator('li.criterion').count()).resolves.toBe(2);
+    await expect(page.locator('li.criterion').count()).resolves.toBe(3);
+    // The catalog knows HbA1c: its imported filter becomes editable.
+    const hba1c = page.locator('li.criterion', { hasText: '4548-4' });
+    await hba1c.getByLabel('Comparison').waitFor();
+    await expect(hba1c.getByLabel('Comparison').inputValue()).resolves.toBe('ge');
+    await expect(hba1c.getByLabel('Value', { exact: true }).inputValue()).resolves.toBe('6.5');
 
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CCDL file' }).click();

@@ -1,6 +1,7 @@
 import type { Criterion } from '../api/api-types';
 import {
   addCriterion,
+  attachCatalogEntry,
   draftProblems,
   type DraftCriterion,
   EMPTY_DRAFT,
@@ -55,5 +56,14 @@ describe('the query draft', () => {
     );
     expect(draftProblems(draft)).toEqual(['a: enter a number']);
     expect(draftProblems(updateCriterion(draft, a.key, criterion('a')))).toEqual([]);
+  });
+
+  it('attaches the catalog filters to an imported criterion and leaves its CCDL as it was', () => {
+    const a = item('a');
+    const draft = addCriterion(EMPTY_DRAFT, 'inclusion', 'new', a);
+    const filters = { valueFilter: null, attributeFilters: [], timeRestrictionAllowed: false };
+    const attached = attachCatalogEntry(draft, a.key, 'loinc-a', filters);
+    expect(attached.inclusion[0][0]).toEqual({ ...a, entryId: 'loinc-a', filters });
+    expect(toStructuredQuery(attached)).toEqual(toStructuredQuery(draft));
   });
 });

@@ -94,3 +94,15 @@ export function draftProblems(draft: QueryDraft): string[] {
     ),
   ];
 }
+
+/** Gives the item with `key` the catalog entry it matches, so its filters can be edited (an imported criterion). */
+export function attachCatalogEntry(
+  draft: QueryDraft,
+  key: string,
+  entryId: string,
+  filters: CriterionFilters,
+): QueryDraft {
+  const attach = (groups: DraftCriterion[][]) =>
+    groups.map((group) => group.map((item) => (item.key === key ? { ...item, entryId, filters } : item)));
+  return { ...draft, inclusion: attach(draft.inclusion), exclusion: attach(draft.exclusion) };
+}

@@ -5,6 +5,7 @@ import { useAuth } from '../auth/auth.context';
 import { CcdlFile } from '../builder/ccdl-file';
 import {
   addCriterion,
+  attachCatalogEntry,
   draftProblems,
   type DraftSection,
   EMPTY_DRAFT,
@@ -74,6 +75,25 @@ export function QueryPage() {
     );
     setTarget('inclusion:new');
     setAnnouncement(`Added ${entryLabel(entry)} to the ${where.section} criteria.`);
+  };
+
+  // An imported criterion gets the filters of the catalog entry with its code, when the catalog has one.
+  const findCatalogEntries = async (imported: QueryDraft) => {
+    for (const item of [...imported.inclusion, ...imported.exclusion].flat()) {
+      const [code] = item.criterion.termCodes;
+      try {
+        const found = await api.searchTerminology(code.code, { context: item.criterion.context?.code, limit: 10 });
+        const match = found.results.find(
+          (result) => result.termCode.system === code.system && result.termCode.code === code.code,
+        );
+        if (match !== undefined) {
+          const entry = await api.terminologyEntry(match.id);
+          setDraft((current) => attachCatalogEntry(current, item.key, entry.id, entry.filters));
+        }
+      } catch {
+        // Not in the catalog, or the catalog is unreachable: the criterion stays as imported.
+      }
+    }
   };
 
   const submit = async () => {
@@ -176,6 +196,7 @@ export function QueryPage() {
             onImport={(imported) => {
               setDraft(imported);
               setSubmitted(null);
+              void findCatalogEntries(imported);
             }}
           />
         </section>
