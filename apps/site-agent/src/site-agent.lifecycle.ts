@@ -15,6 +15,7 @@ import {
   type SiteDataSnapshot,
 } from './site-data/site-data.service';
 import { RefreshBackoff } from './site-data/refresh-backoff';
+import { loadLogFields, loadWarnings } from './site-data/load-summary';
 import { HeartbeatPublisher } from './transport/heartbeat.publisher';
 import { NatsConnectionService } from './transport/nats-connection.service';
 import { SiteQueriesServer } from './transport/site-queries.server';
@@ -244,16 +245,17 @@ export class SiteAgentLifecycle implements OnApplicationBootstrap, OnModuleDestr
 
   private logData(message: string, snapshot: SiteDataSnapshot, previousVersion?: string): void {
     const { summary } = snapshot;
+    // Every resource read is accounted for: per type, indexed or why not (load-summary.ts).
     this.logger.log({
       message,
       dataVersion: snapshot.dataVersion,
       ...(previousVersion === undefined ? {} : { previousDataVersion: previousVersion }),
-      files: summary.files,
-      resources: summary.resources,
-      indexed: summary.indexed,
-      errors: summary.errors,
+      ...loadLogFields(summary),
       durationMs: Math.round(summary.durationMs),
     });
+    for (const warning of loadWarnings(summary)) {
+      this.logger.warn({ message: 'site data warning', detail: warning });
+    }
     for (const sample of summary.errorSamples.slice(0, 10)) {
       this.logger.warn({
         message: 'input problem',

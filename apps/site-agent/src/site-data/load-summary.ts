@@ -50,6 +50,21 @@ export function describeLoad(summary: IngestSummary): LoadReport {
   };
 }
 
+/** The fields of the agent's "site data loaded" log line: totals, the reasons resources were not used, per type. */
+export function loadLogFields(summary: IngestSummary): Record<string, unknown> {
+  const report = describeLoad(summary);
+  return {
+    files: summary.files,
+    resources: report.resources,
+    indexed: report.indexed,
+    notUsed: report.notUsed,
+    invalid: report.invalid,
+    ...(report.invalid === 0 ? {} : { invalidByCode: report.invalidByCode }),
+    byType: Object.fromEntries(report.byType.map(({ resourceType, ...tally }) => [resourceType, tally])),
+    ...(report.unsupportedFiles.count === 0 ? {} : { unsupportedFiles: report.unsupportedFiles.count }),
+  };
+}
+
 /** Warnings an operator should act on: many resources without a patient, files that were not read. */
 export function loadWarnings(summary: IngestSummary): string[] {
   const warnings: string[] = [];
