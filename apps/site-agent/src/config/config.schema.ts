@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { delimiter } from 'node:path';
 import {
   DEFAULT_MAX_CRITERIA,
@@ -32,6 +33,8 @@ export const SITE_AGENT_ENV_NAMES = [
   'SITE_CONCEPT_TREE_FILES',
   'SITE_UPSTREAM_COMPATIBLE',
   'SITE_DATA_VERSION',
+  'SITE_INGEST_WORKERS',
+  'SITE_INDEX_SNAPSHOT',
   'SITE_RELOAD_INTERVAL_SECONDS',
   'SITE_HEARTBEAT_SECONDS',
   'SITE_ALLOWED_CONTEXTS',
@@ -194,6 +197,8 @@ export const SiteAgentEnv = z
       .string()
       .regex(/^[\x21-\x7e]{1,128}$/, { error: 'must be 1-128 printable ASCII characters without spaces' })
       .optional(),
+    SITE_INGEST_WORKERS: wholeNumber(0, 256, availableParallelism()),
+    SITE_INDEX_SNAPSHOT: flag(true),
     SITE_RELOAD_INTERVAL_SECONDS: wholeNumber(0, 30 * DAY_SECONDS, 0),
     SITE_HEARTBEAT_SECONDS: wholeNumber(1, 3600, 10),
     SITE_ALLOWED_CONTEXTS: allowList('context code (e.g. Diagnose,Laboruntersuchung)'),
@@ -275,6 +280,10 @@ export const SiteAgentEnv = z
       upstreamCompatible: env.SITE_UPSTREAM_COMPATIBLE,
       /** null: derived from the data files' paths, sizes and modification times. */
       dataVersionOverride: env.SITE_DATA_VERSION ?? null,
+      /** Worker threads that parse the data (default: the cores available); 0 parses on the main thread. */
+      ingestWorkers: env.SITE_INGEST_WORKERS,
+      /** Save the built index in the state directory and start from it when the data are the same. */
+      indexSnapshot: env.SITE_INDEX_SNAPSHOT,
       /** 0: no scheduled full reloads. */
       reloadIntervalSeconds: env.SITE_RELOAD_INTERVAL_SECONDS,
       /** The first wait after a failed scheduled refresh; it doubles per failure, up to an hour. */
