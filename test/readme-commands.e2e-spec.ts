@@ -42,6 +42,10 @@ const NOT_RUN: Readonly<Record<string, string>> = {
     'a template: <queryId> is a query the agent holds',
   'site-agent approvals reject  <queryId> --state-dir /var/lib/site-agent':
     'a template: <queryId> is a query the agent holds',
+  'site-agent audit list --state-dir /var/lib/site-agent --since 7d --decision refused,held':
+    "an installed agent's audit log; audit.command.spec.ts runs `audit list` on a real one",
+  'site-agent audit show <queryId> --state-dir /var/lib/site-agent':
+    'a template: <queryId> is a query the agent audited',
 };
 
 /** Commands that serve until stopped, by how they end, and the line that says they are up. */
