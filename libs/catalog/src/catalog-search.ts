@@ -1,18 +1,12 @@
-import MiniSearch from 'minisearch';
 import type { CatalogEntry } from './catalog.schema';
+import { TermDictionary } from './term-dictionary';
 import { foldText } from './text-folding';
+import { smallestKeys } from './top-ranked';
 
-// Full-text search over the entries with MiniSearch (decision 0015): prefix and fuzzy matching on folded words,
-// then our own order: an exact code first, then entries whose display words start with every typed word.
+// Criteria search (decision 0015): folded words in MiniSearch's radix tree lead to entries by rank (preference
+// order); an exact code comes first, then entries where every typed word starts a word of the entry, then typos.
 
-interface SearchDocument {
-  id: string;
-  code: string;
-  display: string;
-  synonyms: string;
-}
-
-/** What one search asks for; `contextOf` says whether an entry is in the wanted context. */
+/** What one search asks for; `accept` says whether an entry is in the wanted context. */
 export interface CatalogSearchRequest {
   text: string;
   limit: number;
@@ -54,67 +48,74 @@ function fuzziness(term: string): number {
   return term.length < 8 ? 1 : 2;
 }
 
-/** Words up to this length are looked up in precomputed prefix lists; a search index prefix query on them is slow. */
+/** Words up to this length are looked up in precomputed prefix lists, which are already in preference order. */
 const SHORT_WORD = 3;
+
+/** A typed word stands for at most this many similar words (the closest first), so a typo costs little. */
+const MAX_TYPO_WORDS = 32;
+
+const NO_RANKS = new Int32Array(0);
+
+// The same order as String#localeCompare, without building a collator on every call.
+const CODE_ORDER = new Intl.Collator();
 
 /** Order of entries that match equally well: selectable first, then the shorter display, then the code. */
 function byPreference(a: CatalogEntry, b: CatalogEntry): number {
   return (
     Number(b.selectable) - Number(a.selectable) ||
     a.termCode.display.length - b.termCode.display.length ||
-    a.termCode.code.localeCompare(b.termCode.code)
+    CODE_ORDER.compare(a.termCode.code, b.termCode.code)
   );
 }
 
 /** A search index over catalog entries. */
 export class CatalogSearchIndex {
-  private readonly index: MiniSearch<SearchDocument>;
-  /** Folded code → entries with that code, for the exact-code tier. */
-  private readonly byCode = new Map<string, CatalogEntry[]>();
-  /** Folded words of each entry's code, display and synonyms, for checking short words. */
-  private readonly words = new Map<string, string[]>();
-  /** Prefixes of up to three letters → the entries with a word starting so, in preference order. */
-  private readonly shortPrefixes = new Map<string, CatalogEntry[]>();
+  /** The entries in preference order; an entry's rank is its position here. */
+  private readonly ranked: CatalogEntry[];
+  /** Folded words of each entry's code, display and synonyms, by rank. */
+  private readonly words: string[][];
+  /** Folded code → ranks of the entries with that code, for the exact-code tier. */
+  private readonly byCode = new Map<string, number[]>();
+  /** Prefixes of up to three letters → ranks of the entries with a word starting so, ascending. */
+  private readonly shortPrefixes = new Map<string, Int32Array>();
+  private readonly dictionary: TermDictionary;
 
-  constructor(private readonly entries: ReadonlyMap<string, CatalogEntry>) {
-    this.index = new MiniSearch<SearchDocument>({
-      fields: ['code', 'display', 'synonyms'],
-      storeFields: [],
-      tokenize: (text, field) => (field === 'code' ? [foldText(text)] : indexWords(text)),
-      processTerm: (term) => term,
-      searchOptions: {
-        tokenize: queryWords,
-        processTerm: (term) => term,
-        prefix: true,
-        maxFuzzy: 2,
-        combineWith: 'AND',
-        boost: { code: 2, display: 1.5, synonyms: 1 },
-      },
-    });
-    const documents: SearchDocument[] = [];
-    for (const entry of [...entries.values()].sort(byPreference)) {
-      const code = foldText(entry.termCode.code);
-      const synonyms = (entry.synonyms ?? []).join(' ');
-      documents.push({ id: entry.id, code: entry.termCode.code, display: entry.termCode.display, synonyms });
-      this.byCode.set(code, [...(this.byCode.get(code) ?? []), entry]);
-      const words = [code, ...indexWords(`${entry.termCode.display} ${synonyms}`)];
-      this.words.set(entry.id, words);
-      const prefixes = new Set(words.flatMap((w) => [1, 2, 3].map((n) => w.slice(0, n))));
-      for (const prefix of prefixes) {
-        const list = this.shortPrefixes.get(prefix);
-        if (list === undefined) {
-          this.shortPrefixes.set(prefix, [entry]);
-        } else {
-          list.push(entry);
+  constructor(entries: ReadonlyMap<string, CatalogEntry>) {
+    this.ranked = [...entries.values()].sort(byPreference);
+    this.words = this.ranked.map((entry) => [
+      foldText(entry.termCode.code),
+      ...indexWords(`${entry.termCode.display} ${(entry.synonyms ?? []).join(' ')}`),
+    ]);
+    const prefixes = new Map<string, number[]>();
+    this.words.forEach((words, rank) => {
+      const code = words[0];
+      const sameCode = this.byCode.get(code);
+      if (sameCode === undefined) {
+        this.byCode.set(code, [rank]);
+      } else {
+        sameCode.push(rank);
+      }
+      for (const word of words) {
+        for (let length = 1; length <= Math.min(SHORT_WORD, word.length); length += 1) {
+          const prefix = word.slice(0, length);
+          const list = prefixes.get(prefix);
+          if (list === undefined) {
+            prefixes.set(prefix, [rank]);
+          } else if (list[list.length - 1] !== rank) {
+            list.push(rank);
+          }
         }
       }
+    });
+    for (const [prefix, ranks] of prefixes) {
+      this.shortPrefixes.set(prefix, Int32Array.from(ranks));
     }
-    this.index.addAll(documents);
+    this.dictionary = new TermDictionary(this.words);
   }
 
   /**
    * The best `limit` matches and how many there are: an exact code first, then entries where every typed word starts
-   * a word of the entry (by score), then, only when those are fewer than `limit`, fuzzy matches (typos).
+   * a word of the entry (whole words before starts of words), then, only when those are fewer than `limit`, typos.
    */
   search(request: CatalogSearchRequest): CatalogSearchHits {
     const typed = queryWords(request.text);
@@ -122,68 +123,71 @@ export class CatalogSearchIndex {
       return { entries: [], total: 0 };
     }
     const accept = request.accept ?? (() => true);
-    const exact = (this.byCode.get(foldText(request.text.trim())) ?? []).filter(accept);
-    const found = new Set(exact.map((e) => e.id));
+    const exact = (this.byCode.get(foldText(request.text.trim())) ?? []).filter((rank) => accept(this.ranked[rank]));
+    const isExact = new Set(exact);
     const short = typed.filter((w) => w.length <= SHORT_WORD);
     const long = typed.filter((w) => w.length > SHORT_WORD);
-    const keeps = (entry: CatalogEntry): boolean =>
-      !found.has(entry.id) && accept(entry) && this.startsEveryWord(entry.id, short);
+    const keeps = (rank: number): boolean =>
+      !isExact.has(rank) && accept(this.ranked[rank]) && this.startsEveryWord(rank, short);
+    const answer = (ranks: readonly number[], total: number): CatalogSearchHits => ({
+      entries: [...exact, ...ranks].slice(0, request.limit).map((rank) => this.ranked[rank]),
+      total,
+    });
 
     if (long.length === 0) {
       // Only short words: the smallest precomputed list, already in preference order, checked against the others.
-      const lists = short.map((w) => this.shortPrefixes.get(w) ?? []);
-      const smallest = lists.reduce((a, b) => (b.length < a.length ? b : a));
+      const smallest = short
+        .map((w) => this.shortPrefixes.get(w) ?? NO_RANKS)
+        .reduce((a, b) => (b.length < a.length ? b : a));
       if (short.length === 1 && request.accept === undefined) {
         // The list is exactly the matches: count them without a pass, take the first ones.
-        const first: CatalogEntry[] = [];
+        const first: number[] = [];
         for (let i = 0; i < smallest.length && first.length < request.limit; i += 1) {
-          if (!found.has(smallest[i].id)) {
+          if (!isExact.has(smallest[i])) {
             first.push(smallest[i]);
           }
         }
-        const inList = exact.filter((entry) => this.startsEveryWord(entry.id, short)).length;
-        return {
-          entries: [...exact, ...first].slice(0, request.limit),
-          total: exact.length + smallest.length - inList,
-        };
+        const inList = exact.filter((rank) => this.startsEveryWord(rank, short)).length;
+        return answer(first, exact.length + smallest.length - inList);
       }
-      const matches = smallest.filter(keeps);
-      return { entries: [...exact, ...matches].slice(0, request.limit), total: exact.length + matches.length };
+      const matches: number[] = [];
+      for (const rank of smallest) {
+        if (keeps(rank)) {
+          matches.push(rank);
+        }
+      }
+      return answer(matches, exact.length + matches.length);
     }
-    const text = long.join(' ');
-    const ranked = this.scored(text, false, keeps);
-    ranked.forEach((hit) => found.add(hit.entry.id));
-    if (exact.length + ranked.length < request.limit && long.some((w) => fuzziness(w) > 0)) {
-      ranked.push(...this.scored(text, true, keeps));
-    }
-    const top = ranked.slice(0, request.limit * 2);
-    top.sort((a, b) => a.tier - b.tier || b.score - a.score || byPreference(a.entry, b.entry));
-    const entries = [...exact, ...top.map((hit) => hit.entry)].slice(0, request.limit);
-    return { entries, total: exact.length + ranked.length };
-  }
 
-  /** Search index hits as entries with their score; `fuzzy` hits only (tier 2) or prefix and word hits (tier 1). */
-  private scored(
-    text: string,
-    fuzzy: boolean,
-    keeps: (entry: CatalogEntry) => boolean,
-  ): Array<{ entry: CatalogEntry; tier: number; score: number }> {
-    const hits: Array<{ entry: CatalogEntry; tier: number; score: number }> = [];
-    for (const hit of this.index.search(text, fuzzy ? { fuzzy: (term) => fuzziness(term) } : {})) {
-      const entry = this.entries.get(String(hit.id));
-      if (entry !== undefined && keeps(entry)) {
-        hits.push({ entry, tier: fuzzy ? 2 : 1, score: hit.score });
+    // Sort keys: fewer words matched only by their start first, then preference (rank).
+    const size = this.ranked.length;
+    const prefixed = this.dictionary.match(long);
+    const starts: number[] = [];
+    prefixed.ranks.forEach((rank, i) => {
+      if (keeps(rank)) {
+        starts.push(prefixed.penalties[i] * size + rank);
       }
+    });
+    const typos: number[] = [];
+    if (exact.length + starts.length < request.limit && long.some((w) => fuzziness(w) > 0)) {
+      const similar = this.dictionary.match(long, { distanceOf: fuzziness, maxWords: MAX_TYPO_WORDS });
+      similar.ranks.forEach((rank, i) => {
+        if (similar.typo[i] && keeps(rank)) {
+          typos.push(similar.penalties[i] * size + rank);
+        }
+      });
     }
-    return hits;
+    const best = smallestKeys(starts, request.limit);
+    const ranks = [...best, ...smallestKeys(typos, request.limit - best.length)].map((key) => key % size);
+    return answer(ranks, exact.length + starts.length + typos.length);
   }
 
   /** Every given word begins a word of the entry (its code, display or a synonym). */
-  private startsEveryWord(id: string, typed: readonly string[]): boolean {
+  private startsEveryWord(rank: number, typed: readonly string[]): boolean {
     if (typed.length === 0) {
       return true;
     }
-    const words = this.words.get(id) ?? [];
+    const words = this.words[rank];
     return typed.every((t) => words.some((w) => w.startsWith(t)));
   }
 }

@@ -68,6 +68,22 @@ describe('CriteriaCatalog.search', () => {
     expect(codes('hamoglobin').slice(0, 2).sort()).toEqual(['4548-4', '718-7']);
   });
 
+  it('ranks whole words before starts of words before typos, and looks for typos only to fill the limit', () => {
+    const b = new CatalogBuilder();
+    b.add(ctx('Diagnose'), { system: ICD, code: 'D1', display: 'Diabetes mellitus' }, { filters: none });
+    b.add(ctx('Diagnose'), { system: ICD, code: 'D2', display: 'Diabetesschulung' }, { filters: none });
+    b.add(ctx('Diagnose'), { system: ICD, code: 'D3', display: 'Diabetis-Ambulanz' }, { filters: none });
+    const loaded = CriteriaCatalog.fromFile(b.build('ranking'));
+    if (!loaded.ok) {
+      throw loaded.error;
+    }
+    const found = (limit: number) => loaded.value.search({ q: 'diabetes', limit });
+    expect(found(20).results.map((r) => r.termCode.code)).toEqual(['D1', 'D2', 'D3']);
+    expect(found(20).total).toBe(3);
+    expect(found(2).results.map((r) => r.termCode.code)).toEqual(['D1', 'D2']);
+    expect(found(2).total).toBe(2);
+  });
+
   it('filters by context, given by code or display in any case', () => {
     expect(codes('diab', { context: 'Laboruntersuchung' })).toEqual(['2345-7']);
     expect(codes('serum', { context: 'bioprobe' })).toEqual(['119364003']);
