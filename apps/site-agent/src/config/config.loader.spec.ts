@@ -1,5 +1,5 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { DEFAULT_MAX_CRITERIA } from '@fq/contracts';
@@ -41,6 +41,8 @@ describe('loadSiteAgentConfig', () => {
       conceptTreeFiles: [],
       upstreamCompatible: false,
       dataVersionOverride: null,
+      ingestWorkers: availableParallelism(),
+      indexSnapshot: true,
       reloadIntervalSeconds: 0,
       refreshRetrySeconds: 60,
       heartbeatSeconds: 10,
