@@ -240,6 +240,41 @@ describe('the web app against a real network (nats-server, broker, three site ag
     await page.close();
   });
 
+  it('adds a specimen with the diagnosis it documents, a reference filter', async () => {
+    const { page, problems } = await browser.newPage();
+    await page.goto(broker.url);
+    await page.getByRole('button', { name: 'Sign in as demo admin' }).click();
+    await page.getByText('Signed in as').waitFor();
+    await page.getByLabel('Find a criterion').fill('Serumprobe');
+    await page.getByRole('button', { name: /^119364003 Serumprobe/ }).click();
+    await page.getByRole('button', { name: /^Add 119364003 / }).click();
+    const specimen = page.locator('li.criterion', { hasText: '119364003' });
+    await specimen.getByLabel('Find the festgestellte diagnose').fill('diab');
+    await specimen.getByRole('button', { name: DIABETES, exact: true }).click();
+    await specimen.getByRole('button', { name: `Use ${DIABETES}` }).click();
+    await specimen.getByRole('button', { name: `Remove ${DIABETES}` }).waitFor();
+    await page.getByText('CCDL JSON').click();
+    const ccdl = JSON.parse((await page.getByLabel('CCDL JSON of the query').textContent()) ?? '') as {
+      inclusionCriteria: { attributeFilters?: unknown[] }[][];
+    };
+    expect(ccdl.inclusionCriteria[0][0].attributeFilters).toEqual([
+      {
+        type: 'reference',
+        attributeCode: expect.objectContaining({ code: 'festgestellteDiagnose' }) as unknown,
+        criteria: [
+          expect.objectContaining({
+            context: expect.objectContaining({ code: 'Diagnose' }) as unknown,
+            termCodes: [expect.objectContaining({ code: 'E11' })],
+          }),
+        ],
+      },
+    ]);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, '08-specimen-diagnosis.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("browses a code's children and parents with no serious or critical accessibility violation on the way", async () => {
     const { page, problems } = await browser.newPage();
     await page.goto(broker.url);
@@ -260,7 +295,7 @@ describe('the web app against a real network (nats-server, broker, three site ag
     await child.getByRole('button', { name: DIABETES, exact: true }).waitFor();
     await child.getByRole('button', { name: DIABETES, exact: true }).click();
     await page.getByRole('region', { name: `Chosen: ${DIABETES}` }).waitFor();
-    await page.screenshot({ path: join(SHOTS, '08-admin-search.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, '09-admin-search.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -41,23 +41,24 @@ export function CcdlFile({
     <section class="ccdl-file" aria-labelledby="ccdl-title">
       <h3 id="ccdl-title">CCDL</h3>
       <div class="row">
-        <label for="ccdl-import" class="button-like">
+        {/* The file input inside its label: the label looks like a button and shows the input's keyboard focus. */}
+        <label class="button-like">
           Import CCDL file
+          <input
+            id="ccdl-import"
+            ref={input}
+            class="visually-hidden"
+            type="file"
+            accept="application/json,.json"
+            onChange={(event) => {
+              const file = event.currentTarget.files?.[0];
+              if (file !== undefined) {
+                void importFile(file);
+              }
+              event.currentTarget.value = '';
+            }}
+          />
         </label>
-        <input
-          id="ccdl-import"
-          ref={input}
-          class="visually-hidden"
-          type="file"
-          accept="application/json,.json"
-          onChange={(event) => {
-            const file = event.currentTarget.files?.[0];
-            if (file !== undefined) {
-              void importFile(file);
-            }
-            event.currentTarget.value = '';
-          }}
-        />
         <button type="button" onClick={exportFile} disabled={query === null}>
           Export CCDL file
         </button>

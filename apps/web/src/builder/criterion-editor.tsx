@@ -83,19 +83,21 @@ function ValueFilterFields({
     return (
       <fieldset>
         <legend>{legend}</legend>
-        {definition.allowedConcepts.map((concept) => (
-          <label key={concept.code} class="check">
-            <input
-              type="checkbox"
-              checked={hasConcept(selected, concept)}
-              onChange={() => {
-                const next = toggle(selected, concept);
-                onChange(next.length === 0 ? undefined : { type: 'concept', selectedConcepts: next });
-              }}
-            />
-            {concept.display}
-          </label>
-        ))}
+        <div class={definition.allowedConcepts.length > 8 ? 'concept-options long' : 'concept-options'}>
+          {definition.allowedConcepts.map((concept) => (
+            <label key={concept.code} class="check">
+              <input
+                type="checkbox"
+                checked={hasConcept(selected, concept)}
+                onChange={() => {
+                  const next = toggle(selected, concept);
+                  onChange(next.length === 0 ? undefined : { type: 'concept', selectedConcepts: next });
+                }}
+              />
+              {concept.display}
+            </label>
+          ))}
+        </div>
       </fieldset>
     );
   }
@@ -174,6 +176,8 @@ function AttributeFields({
           ))}
         </ul>
         <CriteriaSearch
+          // A fresh, empty search once a target was chosen.
+          key={chosen.length}
           api={api}
           label={`Find the ${legend.toLowerCase()}`}
           context={definition.targetContexts[0]?.code}

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import type { BrokerApi } from '../api/broker-api.client';
 import type { TerminologyEntry, TerminologyEntrySummary } from '../api/api-types';
 import { entryLabel, groupByContext } from './group-by-context';
@@ -25,7 +25,8 @@ export function CriteriaSearch({ api, label, context, actions }: CriteriaSearchP
   const [results, setResults] = useState<{ q: string; items: TerminologyEntrySummary[]; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [entry, setEntry] = useState<TerminologyEntry | null>(null);
-  const id = `search-${context ?? 'all'}`;
+  // Unique per search field: a query may hold several reference filters, each with its own search.
+  const id = `search-${useId()}`;
 
   useEffect(() => {
     if (query === '') {
