@@ -5,6 +5,7 @@ import {
   createIndexBuilder,
   type EngineMapping,
   ingestFhir,
+  ingestFhirInParallel,
   type IngestSummary,
   loadConceptTreesFile,
   loadJsonFile,
@@ -16,6 +17,7 @@ import { SITE_AGENT_CONFIG } from '../config/config.loader';
 import type { SiteAgentConfig } from '../config/config.schema';
 import { CountProtectionService } from '../protection/count-protection.service';
 import { computeDataFingerprint } from './data-fingerprint';
+import { IndexSnapshotStore } from './index-snapshot.store';
 import { unusableInputReason } from './load-summary';
 
 /** The site's data could not be loaded; the agent keeps the data it has (or refuses to start without any). */
@@ -78,7 +80,9 @@ export const SITE_DATA_SOURCE = Symbol('SITE_DATA_SOURCE');
 type DataOptions = Pick<
   SiteAgentConfig,
   'dataPaths' | 'mappingFile' | 'conceptTreeFiles' | 'upstreamCompatible' | 'dataVersionOverride'
->;
+> &
+  /** Without a state directory and `indexSnapshot` there is no snapshot; without `ingestWorkers`, no worker threads. */
+  Partial<Pick<SiteAgentConfig, 'stateDir' | 'indexSnapshot' | 'ingestWorkers'>>;
 
 /** The site's stable patient numbers and cohort keys, and how to make new numbers durable (the count protection). */
 export interface CohortKeys {
@@ -92,10 +96,17 @@ export interface CohortKeys {
  */
 @Injectable()
 export class SiteDataLoader implements SiteDataSource {
+  private readonly snapshots: IndexSnapshotStore | null;
+  /** Only the first build of a process may start from the snapshot; later ones are refreshes and read the data. */
+  private firstBuild = true;
+
   constructor(
     @Inject(SITE_AGENT_CONFIG) private readonly options: DataOptions,
     @Inject(CountProtectionService) private readonly cohortKeys: CohortKeys,
-  ) {}
+  ) {
+    const { stateDir, indexSnapshot } = options;
+    this.snapshots = stateDir !== undefined && indexSnapshot === true ? new IndexSnapshotStore(stateDir) : null;
+  }
 
   fingerprint(): Promise<string> {
     const mappingFiles = [
@@ -161,13 +172,24 @@ export class SiteDataLoader implements SiteDataSource {
       }
       trees.push(...loaded.value);
     }
+    const engine = { mapping: mapping.value, conceptTrees: trees, cohortKeying: this.cohortKeys.cohortKeying };
+    // The same files (or export) and data version: the index the last build saved answers as a new one would.
+    const source = `${identity.fingerprint}\0${identity.dataVersion}`;
+    if (this.firstBuild && this.snapshots !== null) {
+      this.firstBuild = false;
+      const restored = await this.snapshots.restore(engine, source);
+      if (restored !== null) {
+        return ok({ index: restored.index, ...identity, summary: restored.summary });
+      }
+    }
+    this.firstBuild = false;
     try {
-      const builder = createIndexBuilder({
-        mapping: mapping.value,
-        conceptTrees: trees,
-        cohortKeying: this.cohortKeys.cohortKeying,
-      });
-      const summary = await ingestFhir(paths, builder);
+      const builder = createIndexBuilder(engine);
+      const workers = this.options.ingestWorkers ?? 0;
+      const summary =
+        workers > 0
+          ? await ingestFhirInParallel(paths, builder, { workers, mapping: engine.mapping, conceptTrees: trees })
+          : await ingestFhir(paths, builder);
       const unusable = unusableInputReason(summary, paths);
       if (unusable !== null) {
         return fail('SITE_DATA_NO_INPUT', unusable);
@@ -177,6 +199,7 @@ export class SiteDataLoader implements SiteDataSource {
       if (saved !== null) {
         return saved;
       }
+      await this.snapshots?.save(index, engine.cohortKeying, source, summary);
       return ok({ index, ...identity, summary });
     } catch (cause) {
       // The engine throws only for broken mappings (bad FHIRPath) or bugs; either way this load is unusable.
