@@ -1,16 +1,16 @@
 import type { CatalogEntry } from './catalog.schema';
 import { TermDictionary } from './term-dictionary';
 import { foldText } from './text-folding';
-import { smallestKeys } from './top-ranked';
+import { hasRank, intersectRanks, smallestKeys } from './rank-lists';
 
 // Criteria search (decision 0015): folded words in MiniSearch's radix tree lead to entries by rank (preference
 // order); an exact code comes first, then entries where every typed word starts a word of the entry, then typos.
 
-/** What one search asks for; `accept` says whether an entry is in the wanted context. */
+/** What one search asks for; `contextCodes`, when given, are the codes of the wanted contexts. */
 export interface CatalogSearchRequest {
   text: string;
   limit: number;
-  accept?: (entry: CatalogEntry) => boolean;
+  contextCodes?: ReadonlySet<string>;
 }
 
 export interface CatalogSearchHits {
@@ -72,8 +72,9 @@ function byPreference(a: CatalogEntry, b: CatalogEntry): number {
 export class CatalogSearchIndex {
   /** The entries in preference order; an entry's rank is its position here. */
   private readonly ranked: CatalogEntry[];
-  /** Folded words of each entry's code, display and synonyms, by rank. */
-  private readonly words: string[][];
+  /** Each context code's number, and each rank's context number, so a context filter compares integers. */
+  private readonly contextNumbers = new Map<string, number>();
+  private readonly contextOfRank: Uint16Array;
   /** Folded code → ranks of the entries with that code, for the exact-code tier. */
   private readonly byCode = new Map<string, number[]>();
   /** Prefixes of up to three letters → ranks of the entries with a word starting so, ascending. */
@@ -82,12 +83,20 @@ export class CatalogSearchIndex {
 
   constructor(entries: ReadonlyMap<string, CatalogEntry>) {
     this.ranked = [...entries.values()].sort(byPreference);
-    this.words = this.ranked.map((entry) => [
+    this.contextOfRank = Uint16Array.from(this.ranked, (entry) => {
+      const known = this.contextNumbers.get(entry.context.code);
+      if (known !== undefined) {
+        return known;
+      }
+      this.contextNumbers.set(entry.context.code, this.contextNumbers.size);
+      return this.contextNumbers.size - 1;
+    });
+    const wordsByRank = this.ranked.map((entry) => [
       foldText(entry.termCode.code),
       ...indexWords(`${entry.termCode.display} ${(entry.synonyms ?? []).join(' ')}`),
     ]);
     const prefixes = new Map<string, number[]>();
-    this.words.forEach((words, rank) => {
+    wordsByRank.forEach((words, rank) => {
       const code = words[0];
       const sameCode = this.byCode.get(code);
       if (sameCode === undefined) {
@@ -110,7 +119,7 @@ export class CatalogSearchIndex {
     for (const [prefix, ranks] of prefixes) {
       this.shortPrefixes.set(prefix, Int32Array.from(ranks));
     }
-    this.dictionary = new TermDictionary(this.words);
+    this.dictionary = new TermDictionary(wordsByRank);
   }
 
   /**
@@ -122,43 +131,45 @@ export class CatalogSearchIndex {
     if (typed.length === 0) {
       return { entries: [], total: 0 };
     }
-    const accept = request.accept ?? (() => true);
-    const exact = (this.byCode.get(foldText(request.text.trim())) ?? []).filter((rank) => accept(this.ranked[rank]));
+    const allowed = this.contextMask(request.contextCodes);
+    const accepts = (rank: number): boolean => allowed === undefined || allowed[this.contextOfRank[rank]] === 1;
+    const exact = (this.byCode.get(foldText(request.text.trim())) ?? []).filter(accepts);
     const isExact = new Set(exact);
-    const short = typed.filter((w) => w.length <= SHORT_WORD);
+    const shortLists = typed.filter((w) => w.length <= SHORT_WORD).map((w) => this.shortPrefixes.get(w) ?? NO_RANKS);
     const long = typed.filter((w) => w.length > SHORT_WORD);
-    const keeps = (rank: number): boolean =>
-      !isExact.has(rank) && accept(this.ranked[rank]) && this.startsEveryWord(rank, short);
     const answer = (ranks: readonly number[], total: number): CatalogSearchHits => ({
       entries: [...exact, ...ranks].slice(0, request.limit).map((rank) => this.ranked[rank]),
       total,
     });
 
     if (long.length === 0) {
-      // Only short words: the smallest precomputed list, already in preference order, checked against the others.
-      const smallest = short
-        .map((w) => this.shortPrefixes.get(w) ?? NO_RANKS)
-        .reduce((a, b) => (b.length < a.length ? b : a));
-      if (short.length === 1 && request.accept === undefined) {
+      // Only short words: their precomputed lists, already in preference order, intersected.
+      const matches = shortLists.length === 1 ? shortLists[0] : intersectRanks(shortLists);
+      const first: number[] = [];
+      if (allowed === undefined) {
         // The list is exactly the matches: count them without a pass, take the first ones.
-        const first: number[] = [];
-        for (let i = 0; i < smallest.length && first.length < request.limit; i += 1) {
-          if (!isExact.has(smallest[i])) {
-            first.push(smallest[i]);
+        for (let i = 0; i < matches.length && first.length < request.limit; i += 1) {
+          if (!isExact.has(matches[i])) {
+            first.push(matches[i]);
           }
         }
-        const inList = exact.filter((rank) => this.startsEveryWord(rank, short)).length;
-        return answer(first, exact.length + smallest.length - inList);
+        const inList = exact.filter((rank) => hasRank(matches, rank)).length;
+        return answer(first, exact.length + matches.length - inList);
       }
-      const matches: number[] = [];
-      for (const rank of smallest) {
-        if (keeps(rank)) {
-          matches.push(rank);
+      let total = exact.length;
+      for (let i = 0; i < matches.length; i += 1) {
+        if (!isExact.has(matches[i]) && accepts(matches[i])) {
+          total += 1;
+          if (first.length < request.limit) {
+            first.push(matches[i]);
+          }
         }
       }
-      return answer(matches, exact.length + matches.length);
+      return answer(first, total);
     }
 
+    const keeps = (rank: number): boolean =>
+      !isExact.has(rank) && accepts(rank) && shortLists.every((list) => hasRank(list, rank));
     // Sort keys: fewer words matched only by their start first, then preference (rank).
     const size = this.ranked.length;
     const prefixed = this.dictionary.match(long);
@@ -182,12 +193,18 @@ export class CatalogSearchIndex {
     return answer(ranks, exact.length + starts.length + typos.length);
   }
 
-  /** Every given word begins a word of the entry (its code, display or a synonym). */
-  private startsEveryWord(rank: number, typed: readonly string[]): boolean {
-    if (typed.length === 0) {
-      return true;
+  /** One flag per context number: set for the wanted contexts; undefined when every context is wanted. */
+  private contextMask(codes: ReadonlySet<string> | undefined): Uint8Array | undefined {
+    if (codes === undefined) {
+      return undefined;
     }
-    const words = this.words[rank];
-    return typed.every((t) => words.some((w) => w.startsWith(t)));
+    const mask = new Uint8Array(this.contextNumbers.size);
+    for (const code of codes) {
+      const number = this.contextNumbers.get(code);
+      if (number !== undefined) {
+        mask[number] = 1;
+      }
+    }
+    return mask;
   }
 }

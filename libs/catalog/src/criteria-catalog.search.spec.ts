@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { CatalogBuilder } from './builtin/catalog-builder';
 import { CriteriaCatalog } from './criteria-catalog';
 
@@ -106,5 +107,56 @@ describe('CriteriaCatalog.search', () => {
     expect(catalog().knowsTermCode({ system: ICD, code: 'E11' })).toBe(true);
     expect(catalog().knowsTermCode({ system: 'http://fhir.de/CodeSystem/dimdi/icd-10-gm', code: 'E11' })).toBe(true);
     expect(catalog().knowsTermCode({ system: LOINC, code: '9999-9' })).toBe(false);
+  });
+});
+
+describe('CriteriaCatalog.search on random catalogs', () => {
+  // Words of digits: no typo search for them, so the answer is exactly "every typed word starts a word of the entry".
+  const word = fc.string({ unit: fc.constantFrom('1', '2', '3'), minLength: 1, maxLength: 6 });
+  const entry = fc.record({ words: fc.array(word, { minLength: 1, maxLength: 4 }), inLab: fc.boolean() });
+  // Typed words are mostly starts of the catalog's own words (so they are often a whole word of one entry and the
+  // start of another's), sometimes any word.
+  const catalogAndQuery = fc.array(entry, { minLength: 1, maxLength: 40 }).chain((entries) => {
+    const own = entries.flatMap((e) => e.words);
+    const typedWord = fc.oneof(
+      fc.tuple(fc.constantFrom(...own), fc.integer({ min: 1, max: 6 })).map(([w, n]) => w.slice(0, n)),
+      word,
+    );
+    return fc.tuple(fc.constant(entries), fc.array(typedWord, { minLength: 1, maxLength: 3 }));
+  });
+
+  it('finds exactly the entries where every typed word starts a word, whole words first, then by preference', () => {
+    fc.assert(
+      fc.property(
+        catalogAndQuery,
+        fc.constantFrom(undefined, 'Diagnose', 'Laboruntersuchung'),
+        fc.integer({ min: 1, max: 10 }),
+        ([entries, typed], context, limit) => {
+          const b = new CatalogBuilder();
+          const all = entries.map((e, i) => {
+            const display = e.words.join(' ');
+            const contextCode = e.inLab ? 'Laboruntersuchung' : 'Diagnose';
+            b.add(ctx(contextCode), { system: ICD, code: `C${i}`, display }, { filters: none });
+            return { code: `C${i}`, display, contextCode, words: e.words };
+          });
+          const loaded = CriteriaCatalog.fromFile(b.build('random'));
+          if (!loaded.ok) {
+            throw loaded.error;
+          }
+          const long = typed.filter((t) => t.length > 3);
+          const expected = all
+            .filter((e) => context === undefined || e.contextCode === context)
+            .filter((e) => typed.every((t) => e.words.some((w) => w.startsWith(t))))
+            .map((e) => ({ ...e, penalty: long.filter((t) => !e.words.includes(t)).length }))
+            .sort(
+              (a, b) => a.penalty - b.penalty || a.display.length - b.display.length || a.code.localeCompare(b.code),
+            );
+          const found = loaded.value.search({ q: typed.join(' '), context, limit });
+          expect(found.total).toBe(expected.length);
+          expect(found.results.map((r) => r.termCode.code)).toEqual(expected.slice(0, limit).map((e) => e.code));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

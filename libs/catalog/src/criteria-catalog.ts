@@ -93,8 +93,7 @@ export class CriteriaCatalog {
   /** The entries matching a text, best first (exact code, then display words starting with the text, then fuzzy). */
   search(params: CatalogSearchParams): TerminologySearchResponse {
     const context = params.context === undefined ? undefined : foldText(params.context.trim());
-    // The wanted context codes are found once per search, so the check per entry is a set lookup.
-    const wanted =
+    const contextCodes =
       context === undefined
         ? undefined
         : new Set(
@@ -105,7 +104,7 @@ export class CriteriaCatalog {
     const hits = this.searchIndex.search({
       text: params.q,
       limit: params.limit,
-      accept: wanted === undefined ? undefined : (entry) => wanted.has(entry.context.code),
+      contextCodes,
     });
     return { results: hits.entries.map((entry) => this.summarize(entry)), total: hits.total };
   }
