@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { FhirSourceSettings } from '../../config/fhir-source.schema';
 import {
   type BulkDataManifest,
@@ -271,8 +272,8 @@ export class BulkExportClient {
         count++;
         continue;
       }
-      const text = await response.body.text();
-      for (const line of text.split('\n')) {
+      // Streamed line by line: an error file may be as large as any other.
+      for await (const line of createInterface({ input: response.body, crlfDelay: Infinity })) {
         if (line.trim() === '') {
           continue;
         }
