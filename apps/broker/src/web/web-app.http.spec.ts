@@ -48,11 +48,14 @@ describe('the web app at /', () => {
     expect(response.text).toBe(INDEX);
   });
 
-  it.each(['/queries/42', '/auth/callback', '/saved'])('answers the client route %s with index.html', async (path) => {
-    const response = await request(broker.url).get(`${path}?code=x&state=y`).expect(200);
-    expect(response.text).toBe(INDEX);
-    expect(response.headers['cache-control']).toBe('no-store');
-  });
+  it.each(['/queries/42', '/auth/callback', '/saved', '/index.html'])(
+    'answers the client route %s with index.html',
+    async (path) => {
+      const response = await request(broker.url).get(`${path}?code=x&state=y`).expect(200);
+      expect(response.text).toBe(INDEX);
+      expect(response.headers['cache-control']).toBe('no-store');
+    },
+  );
 
   it('serves hashed assets with their type, cached for a year', async () => {
     const script = await request(broker.url).get('/assets/index-1a2b.js').expect(200);
@@ -64,13 +67,17 @@ describe('the web app at /', () => {
     expect(icon.headers['cache-control']).toBe('no-cache');
   });
 
-  it.each(['/assets/missing.js', '/assets/', '/missing.png', '/assets/../index.html', '/%2e%2e/package.json'])(
-    'answers %s with a 404 problem, not the page',
-    async (path) => {
-      const response = await request(broker.url).get(path).expect(404);
-      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    },
-  );
+  it.each([
+    '/assets/missing.js',
+    '/assets/',
+    '/missing.png',
+    '/assets/../package.json',
+    '/%2e%2e/package.json',
+    '/assets/%2e%2e/%2e%2e/package.json',
+  ])('answers %s with a 404 problem, not the page', async (path) => {
+    const response = await request(broker.url).get(path).expect(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
 
   it('leaves /api/* to the API: an unknown API path is a 404 problem, an API answer keeps the API CSP', async () => {
     const unknown = await request(broker.url).get('/api/v1/no-such-thing').expect(404);

@@ -11,8 +11,8 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Express-style middleware that serves the browser app: its files by exact path (hashed assets cached for a year,
- * other files revalidated), and index.html (never stored, with the page's CSP) for every other GET of a path
- * without a file extension, so client routes such as /queries/42 load the app. /api/* and everything else pass on.
+ * other files revalidated), and index.html (never stored, with the page's CSP) for /index.html and every other GET of
+ * a path without a file extension, so client routes such as /queries/42 load the app. /api/* and everything else pass on.
  */
 export function createWebAppHandler(
   app: WebAppFiles,
@@ -39,7 +39,7 @@ export function createWebAppHandler(
       return;
     }
     const lastSegment = path.slice(path.lastIndexOf('/') + 1);
-    if (lastSegment.includes('.') || path.startsWith('/assets/')) {
+    if (path !== '/index.html' && (lastSegment.includes('.') || path.startsWith('/assets/'))) {
       next();
       return;
     }
