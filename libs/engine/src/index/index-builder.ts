@@ -303,7 +303,7 @@ export class IndexBuilder {
     if (indexed) {
       this.indexedResources++;
     }
-    if (id !== undefined && this.versions.put(type, id, ordinal, OUTCOME_CODES[outcome]) !== -1) {
+    if (id !== undefined && this.versions.put(type, id, ordinal, OUTCOME_CODES[outcome])) {
       const previous = OUTCOMES[this.versions.previousOutcome];
       if (previous === 'indexed') {
         this.replacedOrdinals.push(this.versions.previousOrdinal);
