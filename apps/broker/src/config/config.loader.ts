@@ -51,6 +51,7 @@ export function summarizeBrokerConfig(config: BrokerConfig): Record<string, unkn
     requestLimits: config.requestLimits,
     corsOrigins: config.corsOrigins,
     catalogFile: config.catalogFile,
+    web: config.web,
   };
 }
 
