@@ -148,12 +148,19 @@ describe('the web app against a real network (nats-server, broker, three site ag
     await expect(hba1c.getByLabel('Comparison').inputValue()).resolves.toBe('gt');
     await tabTo(page, /^Value$/);
     await page.keyboard.type('7');
+    // The result's single read fails here, so what the page shows next can only come from the live event stream.
+    let refusedReads = 0;
+    await page.route(/\/api\/v1\/queries\/[0-9a-f-]{36}$/, (route) => {
+      refusedReads += 1;
+      return route.abort();
+    });
     await tabTo(page, /^Submit query$/);
     await page.screenshot({ path: join(SHOTS, '05-keyboard-before-submit.png'), fullPage: true });
     await page.keyboard.press('Enter');
 
     await page.getByText('3 of 3 sites answered').waitFor({ timeout: 30_000 });
     const id = await submittedQueryId(page);
+    expect(refusedReads).toBe(1);
     const final = await broker.client.waitForResult(id, (result) => result.status === 'completed', 10_000);
     expect(final.query.inclusionCriteria[1][0].valueFilter).toMatchObject({ comparator: 'gt', value: 7 });
     await expect(page.locator('.live-results .total').textContent()).resolves.toMatch(expectedTotal(final));
