@@ -10,11 +10,9 @@ describe('ResourceVersions', () => {
         const expected = new Map<string, [number, number]>();
         puts.forEach(([[type, id], outcome], ordinal) => {
           const name = `${type}/${id}`;
-          const previous = expected.get(name);
-          expect(versions.put(type, id, ordinal, outcome)).toBe(previous !== undefined);
-          if (previous !== undefined) {
-            expect([versions.previousOrdinal, versions.previousOutcome]).toEqual(previous);
-          }
+          const previous = expected.get(name) ?? null;
+          const replaced = versions.put(type, id, ordinal, outcome);
+          expect(replaced ? [versions.previousOrdinal, versions.previousOutcome] : null).toEqual(previous);
           expected.set(name, [ordinal, outcome]);
         });
         expect(versions.size).toBe(expected.size);
