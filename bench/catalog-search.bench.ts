@@ -7,8 +7,9 @@ import { formatCount, formatMs, formatTable } from './report-table';
 
 /**
  * Criteria search latency over a generated catalog (default 100,000 entries, German and Latin displays, ICD-, OPS-,
- * LOINC- and ATC-like codes in eight contexts): p50/p95/p99 per kind of query, and the issue's verdict (p95 at most
- * 20 ms). Prints figures; never passes or fails.
+ * LOINC- and ATC-like codes in eight contexts): p50/p95/p99 wall time and p95 CPU time per kind of query, and the
+ * issue's verdict (p95 at most 20 ms, judged on CPU time because wall time on a shared machine includes waiting for a
+ * core). Prints figures; never passes or fails.
  */
 
 const TARGET_P95_MS = 20;
@@ -228,8 +229,14 @@ function generateCatalog(size: number, random: () => number): CatalogFile {
 
 const FOLD: Readonly<Record<string, string>> = { ä: 'a', ö: 'o', ü: 'u', ß: 'ss', Ä: 'A', Ö: 'O', Ü: 'U' };
 
+/** One timed search: the text and, for some kinds, the context it is limited to. */
+interface BenchQuery {
+  q: string;
+  context?: string;
+}
+
 /** The queries of each kind, drawn from the catalog's own words and codes. */
-function queryMix(file: CatalogFile, perKind: number, random: () => number): Map<string, string[]> {
+function queryMix(file: CatalogFile, perKind: number, random: () => number): Map<string, BenchQuery[]> {
   const words = [
     ...new Set(file.entries.flatMap((e) => e.termCode.display.split(/[^\p{L}]+/u)).filter((w) => w.length >= 6)),
   ];
@@ -239,39 +246,62 @@ function queryMix(file: CatalogFile, perKind: number, random: () => number): Map
     const at = 1 + Math.floor(random() * (word.length - 2));
     return `${word.slice(0, at)}${word.charAt(at + 1)}${word.charAt(at)}${word.slice(at + 2)}`;
   };
-  const kinds = new Map<string, string[]>();
+  const kinds = new Map<string, BenchQuery[]>();
+  const texts = (make: () => string): BenchQuery[] => Array.from({ length: perKind }, () => ({ q: make() }));
   for (let length = 1; length <= 6; length += 1) {
     kinds.set(
       `prefix ${length}`,
-      Array.from({ length: perKind }, () => pick(words).slice(0, length)),
+      texts(() => pick(words).slice(0, length)),
     );
   }
   kinds.set(
     'full word',
-    Array.from({ length: perKind }, () => pick(words)),
+    texts(() => pick(words)),
   );
   kinds.set(
     'two words',
-    Array.from({ length: perKind }, () => `${pick(words)} ${pick(words).slice(0, 4)}`),
+    texts(() => `${pick(words)} ${pick(words).slice(0, 4)}`),
   );
   kinds.set(
     'code',
-    Array.from({ length: perKind }, () => pick(file.entries).termCode.code),
+    texts(() => pick(file.entries).termCode.code),
   );
   kinds.set(
     'code prefix',
-    Array.from({ length: perKind }, () => pick(file.entries).termCode.code.slice(0, 3)),
+    texts(() => pick(file.entries).termCode.code.slice(0, 3)),
   );
   kinds.set(
     'typo',
-    Array.from({ length: perKind }, () => typo(pick(words))),
+    texts(() => typo(pick(words))),
   );
   kinds.set(
     'umlaut folded',
-    Array.from({ length: perKind }, () =>
+    texts(() =>
       pick(umlautWords)
         .replace(/[äöüßÄÖÜ]/g, (c) => FOLD[c])
         .slice(0, 7),
+    ),
+  );
+  // Kinds added later draw after the ones above, so those keep their queries from run to run.
+  for (const length of [1, 4]) {
+    kinds.set(
+      `prefix ${length} in context`,
+      Array.from({ length: perKind }, () => ({ q: pick(words).slice(0, length), context: pick(CONTEXTS) })),
+    );
+  }
+  kinds.set(
+    'code prefix 5',
+    texts(() => pick(file.entries).termCode.code.slice(0, 5)),
+  );
+  kinds.set(
+    'starts of 3 words',
+    texts(() =>
+      pick(file.entries)
+        .termCode.display.split(/[^\p{L}]+/u)
+        .filter((w) => w.length > 0)
+        .slice(0, 3)
+        .map((w) => w.slice(0, 2 + Math.floor(random() * 4)))
+        .join(' '),
     ),
   );
   return kinds;
@@ -291,15 +321,18 @@ function main(): void {
     throw new Error('--entries and --queries must be positive integers');
   }
   const file = generateCatalog(size, random);
+  const buildCpu = process.cpuUsage();
   const buildStart = performance.now();
   const loaded = CriteriaCatalog.fromFile(file);
   if (!loaded.ok) {
     throw loaded.error;
   }
   const buildMs = performance.now() - buildStart;
+  const buildCpuUsed = process.cpuUsage(buildCpu);
   const catalog = loaded.value;
   console.log(
-    `catalog: ${formatCount(catalog.size)} entries, index built in ${formatMs(buildMs)} ms, heap ${formatCount(process.memoryUsage().heapUsed / 2 ** 20)} MB`,
+    `catalog: ${formatCount(catalog.size)} entries, index built in ${formatMs(buildMs)} ms ` +
+      `(CPU ${formatMs((buildCpuUsed.user + buildCpuUsed.system) / 1000)} ms), heap ${formatCount(process.memoryUsage().heapUsed / 2 ** 20)} MB`,
   );
 
   console.log(
@@ -308,17 +341,18 @@ function main(): void {
   const rows: string[][] = [];
   const all: number[] = [];
   const allCpu: number[] = [];
+  const worst = { wall: 0, cpu: 0 };
   for (const [kind, queries] of queryMix(file, perKind, random)) {
-    for (const q of queries.slice(0, 20)) {
-      catalog.search({ q, limit: 20 });
+    for (const query of queries.slice(0, 20)) {
+      catalog.search({ ...query, limit: 20 });
     }
     const samples: number[] = [];
     const cpu: number[] = [];
     let hits = 0;
-    for (const q of queries) {
+    for (const query of queries) {
       const cpuStart = process.cpuUsage();
       const start = performance.now();
-      const found = catalog.search({ q, limit: 20 });
+      const found = catalog.search({ ...query, limit: 20 });
       samples.push(performance.now() - start);
       const used = process.cpuUsage(cpuStart);
       cpu.push((used.user + used.system) / 1000);
@@ -328,9 +362,11 @@ function main(): void {
     cpu.sort((a, b) => a - b);
     all.push(...samples);
     allCpu.push(...cpu);
+    worst.wall = Math.max(worst.wall, percentile(samples, 0.95));
+    worst.cpu = Math.max(worst.cpu, percentile(cpu, 0.95));
     rows.push([
       kind,
-      `"${queries[0]}"`,
+      `"${queries[0].q}"${queries[0].context === undefined ? '' : ` in ${queries[0].context}`}`,
       `${Math.round((100 * hits) / queries.length)} %`,
       formatMs(percentile(samples, 0.5)),
       formatMs(percentile(samples, 0.95)),
@@ -361,11 +397,11 @@ function main(): void {
     ]),
   );
   const p95 = percentile(all, 0.95);
-  const worst = Math.max(...rows.slice(0, -1).map((row) => Number(row[4])));
-  const worstCpu = Math.max(...rows.slice(0, -1).map((row) => Number(row[6])));
   console.log(
     `verdict: p95 over all queries ${formatMs(p95)} ms (CPU ${formatMs(percentile(allCpu, 0.95))} ms), worst kind's p95 ` +
-      `${formatMs(worst)} ms (CPU ${formatMs(worstCpu)} ms): ${worst <= TARGET_P95_MS ? 'within' : 'ABOVE'} the ${TARGET_P95_MS} ms target`,
+      `${formatMs(worst.wall)} ms (CPU ${formatMs(worst.cpu)} ms): by CPU time ${worst.cpu <= TARGET_P95_MS ? 'within' : 'ABOVE'} ` +
+      `the ${TARGET_P95_MS} ms target, by wall time ${worst.wall <= TARGET_P95_MS ? 'within' : 'ABOVE'} it ` +
+      `(load average ${os.loadavg()[0].toFixed(1)} at the end)`,
   );
 }
 

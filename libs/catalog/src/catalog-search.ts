@@ -134,7 +134,9 @@ export class CatalogSearchIndex {
     const allowed = this.contextMask(request.contextCodes);
     const accepts = (rank: number): boolean => allowed === undefined || allowed[this.contextOfRank[rank]] === 1;
     const exact = (this.byCode.get(foldText(request.text.trim())) ?? []).filter(accepts);
-    const isExact = new Set(exact);
+    // Usually no entry has the typed text as its code; then nothing needs leaving out.
+    const isExact = exact.length === 0 ? undefined : new Set(exact);
+    const notExact = (rank: number): boolean => isExact === undefined || !isExact.has(rank);
     const shortLists = typed.filter((w) => w.length <= SHORT_WORD).map((w) => this.shortPrefixes.get(w) ?? NO_RANKS);
     const long = typed.filter((w) => w.length > SHORT_WORD);
     const answer = (ranks: readonly number[], total: number): CatalogSearchHits => ({
@@ -149,7 +151,7 @@ export class CatalogSearchIndex {
       if (allowed === undefined) {
         // The list is exactly the matches: count them without a pass, take the first ones.
         for (let i = 0; i < matches.length && first.length < request.limit; i += 1) {
-          if (!isExact.has(matches[i])) {
+          if (notExact(matches[i])) {
             first.push(matches[i]);
           }
         }
@@ -158,7 +160,7 @@ export class CatalogSearchIndex {
       }
       let total = exact.length;
       for (let i = 0; i < matches.length; i += 1) {
-        if (!isExact.has(matches[i]) && accepts(matches[i])) {
+        if (notExact(matches[i]) && accepts(matches[i])) {
           total += 1;
           if (first.length < request.limit) {
             first.push(matches[i]);
@@ -169,7 +171,7 @@ export class CatalogSearchIndex {
     }
 
     const keeps = (rank: number): boolean =>
-      !isExact.has(rank) && accepts(rank) && shortLists.every((list) => hasRank(list, rank));
+      notExact(rank) && accepts(rank) && shortLists.every((list) => hasRank(list, rank));
     // Sort keys: fewer words matched only by their start first, then preference (rank).
     const size = this.ranked.length;
     const prefixed = this.dictionary.match(long);
