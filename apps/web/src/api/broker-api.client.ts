@@ -58,6 +58,7 @@ export class BrokerApi {
     return this.request<QuotaUsage>('GET', '/api/v1/quota');
   }
 
+  /** Catalog entries matching `q` (code or words), best first, optionally of one context. */
   searchTerminology(q: string, options: { context?: string; limit?: number } = {}): Promise<TerminologySearchResponse> {
     const params = new URLSearchParams({ q, limit: String(options.limit ?? 30) });
     if (options.context !== undefined) {
@@ -66,14 +67,17 @@ export class BrokerApi {
     return this.request<TerminologySearchResponse>('GET', `/api/v1/terminology/search?${params.toString()}`);
   }
 
+  /** One catalog entry with its parents, children, supported filters and bare CCDL criterion. */
   terminologyEntry(id: string): Promise<TerminologyEntry> {
     return this.request<TerminologyEntry>('GET', `/api/v1/terminology/entries/${encodeURIComponent(id)}`);
   }
 
+  /** Submits a query: its id and the warnings it was accepted with. */
   submitQuery(query: StructuredQueryLike): Promise<SubmitQueryResponse> {
     return this.request<SubmitQueryResponse>('POST', '/api/v1/queries', query);
   }
 
+  /** A query with its result as it stands (read once: the broker limits how often). */
   query(id: string): Promise<QueryResult> {
     return this.request<QueryResult>('GET', `/api/v1/queries/${encodeURIComponent(id)}`);
   }
