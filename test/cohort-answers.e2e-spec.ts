@@ -299,6 +299,18 @@ describe('answers keyed by the cohort, and the privacy budget of each site', () 
     // The operator sees the exact time; what left the site is rounded up to the hour.
     const exact = Date.parse(String(entry?.nextExpiryAt));
     expect(new Date(Math.ceil(exact / HOUR_MS) * HOUR_MS).toISOString()).toBe(until);
+    // The refused query in words, as the agent kept it beside its audit log.
+    const shown = await run(process.execPath, [
+      cli,
+      'audit',
+      'show',
+      refusedAfterRestart.id,
+      '--state-dir',
+      world.siteStateDir(tight.id),
+    ]);
+    expect(shown.stdout).toContain(`query ${refusedAfterRestart.id}\n  requester ${pseudonym}`);
+    expect(shown.stdout).toMatch(/include: Patient: SNOMED CT 424144002 "Current chronological age"; value ≥ 60 a/);
+    expect(shown.stdout).toMatch(/refused +query .*SITE_PRIVACY_BUDGET_EXHAUSTED/);
   }, 240_000);
 
   it('gives every cohort the same answer after a site restarts on data with a newcomer listed first', async () => {
