@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { StructuredQuery } from '@fq/ccdl';
+import { evaluateQueryNaively } from '../evaluate/__fixtures__/reference-evaluator';
 import { evaluateQuery } from '../evaluate/evaluate-query';
+import type { FhirResource } from '../fhirpath/fhir-resource';
 import { createIndexBuilder } from '../site-engine';
 import { ingestFhir } from './fhir-ingest';
 
@@ -118,5 +120,9 @@ describe('duplicate resource ids', () => {
     expect(summary.byType.Condition).toMatchObject({ read: 600, indexed: 200, replaced: 400 });
     expect(count(diagnosis('E11.9'))).toBe(0);
     expect(count(diagnosis('I10'))).toBe(50);
+    // The reference evaluator, over every resource as read, agrees.
+    const naive = (query: StructuredQuery): number =>
+      evaluateQueryNaively(resources as FhirResource[], query, { evaluationDate: '2025-01-01' }).rawCount;
+    expect([naive(diagnosis('E11.9')), naive(diagnosis('I10'))]).toEqual([0, 50]);
   });
 });

@@ -107,7 +107,17 @@ class NaiveEvaluator {
     this.catalog = new MappingCatalog(mapping);
     this.hierarchy = new CodeHierarchy(mapping.hierarchyRules, options.conceptTrees ?? []);
     this.today = parseIsoDay(options.evaluationDate);
+    // Of two resources with the same type and id, the later one wins (docs/engine-semantics.md, "Patients").
+    const last = new Map<string, FhirResource>();
     for (const resource of resources) {
+      if (typeof resource.id === 'string') {
+        last.set(`${resource.resourceType}/${resource.id}`, resource);
+      }
+    }
+    for (const resource of resources) {
+      if (typeof resource.id === 'string' && last.get(`${resource.resourceType}/${resource.id}`) !== resource) {
+        continue;
+      }
       const list = this.byType.get(resource.resourceType) ?? [];
       list.push(resource);
       this.byType.set(resource.resourceType, list);
