@@ -64,6 +64,25 @@ describe('signing in to the web app with an OIDC provider (authorization code + 
     await page.close();
   });
 
+  it('signs out and says why when the broker stops accepting the token', async () => {
+    const { page, problems } = await browser.newPage();
+    await page.goto(broker.url);
+    await page.getByRole('button', { name: 'Sign in with your institution' }).click();
+    await page.getByText('Signed in as').waitFor({ timeout: 15_000 });
+    // From now on the broker sees a token it cannot verify, as after a revocation or a key rotation.
+    await page.route('**/api/v1/terminology/**', (route) =>
+      route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer revoked.token.value' } }),
+    );
+    await page.getByLabel('Find a criterion').fill('diab');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'Your sign-in has expired or was revoked: sign in again.',
+    );
+    await page.getByRole('button', { name: 'Sign in with your institution' }).waitFor();
+    await expect(page.evaluate<string | null>("sessionStorage.getItem('fq.session')")).resolves.toBeNull();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a callback whose state was never issued in this tab', async () => {
     const { page } = await browser.newPage();
     await page.goto(`${broker.url}/auth/callback?code=forged&state=forged`);

@@ -41,6 +41,8 @@ export class BrokerApi {
   constructor(
     private readonly token: TokenSource,
     private readonly base = '',
+    /** Called when the broker refuses the token (401): expired or revoked; the page signs out. */
+    private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
   /** How to sign in; public. */
@@ -160,6 +162,9 @@ export class BrokerApi {
       cache: 'no-store',
     });
     if (!response.ok) {
+      if (response.status === 401 && authenticated) {
+        this.onUnauthorized();
+      }
       throw await problemOf(response);
     }
     if (response.status === 204) {

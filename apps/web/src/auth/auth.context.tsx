@@ -43,7 +43,19 @@ export function AuthProvider({ children }: { children: ComponentChildren }) {
   const [user, setUser] = useState<SignedInUser | null>(null);
   const [checking, setChecking] = useState(true);
   const [error, setError] = useState<string | null>(null);
-  const api = useMemo(() => new BrokerApi(() => session?.token ?? null), [session]);
+  const api = useMemo(
+    () =>
+      new BrokerApi(
+        () => session?.token ?? null,
+        '',
+        () => {
+          sessionStore.clear();
+          setSession(null);
+          setError('Your sign-in has expired or was revoked: sign in again.');
+        },
+      ),
+    [session],
+  );
 
   useEffect(() => {
     new BrokerApi(() => null).webConfig().then(setConfig, (failure: unknown) => setError(String(failure)));
