@@ -185,6 +185,20 @@ describe('Bundle references', () => {
     expect(upstream.count(ANTIDIABETICS)).toBe(2);
   });
 
+  it('names a DELETE entry of a transaction loudly instead of calling it a bad entry', async () => {
+    const { summary } = await load('delete.json', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { request: { method: 'DELETE', url: 'Patient/p1' } },
+        { resource: { resourceType: 'Patient', id: 'p2' } },
+      ],
+    });
+    expect(summary.errorsByCode).toEqual({ ENGINE_INPUT_BUNDLE_DELETE_NOT_APPLIED: 1 });
+    expect(summary.errorSamples[0].entry).toBe(0);
+    expect(summary.errorSamples[0].message).toMatch(/^a DELETE entry: a deletion in a Bundle is not applied/);
+  });
+
   it('loads the MII example bundles as before: relative references to RESTful fullUrls', async () => {
     const { summary } = await load('none.json', { resourceType: 'Bundle', type: 'collection' });
     expect(summary.resources).toBe(0);

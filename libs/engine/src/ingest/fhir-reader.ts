@@ -162,10 +162,19 @@ function collectFromDocument(
     const item: unknown = entries[entry];
     const fields =
       typeof item === 'object' && item !== null && !Array.isArray(item)
-        ? (item as { resource?: unknown; fullUrl?: unknown })
+        ? (item as { resource?: unknown; fullUrl?: unknown; request?: { method?: unknown } })
         : {};
     const resource = fields.resource;
-    if (resource === undefined || resource === null) {
+    if ((resource === undefined || resource === null) && fields.request?.method === 'DELETE') {
+      // The request URL is not quoted: it may name a patient (`Patient?identifier=…`), and samples reach the logs.
+      report({
+        file,
+        entry,
+        code: 'ENGINE_INPUT_BUNDLE_DELETE_NOT_APPLIED',
+        message:
+          'a DELETE entry: a deletion in a Bundle is not applied; a version of that resource read elsewhere stays',
+      });
+    } else if (resource === undefined || resource === null) {
       report({ file, entry, code: 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID', message: 'Bundle entry has no resource' });
     } else if (!isFhirResource(resource)) {
       report({ file, entry, code: 'ENGINE_INPUT_NOT_A_RESOURCE', message: notAResource(resource) });

@@ -9,7 +9,8 @@ export type IngestIssueCode =
   | 'ENGINE_INPUT_LINE_TOO_LONG'
   | 'ENGINE_INPUT_BUNDLE_TOO_LARGE'
   | 'ENGINE_INPUT_BUNDLE_TYPE_UNSUPPORTED'
-  | 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID';
+  | 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID'
+  | 'ENGINE_INPUT_BUNDLE_DELETE_NOT_APPLIED';
 
 /**
  * One bad input: `line` is 1-based (NDJSON, or where a JSON syntax error sits in a Bundle file), `entry` the 0-based
