@@ -127,7 +127,8 @@ export class CatalogSearchIndex {
    * a word of the entry (whole words before starts of words), then, only when those are fewer than `limit`, typos.
    */
   search(request: CatalogSearchRequest): CatalogSearchHits {
-    const typed = queryWords(request.text);
+    // A word typed twice asks for nothing more than once.
+    const typed = [...new Set(queryWords(request.text))];
     if (typed.length === 0) {
       return { entries: [], total: 0 };
     }

@@ -42,6 +42,9 @@ describe('intersectRanks', () => {
     expect(
       intersectRanks([Int32Array.from([1, 3, 5, 7]), Int32Array.from([3, 4, 7]), Int32Array.from([0, 3, 7, 9])]),
     ).toEqual([3, 7]);
+    const everyRank = Int32Array.from({ length: 200 }, (_, i) => i);
+    expect(intersectRanks([everyRank, Int32Array.from([5, 150, 400])])).toEqual([5, 150]);
+    expect(intersectRanks([Int32Array.from([1, 2]), Int32Array.from([3]), everyRank])).toEqual([]);
     expect(intersectRanks([])).toEqual([]);
   });
 

@@ -18,25 +18,51 @@ export function hasRank(list: ArrayLike<number>, rank: number): boolean {
   return false;
 }
 
-/** The ranks in every one of the ascending lists, ascending; one pass over each list. */
+/** The first position in an ascending list, from `from` on, whose rank is not below `rank` (binary search). */
+function lowerBound(list: ArrayLike<number>, rank: number, from: number): number {
+  let low = from;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (list[middle] < rank) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+/**
+ * The ranks in every one of the ascending lists, ascending: the smallest list is narrowed by each of the others in
+ * turn (stepping through a list of similar size, binary searching a much longer one), stopping once nothing is left.
+ */
 export function intersectRanks(lists: ReadonlyArray<ArrayLike<number>>): number[] {
   if (lists.length === 0) {
     return [];
   }
-  const [smallest, ...others] = [...lists].sort((a, b) => a.length - b.length);
-  const at = others.map(() => 0);
-  const found: number[] = [];
-  for (let i = 0; i < smallest.length; i += 1) {
-    const rank = smallest[i];
-    const inAll = others.every((list, j) => {
-      while (at[j] < list.length && list[at[j]] < rank) {
-        at[j] += 1;
-      }
-      return list[at[j]] === rank;
-    });
-    if (inAll) {
-      found.push(rank);
+  const [smallest, ...others] = [...new Set(lists)].sort((a, b) => a.length - b.length);
+  let found = Array.from(smallest);
+  for (const list of others) {
+    if (found.length === 0) {
+      break;
     }
+    const jump = found.length * 8 < list.length;
+    const kept: number[] = [];
+    let at = 0;
+    for (const rank of found) {
+      if (jump) {
+        at = lowerBound(list, rank, at);
+      } else {
+        while (at < list.length && list[at] < rank) {
+          at += 1;
+        }
+      }
+      if (at < list.length && list[at] === rank) {
+        kept.push(rank);
+      }
+    }
+    found = kept;
   }
   return found;
 }

@@ -71,9 +71,10 @@ export class TermDictionary {
       return found;
     }
     const lookup = this.nextStamp(typed.length + 1);
-    typed.forEach((word, index) => {
+    for (const [index, word] of typed.entries()) {
       const wordStamp = lookup + 1 + index;
       const last = index === typed.length - 1;
+      let reached = 0;
       // Better expansions come first, so the first one that reaches an entry sets its quality for this word.
       for (const expansion of this.expand(word, typos)) {
         for (const rank of expansion.ranks) {
@@ -92,6 +93,7 @@ export class TermDictionary {
           this.matched[rank] = index + 1;
           this.penalty[rank] += expansion.penalty;
           this.typo[rank] |= Number(expansion.typo);
+          reached += 1;
           if (last) {
             found.ranks.push(rank);
             found.penalties.push(this.penalty[rank]);
@@ -99,7 +101,11 @@ export class TermDictionary {
           }
         }
       }
-    });
+      if (reached === 0) {
+        // No entry holds every word so far: the words after this one cannot change that.
+        break;
+      }
+    }
     return found;
   }
 
