@@ -8,7 +8,7 @@ import type { AddOutcome, IndexBuilder } from '../../index/index-builder';
 import { DEFAULT_MAPPING } from '../../mapping/default-mapping';
 import type { EngineMapping } from '../../mapping/mapping.schema';
 import type { FhirInputResource, ResourceBatch } from '../fhir-reader';
-import { type IngestOptions, type IngestSummary, ingestBatches, type ResourceSink } from '../fhir-ingest';
+import { type IngestOptions, type IngestSummary, ingestBatches, ingestFhir, type ResourceSink } from '../fhir-ingest';
 import type { IngestIssue } from '../ingest-issues';
 import type { InputFile } from '../input-files';
 import type { IngestWorkerData } from './ingest.worker';
@@ -195,7 +195,8 @@ async function* readInWorkers(
  * `ingestFhir` on worker threads: the input is cut into parts (byte ranges of uncompressed NDJSON files, other files
  * whole); workers parse them and read the element values the mapping asks for; the main thread adds them to `builder`
  * in input order. The index, the summary and every cohort are the same as `ingestFhir` gives on one thread (the
- * builder's numbering, duplicate handling and interning see the resources in the same order).
+ * builder's numbering, duplicate handling and interning see the resources in the same order). Loaded from the
+ * TypeScript source without `workerScript` (a test runner), it ingests on the calling thread.
  */
 export async function ingestFhirInParallel(
   paths: readonly string[],
@@ -213,7 +214,12 @@ export async function ingestFhirInParallel(
     },
     maxOutstanding: MAX_OUTSTANDING_BATCHES,
   };
-  const script = options.workerScript ?? join(__dirname, 'ingest.worker.js');
+  // Run from the TypeScript source (a test runner transpiling in its own thread) there is no worker script to start:
+  // the same ingestion then runs on this thread, with the same result.
+  const script = options.workerScript ?? (__filename.endsWith('.ts') ? null : join(__dirname, 'ingest.worker.js'));
+  if (script === null) {
+    return ingestFhir(paths, builder, options);
+  }
   const sink = new RecordedSink(builder);
   return ingestBatches(paths, sink, options, async function* (files, report) {
     const parts = await planParts(files, options.partBytes ?? DEFAULT_PART_BYTES);
