@@ -308,7 +308,7 @@ describe('answers keyed by the cohort, and the privacy budget of each site', () 
       '--state-dir',
       world.siteStateDir(tight.id),
     ]);
-    expect(shown.stdout).toContain(`query ${refusedAfterRestart.id}\n  requester ${pseudonym}`);
+    expect(shown.stdout).toContain(`query ${refusedAfterRestart.id}\n  requester ${String(pseudonym)}`);
     expect(shown.stdout).toMatch(/include: Patient: SNOMED CT 424144002 "Current chronological age"; value ≥ 60 a/);
     expect(shown.stdout).toMatch(/refused +query .*SITE_PRIVACY_BUDGET_EXHAUSTED/);
   }, 240_000);
