@@ -68,9 +68,9 @@ describe('ingestFhir', () => {
       errors: 0,
       errorSamples: [],
     });
-    expect(
-      summary.indexed + summary.typeNotMapped + summary.codeNotMapped + summary.noPatient + summary.replaced,
-    ).toBe(resources);
+    expect(summary.indexed + summary.typeNotMapped + summary.codeNotMapped + summary.noPatient + summary.replaced).toBe(
+      resources,
+    );
     expect(summary.indexed).toBeGreaterThan(0);
     expect(summary.typeNotMapped).toBeGreaterThan(0);
     const index = builder.finish();
