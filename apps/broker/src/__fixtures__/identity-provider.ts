@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type KeyLike } from 'jose';
 
-/** A stand-in OIDC provider for tests: a discovery document and the JWKS of one RS256 key (`kid` k1). */
+/**
+ * A stand-in OIDC provider for the broker's unit specs: a discovery document and the JWKS of one RS256 key (`kid` k1),
+ * with the private key handed to the spec. It stays hand-written on purpose: the specs sign arbitrary and hostile
+ * claims (wrong issuer or audience, expired, future `iat`, bad subject, missing roles) that a real provider would never
+ * issue. The browser sign-in runs against the real oidc-provider (test/support/oidc-provider/, decision 0019).
+ */
 export interface TestIdentityProvider {
   issuer: string;
   key: KeyLike;
