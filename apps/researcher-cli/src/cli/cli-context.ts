@@ -88,3 +88,16 @@ export function printJson(context: Pick<CliContext, 'io'>, value: unknown): void
 export function printMessage(context: Pick<CliContext, 'io'>, text: string): void {
   context.io.stderr.write(`${text}\n`);
 }
+
+/** A command's answer: under --json the JSON document, otherwise the lines for a person. */
+export function printResult(
+  context: Pick<CliContext, 'io' | 'json'>,
+  value: unknown,
+  lines: () => readonly string[],
+): void {
+  if (context.json) {
+    printJson(context, value);
+  } else {
+    printLines(context, lines());
+  }
+}

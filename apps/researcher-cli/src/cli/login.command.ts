@@ -10,9 +10,8 @@ import {
   type CommandRunner,
   createCliContext,
   type GlobalOptions,
-  printJson,
-  printLines,
   printMessage,
+  printResult,
 } from './cli-context';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -48,11 +47,7 @@ export function addLoginCommands(program: Command, run: CommandRunner): void {
       run(async (io) => {
         const context = await createCliContext(command.optsWithGlobals<GlobalOptions>(), io, false);
         const removed = await removeCredentials(context.credentialsFile);
-        if (context.json) {
-          printJson(context, { signedOut: removed });
-        } else {
-          printLines(context, [removed ? 'Signed out.' : 'Not signed in.']);
-        }
+        printResult(context, { signedOut: removed }, () => [removed ? 'Signed out.' : 'Not signed in.']);
         return ExitCode.Ok;
       }),
     );
@@ -67,14 +62,10 @@ async function login(context: CliContext, options: LoginOptions): Promise<ExitCo
   // The token is checked before it is kept: a wrong one never replaces a working sign-in.
   const usage = await new BrokerApiClient(context.brokerUrl, token, context.io.now).get('/api/v1/quota', QuotaUsage);
   await writeCredentials(context.credentialsFile, { brokerUrl: context.brokerUrl, token, expiresAt });
-  if (context.json) {
-    printJson(context, { brokerUrl: context.brokerUrl, userId: usage.userId, role: usage.role, expiresAt });
-  } else {
-    printLines(context, [
-      `Signed in to ${context.brokerUrl} as ${usage.userId} (${usage.role})` +
-        (expiresAt === null ? '' : `; the token expires at ${expiresAt}`),
-    ]);
-  }
+  printResult(context, { brokerUrl: context.brokerUrl, userId: usage.userId, role: usage.role, expiresAt }, () => [
+    `Signed in to ${context.brokerUrl} as ${usage.userId} (${usage.role})` +
+      (expiresAt === null ? '' : `; the token expires at ${expiresAt}`),
+  ]);
   return ExitCode.Ok;
 }
 

@@ -8,9 +8,8 @@ import {
   type CommandRunner,
   createCliContext,
   type GlobalOptions,
-  printJson,
-  printLines,
   printMessage,
+  printResult,
 } from './cli-context';
 import { CliError, ExitCode } from './exit-codes';
 import { readQueryFile, withTitle } from './query-files';
@@ -60,7 +59,7 @@ export function addQueryCommands(program: Command, run: CommandRunner): void {
         if (options.watch === true && result.status === 'running') {
           return watchQuery(context, id, result.totalSites, titleOf(result), (final) => final);
         }
-        showResult(context, result);
+        printResult(context, result, () => formatQueryResult(result, titleOf(result)));
         return result.status === 'running' ? ExitCode.Ok : exitCodeOfResult(result);
       }),
     );
@@ -85,13 +84,9 @@ export function addQueryCommands(program: Command, run: CommandRunner): void {
           status: options.status,
           since: options.since,
         });
-        if (context.json) {
-          printJson(context, page);
-        } else {
-          printLines(context, formatQueryList(page));
-          if (page.nextCursor !== null) {
-            printMessage(context, `More: fq list --cursor ${page.nextCursor}`);
-          }
+        printResult(context, page, () => formatQueryList(page));
+        if (!context.json && page.nextCursor !== null) {
+          printMessage(context, `More: fq list --cursor ${page.nextCursor}`);
         }
         return ExitCode.Ok;
       }),
@@ -103,11 +98,7 @@ export function addQueryCommands(program: Command, run: CommandRunner): void {
       run(async (io) => {
         const context = await createCliContext(command.optsWithGlobals<GlobalOptions>(), io);
         const usage = await context.client.get('/api/v1/quota', QuotaUsage);
-        if (context.json) {
-          printJson(context, usage);
-        } else {
-          printLines(context, formatQuota(usage, io.now()));
-        }
+        printResult(context, usage, () => formatQuota(usage, io.now()));
         return ExitCode.Ok;
       }),
     );
@@ -120,11 +111,7 @@ export async function submitQuery(context: CliContext, body: unknown, watch = fa
     printMessage(context, `warning: ${warning.path}: ${warning.message} (${warning.code})`);
   }
   if (!watch) {
-    if (context.json) {
-      printJson(context, submitted);
-    } else {
-      printLines(context, [submitted.id]);
-    }
+    printResult(context, submitted, () => [submitted.id]);
     return ExitCode.Ok;
   }
   if (!context.json) {
@@ -154,20 +141,8 @@ async function watchQuery(
   } finally {
     progress.stop();
   }
-  if (context.json) {
-    printJson(context, jsonOf(final));
-  } else {
-    printLines(context, formatQueryResult(final, title));
-  }
+  printResult(context, jsonOf(final), () => formatQueryResult(final, title));
   return exitCodeOfResult(final);
-}
-
-function showResult(context: CliContext, result: QueryResult): void {
-  if (context.json) {
-    printJson(context, result);
-  } else {
-    printLines(context, formatQueryResult(result, titleOf(result)));
-  }
 }
 
 /** The `display` of a submitted body (or of its cohort definition), for the final summary. */

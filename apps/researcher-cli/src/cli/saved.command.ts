@@ -1,14 +1,7 @@
 import { SavedQuery, SavedQueryList } from '@fq/contracts';
 import type { Command } from 'commander';
 import { formatSavedList, formatSavedQuery } from '../output/query-output';
-import {
-  type CliContext,
-  type CommandRunner,
-  createCliContext,
-  type GlobalOptions,
-  printJson,
-  printLines,
-} from './cli-context';
+import { type CliContext, type CommandRunner, createCliContext, type GlobalOptions, printResult } from './cli-context';
 import { CliError, ExitCode } from './exit-codes';
 import { isUuid, submitQuery } from './queries.command';
 import { readQueryFile, withTitle } from './query-files';
@@ -46,11 +39,7 @@ export function addSavedCommands(program: Command, run: CommandRunner): void {
           { name: options.name, ...(options.comment === undefined ? {} : { comment: options.comment }), query },
           SavedQuery,
         );
-        if (context.json) {
-          printJson(context, saved);
-        } else {
-          printLines(context, [`Saved "${saved.name}" as ${saved.id}`]);
-        }
+        printResult(context, saved, () => [`Saved "${saved.name}" as ${saved.id}`]);
         return ExitCode.Ok;
       }),
     );
@@ -62,11 +51,7 @@ export function addSavedCommands(program: Command, run: CommandRunner): void {
       run(async (io) => {
         const context = await createCliContext(command.optsWithGlobals<GlobalOptions>(), io);
         const list = await context.client.get('/api/v1/saved-queries', SavedQueryList);
-        if (context.json) {
-          printJson(context, list);
-        } else {
-          printLines(context, formatSavedList(list));
-        }
+        printResult(context, list, () => formatSavedList(list));
         return ExitCode.Ok;
       }),
     );
@@ -78,11 +63,7 @@ export function addSavedCommands(program: Command, run: CommandRunner): void {
       run(async (io) => {
         const context = await createCliContext(command.optsWithGlobals<GlobalOptions>(), io);
         const query = await fetchSaved(context, reference);
-        if (context.json) {
-          printJson(context, query);
-        } else {
-          printLines(context, [...formatSavedQuery(query), JSON.stringify(query.query, null, 2)]);
-        }
+        printResult(context, query, () => [...formatSavedQuery(query), JSON.stringify(query.query, null, 2)]);
         return ExitCode.Ok;
       }),
     );
@@ -126,11 +107,7 @@ export function addSavedCommands(program: Command, run: CommandRunner): void {
         const context = await createCliContext(options, io);
         const id = await resolveSavedId(context, reference);
         const updated = await context.client.patch(`/api/v1/saved-queries/${id}`, changes, SavedQuery);
-        if (context.json) {
-          printJson(context, updated);
-        } else {
-          printLines(context, formatSavedQuery(updated));
-        }
+        printResult(context, updated, () => formatSavedQuery(updated));
         return ExitCode.Ok;
       }),
     );
@@ -143,11 +120,7 @@ export function addSavedCommands(program: Command, run: CommandRunner): void {
         const context = await createCliContext(command.optsWithGlobals<GlobalOptions>(), io);
         const id = await resolveSavedId(context, reference);
         await context.client.delete(`/api/v1/saved-queries/${id}`);
-        if (context.json) {
-          printJson(context, { deleted: id });
-        } else {
-          printLines(context, [`Deleted ${id}`]);
-        }
+        printResult(context, { deleted: id }, () => [`Deleted ${id}`]);
         return ExitCode.Ok;
       }),
     );
