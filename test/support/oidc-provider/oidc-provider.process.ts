@@ -66,7 +66,10 @@ export class OidcProviderProcess {
     const output: string[] = [];
     let provider: OidcProviderProcess | null = null;
     const listening = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`oidc-provider did not listen:\n${output.join('\n')}`)), START_DEADLINE_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`oidc-provider did not listen:\n${output.join('\n')}`)),
+        START_DEADLINE_MS,
+      );
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new Error(`oidc-provider exited (${code ?? signal}):\n${output.join('\n')}`));

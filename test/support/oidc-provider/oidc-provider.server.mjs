@@ -59,7 +59,11 @@ const lines = createInterface({ input: process.stdin });
 const first = await new Promise((resolve) => lines.once('line', resolve));
 /** @type {unknown} */
 const redirectUris = JSON.parse(String(first));
-if (!Array.isArray(redirectUris) || redirectUris.length === 0 || !redirectUris.every((uri) => typeof uri === 'string')) {
+if (
+  !Array.isArray(redirectUris) ||
+  redirectUris.length === 0 ||
+  !redirectUris.every((uri) => typeof uri === 'string')
+) {
   throw new Error('the first stdin line must be a JSON array of redirect URIs');
 }
 const redirectOrigins = new Set(redirectUris.map((uri) => new URL(uri).origin));
