@@ -14,7 +14,7 @@ interface PendingSignIn {
   returnTo: string;
 }
 
-// A provider on this machine (a developer's Keycloak, the browser tests' stand-in) may speak plain http; any other
+// A provider on this machine (a developer's Keycloak, the browser tests' oidc-provider) may speak plain http; any other
 // must use https, as oauth4webapi insists.
 function requestOptions(issuer: URL): { [oauth.allowInsecureRequests]?: boolean } {
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
