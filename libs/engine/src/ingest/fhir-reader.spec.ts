@@ -194,7 +194,7 @@ describe('readFhirResources', () => {
       expect(items[2].source).toEqual({ file: single });
     });
 
-    it('reports bad entries by index and delivers the good ones', async () => {
+    it('reports bad entries and unapplied deletions by index and delivers the good ones', async () => {
       const bundle = {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -211,7 +211,7 @@ describe('readFhirResources', () => {
       expect(ids(items)).toEqual(['p1', 'p2']);
       expect(items.map((item) => item.source.entry)).toEqual([0, 4]);
       expect(issues.map(({ entry, code }) => [entry, code])).toEqual([
-        [1, 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID'],
+        [1, 'ENGINE_INPUT_BUNDLE_DELETE_NOT_APPLIED'],
         [2, 'ENGINE_INPUT_NOT_A_RESOURCE'],
         [3, 'ENGINE_INPUT_BUNDLE_ENTRY_INVALID'],
       ]);
