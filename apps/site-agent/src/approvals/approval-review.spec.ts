@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { addApprovalsCommand } from '../cli/approvals.command';
 import { CommandInputError } from '../cli/evaluate.command';
+import { captureIo } from '../cli/__fixtures__/cli-run';
 import { queryEnvelope } from '../queries/__fixtures__/site-world';
 import { formatPendingApprovals } from './approval-review';
 import { ApprovalStore } from './approval.store';
@@ -13,12 +13,8 @@ const NOW = new Date('2025-03-01T10:00:00.000Z');
 
 /** Runs `site-agent approvals …` through commander as the site CLI does. */
 async function runApprovalsCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough() as PassThrough & NodeJS.WriteStream;
-  let outText = '';
-  let errText = '';
-  out.on('data', (chunk: Buffer) => (outText += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
+  const { io, text } = captureIo();
+  const { out, err } = io;
   let task: Promise<number> = Promise.resolve(0);
   const program = new Command('site-agent').exitOverride().configureOutput({
     writeOut: (s) => out.write(s),
@@ -29,12 +25,12 @@ async function runApprovalsCli(args: string[]): Promise<{ code: number; out: str
   });
   try {
     await program.parseAsync(args, { from: 'user' });
-    return { code: await task, out: outText, err: errText };
+    return { code: await task, out: text.out, err: text.err };
   } catch (error) {
     if (error instanceof CommandInputError) {
-      return { code: 1, out: outText, err: error.problems.join('\n') };
+      return { code: 1, out: text.out, err: error.problems.join('\n') };
     }
-    return { code: 2, out: outText, err: errText };
+    return { code: 2, out: text.out, err: text.err };
   }
 }
 

@@ -1,21 +1,9 @@
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { StructuredQuery } from '@fq/ccdl';
 import { createSiteWorld, queryEnvelope, type SiteWorld } from '../queries/__fixtures__/site-world';
 import { resolveTimeBound } from './audit.command';
-import { runCli } from './site-agent.cli';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough() as PassThrough & NodeJS.WriteStream;
-  let outText = '';
-  let errText = '';
-  out.on('data', (chunk: Buffer) => (outText += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
-  const code = await runCli(args, { out, err });
-  return { code, out: outText, err: errText };
-}
+import { runSiteAgentCli } from './__fixtures__/cli-run';
 
 const DIABETES_HBA1C: StructuredQuery = {
   display: 'Type 2 diabetes with HbA1c above 7 %',
@@ -82,7 +70,7 @@ describe('site-agent audit', () => {
   });
 
   it('lists every decision with its query in words', async () => {
-    const result = await run(['audit', 'list', '--state-dir', world.dir]);
+    const result = await runSiteAgentCli(['audit', 'list', '--state-dir', world.dir]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^3 audit records match in /);
     expect(result.out).toMatch(
@@ -102,13 +90,21 @@ describe('site-agent audit', () => {
   });
 
   it('filters by decision and time, and gives JSON', async () => {
-    const refused = await run(['audit', 'list', '--state-dir', world.dir, '--decision', 'refused,held', '--json']);
+    const refused = await runSiteAgentCli([
+      'audit',
+      'list',
+      '--state-dir',
+      world.dir,
+      '--decision',
+      'refused,held',
+      '--json',
+    ]);
     const body = JSON.parse(refused.out) as { matched: number; records: Array<{ decision: string; query: unknown }> };
     expect(body.matched).toBe(1);
     expect(body.records[0].decision).toBe('refused');
     const lines = await world.auditLines();
     const second = lines[1].time as string;
-    const windowed = await run([
+    const windowed = await runSiteAgentCli([
       'audit',
       'list',
       '--state-dir',
@@ -122,30 +118,36 @@ describe('site-agent audit', () => {
     const inWindow = JSON.parse(windowed.out) as { records: Array<{ queryId: string; query: StructuredQuery | null }> };
     expect(inWindow.records.map((r) => r.queryId)).toEqual([FEMALE_IDS[1]]);
     expect(inWindow.records[0].query).toEqual(DIABETES_HBA1C);
-    const none = await run(['audit', 'list', '--state-dir', world.dir, '--until', '2000-01-01']);
+    const none = await runSiteAgentCli(['audit', 'list', '--state-dir', world.dir, '--until', '2000-01-01']);
     expect(none.out).toMatch(/^no audit records match/);
   });
 
   it('shows one query and its decisions', async () => {
-    const result = await run(['audit', 'show', FEMALE_IDS[1], '--state-dir', world.dir]);
+    const result = await runSiteAgentCli(['audit', 'show', FEMALE_IDS[1], '--state-dir', world.dir]);
     expect(result.code).toBe(0);
     expect(result.out).toContain(`query ${FEMALE_IDS[1]}\n  requester researcher-b, query hash `);
     expect(result.out).toContain('  include: Diagnose: ICD-10-GM E11 "Diabetes mellitus, Typ 2"');
     expect(result.out).toMatch(/decisions:\n {2}\S+ +answered/);
-    const missing = await run(['audit', 'show', '44444444-4444-4444-8444-444444444444', '--state-dir', world.dir]);
+    const missing = await runSiteAgentCli([
+      'audit',
+      'show',
+      '44444444-4444-4444-8444-444444444444',
+      '--state-dir',
+      world.dir,
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no audit record of query 44444444/);
   });
 
   it('names bad options and a log it cannot read', async () => {
-    expect((await run(['audit', 'list'])).err).toMatch(/give --state-dir .* or --audit-log/);
-    expect((await run(['audit', 'list', '--state-dir', world.dir, '--decision', 'answerd'])).err).toMatch(
+    expect((await runSiteAgentCli(['audit', 'list'])).err).toMatch(/give --state-dir .* or --audit-log/);
+    expect((await runSiteAgentCli(['audit', 'list', '--state-dir', world.dir, '--decision', 'answerd'])).err).toMatch(
       /--decision: expected one of answered, refused, failed, expired, held, rejected-message/,
     );
-    expect((await run(['audit', 'list', '--state-dir', world.dir, '--since', 'yesterday'])).err).toMatch(
+    expect((await runSiteAgentCli(['audit', 'list', '--state-dir', world.dir, '--since', 'yesterday'])).err).toMatch(
       /--since: expected an ISO time/,
     );
-    const gone = await run(['audit', 'list', '--audit-log', join(world.dir, 'nope.jsonl')]);
+    const gone = await runSiteAgentCli(['audit', 'list', '--audit-log', join(world.dir, 'nope.jsonl')]);
     expect(gone.code).toBe(1);
     expect(gone.err).toMatch(/cannot read the audit log .*nope\.jsonl: ENOENT/);
   });
@@ -155,7 +157,7 @@ describe('site-agent audit', () => {
     await mkdir(join(world.dir, 'copy'));
     await writeFile(copy, await readFile(join(world.dir, 'audit.jsonl')));
     await appendFile(copy, '{"time":"2025-03-01T1');
-    const result = await run(['audit', 'list', '--audit-log', copy]);
+    const result = await runSiteAgentCli(['audit', 'list', '--audit-log', copy]);
     expect(result.code).toBe(0);
     expect(result.err).toMatch(/warning: line 4 is no audit record/);
     expect(result.out).toMatch(/\(the query [0-9a-f]{64} is not kept/);

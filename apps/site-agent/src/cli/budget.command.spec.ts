@@ -1,25 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { BudgetLedgerStore } from '../budget/budget-ledger.store';
 import { BudgetOptions, runBudgetList } from './budget.command';
 import { runCli } from './site-agent.cli';
+import { captureIo } from './__fixtures__/cli-run';
 
 const DAY = 86_400_000;
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 const ALICE = 'r-0123456789abcdef0123456789abcdef';
 const key = (n: number): string => n.toString(16).padStart(32, '0');
 const queryId = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-
-function captureIo() {
-  const out = new PassThrough();
-  const err = new PassThrough() as PassThrough & NodeJS.WriteStream;
-  const text = { out: '', err: '' };
-  out.on('data', (chunk: Buffer) => (text.out += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (text.err += chunk.toString()));
-  return { io: { out, err }, text };
-}
 
 describe('site-agent budget list', () => {
   let dir: string;

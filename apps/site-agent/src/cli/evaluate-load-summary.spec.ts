@@ -2,36 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from './site-agent.cli';
+import { runSiteAgentCli } from './__fixtures__/cli-run';
+import { FEMALE_QUERY } from '../queries/__fixtures__/site-world';
 
 const KDS = join(__dirname, '../../../../../shared/fixtures/mii-kds');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough() as PassThrough & NodeJS.WriteStream;
-  let outText = '';
-  let errText = '';
-  out.on('data', (chunk: Buffer) => (outText += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
-  const code = await runCli(args, { out, err });
-  return { code, out: outText, err: errText };
-}
-
-const FEMALE = {
-  inclusionCriteria: [
-    [
-      {
-        context: { system: 'fdpg.mii.cds', code: 'Patient' },
-        termCodes: [{ system: 'http://snomed.info/sct', code: '263495000' }],
-        valueFilter: {
-          type: 'concept',
-          selectedConcepts: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }],
-        },
-      },
-    ],
-  ],
-};
 
 describe('site-agent evaluate: the load summary', () => {
   let dir: string;
@@ -40,13 +14,13 @@ describe('site-agent evaluate: the load summary', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'evaluate-load-'));
     query = join(dir, 'female.json');
-    writeFileSync(query, JSON.stringify(FEMALE));
+    writeFileSync(query, JSON.stringify(FEMALE_QUERY));
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const evaluate = (data: string, ...more: string[]) =>
-    run(['evaluate', '--data', data, '--query', query, '--today', '2025-01-01', '--exact', ...more]);
+    runSiteAgentCli(['evaluate', '--data', data, '--query', query, '--today', '2025-01-01', '--exact', ...more]);
 
   it('accounts for every resource of the MII example bundles, per type and reason', async () => {
     const result = await evaluate(KDS);
@@ -180,8 +154,8 @@ describe('site-agent evaluate: the load summary', () => {
       }),
     );
     const args = ['evaluate', '--data', site, '--query', consentQuery, '--mapping', mapping, '--exact', '--json'];
-    const upstream = await run([...args, '--upstream-compatible']);
-    const clinical = await run(args);
+    const upstream = await runSiteAgentCli([...args, '--upstream-compatible']);
+    const clinical = await runSiteAgentCli(args);
     const count = (out: string): number => (JSON.parse(out) as { count: number }).count;
     expect([count(upstream.out), count(clinical.out)]).toEqual([1, 0]);
   });

@@ -1,53 +1,26 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { loadOrCreateSiteSecret } from '../protection/site-secret.store';
-import { runCli } from './site-agent.cli';
+import { runSiteAgentCli } from './__fixtures__/cli-run';
+import { FEMALE_QUERY } from '../queries/__fixtures__/site-world';
 
 const KDS = join(__dirname, '../../../../../shared/fixtures/mii-kds');
-
-/** Runs the CLI with captured output streams. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough() as PassThrough & NodeJS.WriteStream;
-  let outText = '';
-  let errText = '';
-  out.on('data', (chunk: Buffer) => (outText += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (errText += chunk.toString()));
-  const code = await runCli(args, { out, err });
-  return { code, out: outText, err: errText };
-}
-
-const female = {
-  inclusionCriteria: [
-    [
-      {
-        context: { system: 'fdpg.mii.cds', code: 'Patient' },
-        termCodes: [{ system: 'http://snomed.info/sct', code: '263495000' }],
-        valueFilter: {
-          type: 'concept',
-          selectedConcepts: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }],
-        },
-      },
-    ],
-  ],
-};
 
 describe('site-agent CLI', () => {
   let dir: string;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'site-agent-cli-'));
-    writeFileSync(join(dir, 'female.json'), JSON.stringify(female));
+    writeFileSync(join(dir, 'female.json'), JSON.stringify(FEMALE_QUERY));
     writeFileSync(join(dir, 'broken.json'), JSON.stringify({ inclusionCriteria: [[]] }));
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints the exact count of the MII test data as one JSON object', async () => {
-    const result = await run([
+    const result = await runSiteAgentCli([
       'evaluate',
       '--data',
       KDS,
@@ -67,7 +40,7 @@ describe('site-agent CLI', () => {
   });
 
   it('prints no count without --exact or the agent state dir', async () => {
-    const result = await run(['evaluate', '--data', KDS, '--query', join(dir, 'female.json')]);
+    const result = await runSiteAgentCli(['evaluate', '--data', KDS, '--query', join(dir, 'female.json')]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/give --exact .* or --state-dir/);
     expect(result.out).toBe('');
@@ -78,8 +51,8 @@ describe('site-agent CLI', () => {
     const secret = await loadOrCreateSiteSecret(stateDir);
     expect(secret.ok).toBe(true);
     const args = ['evaluate', '--data', KDS, '--query', join(dir, 'female.json'), '--today', '2025-01-01'];
-    const first = await run([...args, '--state-dir', stateDir, '--json']);
-    const second = await run([...args, '--state-dir', stateDir, '--json']);
+    const first = await runSiteAgentCli([...args, '--state-dir', stateDir, '--json']);
+    const second = await runSiteAgentCli([...args, '--state-dir', stateDir, '--json']);
     expect(first.code).toBe(0);
     expect(first.out).toBe(second.out);
     const report = JSON.parse(first.out) as { result: { kind: string; protectedCount?: number }; exact: boolean };
@@ -95,20 +68,28 @@ describe('site-agent CLI', () => {
 
   it('refuses a state dir without the agent secret and leaves no secret behind', async () => {
     const empty = join(dir, 'no-agent-here');
-    const result = await run(['evaluate', '--data', KDS, '--query', join(dir, 'female.json'), '--state-dir', empty]);
+    const result = await runSiteAgentCli([
+      'evaluate',
+      '--data',
+      KDS,
+      '--query',
+      join(dir, 'female.json'),
+      '--state-dir',
+      empty,
+    ]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/no site secret in/);
     expect(readdirSync(empty)).toEqual([]);
   });
 
   it('lists every validation issue of a bad query with its path', async () => {
-    const result = await run(['evaluate', '--data', KDS, '--query', join(dir, 'broken.json'), '--exact']);
+    const result = await runSiteAgentCli(['evaluate', '--data', KDS, '--query', join(dir, 'broken.json'), '--exact']);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/\$\.inclusionCriteria\[0\]/);
   });
 
   it('names a bad --today and a missing query file', async () => {
-    const badDay = await run([
+    const badDay = await runSiteAgentCli([
       'evaluate',
       '--data',
       KDS,
@@ -120,22 +101,22 @@ describe('site-agent CLI', () => {
     ]);
     expect(badDay.code).toBe(1);
     expect(badDay.err).toMatch(/--today: must be a calendar date/);
-    const missing = await run(['evaluate', '--data', KDS, '--query', join(dir, 'nope.json'), '--exact']);
+    const missing = await runSiteAgentCli(['evaluate', '--data', KDS, '--query', join(dir, 'nope.json'), '--exact']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/cannot read query .*nope\.json: ENOENT/);
   });
 
   it('exits with 2 on an unknown option', async () => {
-    const result = await run(['evaluate', '--no-such-option']);
+    const result = await runSiteAgentCli(['evaluate', '--no-such-option']);
     expect(result.code).toBe(2);
   });
 
   it('generates a site that evaluate reads back without errors', async () => {
     const out = join(dir, 'site');
-    const generated = await run(['generate', '--patients', '40', '--seed', '3', '--out', out]);
+    const generated = await runSiteAgentCli(['generate', '--patients', '40', '--seed', '3', '--out', out]);
     expect(generated.code).toBe(0);
     expect(readdirSync(out)).toContain('Patient.ndjson');
-    const evaluated = await run([
+    const evaluated = await runSiteAgentCli([
       'evaluate',
       '--data',
       out,
@@ -158,7 +139,7 @@ describe('site-agent CLI', () => {
   });
 
   it('rejects a patient count that is not a positive whole number', async () => {
-    const result = await run(['generate', '--patients', '-3', '--out', join(dir, 'never')]);
+    const result = await runSiteAgentCli(['generate', '--patients', '-3', '--out', join(dir, 'never')]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/--patients: must be at least 1/);
   });
@@ -182,7 +163,7 @@ describe('site-agent CLI', () => {
       fc.asyncProperty(fc.array(word, { maxLength: 8 }), async (args) => {
         // --out would write files: keep generation out of this property.
         const safe = args.filter((a) => a !== 'generate');
-        const result = await run(safe);
+        const result = await runSiteAgentCli(safe);
         expect([0, 1, 2]).toContain(result.code);
       }),
       { numRuns: 150 },
