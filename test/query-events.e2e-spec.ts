@@ -9,18 +9,13 @@ describe('the server-sent event stream of a query', () => {
 
   beforeAll(async () => {
     world = await NetworkWorld.create();
-    const sites = [];
-    for (const [label, patients] of [
+    const network = await world.startNetwork([
       ['north', 300],
       ['south', 200],
       ['east', 120],
-    ] as const) {
-      const id = world.newSiteId(label);
-      sites.push({ id, data: await world.generateSite(id, patients) });
-      siteIds.push(id);
-    }
-    broker = await world.startBroker(world.brokerEnv(siteIds));
-    await Promise.all(sites.map((site) => world.startSite(site.id, world.siteEnv(site.id, site.data))));
+    ]);
+    broker = network.broker;
+    siteIds.push(...network.sites.map((site) => site.id));
   });
 
   afterAll(async () => {

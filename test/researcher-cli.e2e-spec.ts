@@ -42,23 +42,15 @@ describe('the researcher CLI against a running network', () => {
 
   beforeAll(async () => {
     world = await NetworkWorld.create();
-    const sites = [];
-    for (const [label, patients] of [
-      ['north', 300],
-      ['south', 200],
-      ['east', 150],
-    ] as const) {
-      const id = world.newSiteId(label);
-      sites.push({ id, data: await world.generateSite(id, patients) });
-    }
     // Four submissions in this suite; the default soft quota (3 a minute) is not what it tests.
-    broker = await world.startBroker(
-      world.brokerEnv(
-        sites.map((site) => site.id),
-        { BROKER_QUOTA_SOFT_AMOUNT: '20' },
-      ),
-    );
-    await Promise.all(sites.map((site) => world.startSite(site.id, world.siteEnv(site.id, site.data))));
+    ({ broker } = await world.startNetwork(
+      [
+        ['north', 300],
+        ['south', 200],
+        ['east', 150],
+      ],
+      { BROKER_QUOTA_SOFT_AMOUNT: '20' },
+    ));
     home = await mkdtemp(join(tmpdir(), 'fq-cli-e2e-'));
     queryFile = join(home, 'adults.json');
     await writeFile(queryFile, JSON.stringify(adultsQuery()));

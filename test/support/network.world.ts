@@ -270,6 +270,31 @@ export class NetworkWorld {
     return { siteId, app };
   }
 
+  /**
+   * A whole network in one call: generates the data of a site for each `[label, patients]`, starts the broker with
+   * those sites (its environment with `brokerOverrides`), then every site agent. The sites come in the order given.
+   */
+  async startNetwork(
+    sites: ReadonlyArray<readonly [label: string, patients: number]>,
+    brokerOverrides: Record<string, string> = {},
+  ): Promise<{ broker: BrokerHandle; sites: Array<{ id: string; data: SiteData; handle: SiteHandle }> }> {
+    const generated: Array<{ id: string; data: SiteData }> = [];
+    for (const [label, patients] of sites) {
+      const id = this.newSiteId(label);
+      generated.push({ id, data: await this.generateSite(id, patients) });
+    }
+    const broker = await this.startBroker(
+      this.brokerEnv(
+        generated.map((site) => site.id),
+        brokerOverrides,
+      ),
+    );
+    const handles = await Promise.all(
+      generated.map((site) => this.startSite(site.id, this.siteEnv(site.id, site.data))),
+    );
+    return { broker, sites: generated.map((site, i) => ({ ...site, handle: handles[i] })) };
+  }
+
   /** The lines of a site's audit log so far (empty when it does not exist yet). */
   async auditLog(siteId: string, file = join(this.siteStateDir(siteId), 'audit.jsonl')): Promise<AuditLine[]> {
     let text: string;

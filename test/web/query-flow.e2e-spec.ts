@@ -29,17 +29,11 @@ describe('the web app against a real network (nats-server, broker, three site ag
 
   beforeAll(async () => {
     world = await NetworkWorld.create();
-    const sites = [];
-    for (const [label, patients] of [
+    ({ broker } = await world.startNetwork([
       ['north', 400],
       ['south', 300],
       ['east', 200],
-    ] as const) {
-      const id = world.newSiteId(label);
-      sites.push({ id, data: await world.generateSite(id, patients) });
-    }
-    broker = await world.startBroker(world.brokerEnv(sites.map((site) => site.id)));
-    await Promise.all(sites.map((site) => world.startSite(site.id, world.siteEnv(site.id, site.data))));
+    ]));
     browser = await launchBrowser();
   }, 120_000);
 

@@ -21,26 +21,18 @@ describe('the web app: saved queries, history, the quota and the admin pages (na
 
   beforeAll(async () => {
     world = await NetworkWorld.create();
-    const sites = [];
-    for (const [label, patients] of [
-      ['north', 150],
-      ['south', 120],
-      ['east', 100],
-    ] as const) {
-      const id = world.newSiteId(label);
-      sites.push({ id, data: await world.generateSite(id, patients) });
-    }
-    broker = await world.startBroker(
-      world.brokerEnv(
-        sites.map((site) => site.id),
-        {
-          BROKER_QUOTA_SOFT_AMOUNT: String(SOFT_AMOUNT),
-          BROKER_QUOTA_SOFT_INTERVAL_SECONDS: String(SOFT_SECONDS),
-          BROKER_QUOTA_HARD_AMOUNT: String(HARD_AMOUNT),
-        },
-      ),
-    );
-    await Promise.all(sites.map((site) => world.startSite(site.id, world.siteEnv(site.id, site.data))));
+    ({ broker } = await world.startNetwork(
+      [
+        ['north', 150],
+        ['south', 120],
+        ['east', 100],
+      ],
+      {
+        BROKER_QUOTA_SOFT_AMOUNT: String(SOFT_AMOUNT),
+        BROKER_QUOTA_SOFT_INTERVAL_SECONDS: String(SOFT_SECONDS),
+        BROKER_QUOTA_HARD_AMOUNT: String(HARD_AMOUNT),
+      },
+    ));
     browser = await launchBrowser();
     // Another researcher fills the minute's quota now; the admin test has them go on until the weekly limit.
     blocked = await world.clientFor(broker.url, BLOCKED_USER, 'researcher');
