@@ -1,19 +1,15 @@
 import { ModulesContainer } from '@nestjs/core';
-import { startTestBroker, type TestBroker } from './__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from './persistence/__fixtures__/test-databases';
+import { startSqliteTestBroker, type TestBroker } from './__fixtures__/test-broker';
 
 describe('BrokerModule', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker(db.env);
+    broker = await startSqliteTestBroker();
   });
 
   afterAll(async () => {
     await broker.close();
-    await db.drop();
   });
 
   // Nest's own core module (the injector's internals) is global by design.

@@ -1,10 +1,9 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ProblemDetails, SubmitQueryResponse } from '@fq/contracts';
 import request from 'supertest';
-import { FEMALE_QUERY, startTestBroker } from './__fixtures__/test-broker';
+import { FEMALE_QUERY, startSqliteTestBroker } from './__fixtures__/test-broker';
 import { BrokerError } from './broker.errors';
 import { BROKER_DATABASE, type BrokerDatabase } from './persistence/broker-database';
-import { createTestDatabase } from './persistence/__fixtures__/test-databases';
 import { toProblemDetails } from './problem-details.filter';
 
 describe('toProblemDetails', () => {
@@ -56,8 +55,7 @@ describe('toProblemDetails', () => {
 
 describe('ProblemDetailsFilter', () => {
   it('answers a failure deep inside with 500 problem+json, no stack and no internals', async () => {
-    const db = await createTestDatabase('sqlite');
-    const broker = await startTestBroker(db.env);
+    const broker = await startSqliteTestBroker();
     try {
       const { id } = SubmitQueryResponse.parse(
         (
@@ -81,19 +79,16 @@ describe('ProblemDetailsFilter', () => {
       expect(response.text).not.toMatch(/\.ts:\d+|\.js:\d+|Error:|sqlite|kysely/i);
     } finally {
       await broker.close().catch(() => undefined);
-      await db.drop();
     }
   });
 
   it('answers an unknown route with 404 problem+json', async () => {
-    const db = await createTestDatabase('sqlite');
-    const broker = await startTestBroker(db.env);
+    const broker = await startSqliteTestBroker();
     try {
       const response = await request(broker.url).delete('/api/v1/nothing').expect(404);
       expect(ProblemDetails.parse(response.body)).toMatchObject({ code: 'BROKER_ROUTE_NOT_FOUND' });
     } finally {
       await broker.close();
-      await db.drop();
     }
   });
 });

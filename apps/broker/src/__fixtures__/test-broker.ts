@@ -26,6 +26,7 @@ import {
   type ResultRejection,
   SiteMessagePattern,
 } from '../transport/broker-transport';
+import { createTestDatabase } from '../persistence/__fixtures__/test-databases';
 import { writeTestRegistry } from './test-registry';
 
 /** A clock that moves only when told. */
@@ -170,6 +171,34 @@ export async function startTestBroker(
         await app.close();
       } finally {
         rmSync(keyDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * `startTestBroker` on a fresh SQLite database of its own (`env` on top of the database's); `close()` stops the broker
+ * and drops the database.
+ */
+export async function startSqliteTestBroker(
+  env: Record<string, string> = {},
+  options: { transport?: InMemoryBrokerTransport; clock?: ManualClock } = {},
+): Promise<TestBroker> {
+  const db = await createTestDatabase('sqlite');
+  let broker: TestBroker;
+  try {
+    broker = await startTestBroker({ ...db.env, ...env }, options);
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  return {
+    ...broker,
+    close: async () => {
+      try {
+        await broker.close();
+      } finally {
+        await db.drop();
       }
     },
   };

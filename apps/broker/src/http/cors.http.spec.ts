@@ -1,6 +1,5 @@
 import request from 'supertest';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 
 const PORTAL = 'https://portal.example.org';
 const LOCAL = 'http://localhost:4200';
@@ -29,18 +28,15 @@ const preflight = (broker: TestBroker, origin: string) =>
     .set('Access-Control-Request-Headers', 'authorization,content-type');
 
 describe('CORS', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
 
   afterEach(async () => {
     await broker.close();
-    await db.drop();
   });
 
   describe('with BROKER_CORS_ORIGINS', () => {
     beforeEach(async () => {
-      db = await createTestDatabase('sqlite');
-      broker = await startTestBroker({ ...db.env, BROKER_CORS_ORIGINS: `${PORTAL}, ${LOCAL}` });
+      broker = await startSqliteTestBroker({ BROKER_CORS_ORIGINS: `${PORTAL}, ${LOCAL}` });
     });
 
     it.each([PORTAL, LOCAL])('answers a preflight from %s with the allowed methods and headers', async (origin) => {
@@ -75,8 +71,7 @@ describe('CORS', () => {
 
   describe('by default', () => {
     beforeEach(async () => {
-      db = await createTestDatabase('sqlite');
-      broker = await startTestBroker(db.env);
+      broker = await startSqliteTestBroker();
     });
 
     it('answers neither a preflight nor a simple request with CORS headers', async () => {

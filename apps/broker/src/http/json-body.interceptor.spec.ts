@@ -2,23 +2,18 @@ import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { ProblemDetails } from '@fq/contracts';
 import request from 'supertest';
-import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { FEMALE_QUERY, startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { MAX_BODY_BYTES } from './json-body.interceptor';
-
-let db: TestDatabase;
 let broker: TestBroker;
 let auth: Record<string, string>;
 
 beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker(db.env);
+  broker = await startSqliteTestBroker();
   auth = await broker.as('alice');
 });
 
 afterAll(async () => {
   await broker.close();
-  await db.drop();
 });
 
 function post(body: string, contentType = 'application/json') {

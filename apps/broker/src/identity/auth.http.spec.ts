@@ -3,19 +3,14 @@ import { SignJWT } from 'jose';
 import { JsonWebKeySet, ProblemDetails, QueryList } from '@fq/contracts';
 import request from 'supertest';
 import { startIdentityProvider, type TestIdentityProvider } from '../__fixtures__/identity-provider';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { QueriesRepository } from '../persistence/queries.repository';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
-
-let db: TestDatabase;
 let broker: TestBroker;
 let idp: TestIdentityProvider;
 
 beforeAll(async () => {
   idp = await startIdentityProvider();
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker({
-    ...db.env,
+  broker = await startSqliteTestBroker({
     BROKER_AUTH_ISSUER: idp.issuer,
     BROKER_AUTH_AUDIENCE: 'feasibility-webapp',
   });
@@ -23,7 +18,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await broker.close();
-  await db.drop();
   await idp.close();
 });
 

@@ -3,8 +3,7 @@ import { SignJWT } from 'jose';
 import { ProblemDetails } from '@fq/contracts';
 import request from 'supertest';
 import { startIdentityProvider, type TestIdentityProvider } from '../__fixtures__/identity-provider';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 
 // RFC 9110 §11.6.1 / §5.6: one challenge `Bearer` with auth-params whose values are tokens or quoted-strings (no
 // obs-text: the broker has no reason to send any), and RFC 6750 §3's narrower set for error_description.
@@ -17,16 +16,12 @@ const USABLE_USER_ID = /^[\x21-\x7e]{1,128}$/;
 
 // Hundreds of signed tokens and requests per property; generous for a busy machine.
 jest.setTimeout(120_000);
-
-let db: TestDatabase;
 let broker: TestBroker;
 let idp: TestIdentityProvider;
 
 beforeAll(async () => {
   idp = await startIdentityProvider();
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker({
-    ...db.env,
+  broker = await startSqliteTestBroker({
     BROKER_AUTH_ISSUER: idp.issuer,
     BROKER_AUTH_AUDIENCE: 'feasibility-webapp',
     BROKER_AUTH_CLOCK_TOLERANCE_SECONDS: '30',
@@ -35,7 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await broker.close();
-  await db.drop();
   await idp.close();
 });
 

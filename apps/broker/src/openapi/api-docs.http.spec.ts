@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ProblemDetails } from '@fq/contracts';
 import request from 'supertest';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { SECURITY_HEADERS } from '../http/security-headers';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 
 const STRICT_CSP = SECURITY_HEADERS['Content-Security-Policy'];
 const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -21,17 +20,14 @@ function directivesOf(csp: string | undefined): Record<string, string[]> {
 }
 
 describe('GET /api/docs', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker(db.env);
+    broker = await startSqliteTestBroker();
   });
 
   afterAll(async () => {
     await broker.close();
-    await db.drop();
   });
 
   it('serves Swagger UI as HTML that loads only the broker’s own files and links the JSON document', async () => {

@@ -3,9 +3,8 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { ProblemDetails, ValidationProblemDetails } from '@fq/contracts';
 import request from 'supertest';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { routeAccess } from '../identity/auth.guard';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 import { BEARER_AUTH, buildOpenApiDocument } from './openapi.document';
 
 interface Route {
@@ -181,21 +180,18 @@ describe('buildOpenApiDocument', () => {
 });
 
 describe('GET /api/docs against the running controllers', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
   let paths: Paths;
   let document: request.Response;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker(db.env);
+    broker = await startSqliteTestBroker();
     document = await request(broker.url).get('/api/docs/openapi.json');
     paths = (document.body as { paths: Paths }).paths;
   });
 
   afterAll(async () => {
     await broker.close();
-    await db.drop();
   });
 
   it('serves the document as JSON', () => {

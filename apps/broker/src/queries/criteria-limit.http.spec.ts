@@ -1,8 +1,7 @@
 import { DEFAULT_MAX_CRITERIA, HeartbeatPayload, ProblemDetails, QueryList, QuotaLimit } from '@fq/contracts';
 import request from 'supertest';
 import { z } from 'zod';
-import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { FEMALE_QUERY, startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 
 // The two counters of GET /api/v1/quota this suite reads.
 const QuotaCounts = z.looseObject({ soft: QuotaLimit, hard: QuotaLimit });
@@ -19,14 +18,11 @@ function queryWithCriteria(count: number): object {
 }
 
 describe('the criteria limit', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
 
   beforeEach(async () => {
-    db = await createTestDatabase('sqlite');
     // Quotas on, so that a slot spent would show.
-    broker = await startTestBroker({
-      ...db.env,
+    broker = await startSqliteTestBroker({
       BROKER_QUOTA_SOFT_AMOUNT: '100',
       BROKER_QUOTA_HARD_AMOUNT: '100',
     });
@@ -34,7 +30,6 @@ describe('the criteria limit', () => {
 
   afterEach(async () => {
     await broker.close();
-    await db.drop();
   });
 
   function heartbeat(siteId: string, maxCriteria: number, at = broker.clock.now()): void {

@@ -1,26 +1,21 @@
 import { hashQuery, parseStructuredQuery } from '@fq/ccdl';
 import { ProblemDetails, QueryList, QueryResult, SubmitQueryResponse } from '@fq/contracts';
 import request from 'supertest';
-import { answered, FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { answered, FEMALE_QUERY, startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import type { CallerRole } from '../identity/caller';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 import { QueriesRepository } from '../persistence/queries.repository';
 import { QueryDispatchService } from './query-dispatch.service';
 import { queryEnvelopeId } from './query-envelope';
 
 const as = (id: string, role: CallerRole = 'researcher') => broker.as(id, role);
-
-let db: TestDatabase;
 let broker: TestBroker;
 
 beforeEach(async () => {
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker(db.env);
+  broker = await startSqliteTestBroker();
 });
 
 afterEach(async () => {
   await broker.close();
-  await db.drop();
 });
 
 async function submit(body: unknown = FEMALE_QUERY, who = 'alice'): Promise<string> {

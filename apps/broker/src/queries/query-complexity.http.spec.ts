@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { ProblemDetails, QueryList } from '@fq/contracts';
 import request from 'supertest';
-import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
+import { FEMALE_QUERY, startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { QueriesRepository } from '../persistence/queries.repository';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
 
 // Small limits, so that each is reached with a readable query. FEMALE_QUERY's deepest container sits at depth 6 and
 // its longest string has 41 characters.
@@ -52,17 +51,14 @@ function queryWithCriteria(count: number): Record<string, Json> {
 }
 
 describe('query complexity limits', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker({ ...db.env, ...LIMITS });
+    broker = await startSqliteTestBroker({ ...LIMITS });
   });
 
   afterAll(async () => {
     await broker.close();
-    await db.drop();
   });
 
   const submit = async (body: unknown, user = 'alice') =>

@@ -2,21 +2,22 @@ import { hashQuery, parseStructuredQuery } from '@fq/ccdl';
 import { ProblemDetails, QueryList, type QueryListParamsInput, SubmitQueryResponse } from '@fq/contracts';
 import fc from 'fast-check';
 import request from 'supertest';
-import { answered, FEMALE_QUERY, startTestBroker, THREE_SITES, type TestBroker } from '../__fixtures__/test-broker';
+import {
+  answered,
+  FEMALE_QUERY,
+  startSqliteTestBroker,
+  THREE_SITES,
+  type TestBroker,
+} from '../__fixtures__/test-broker';
 import type { CallerRole } from '../identity/caller';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
-
-let db: TestDatabase;
 let broker: TestBroker;
 
 beforeEach(async () => {
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker(db.env);
+  broker = await startSqliteTestBroker();
 });
 
 afterEach(async () => {
   await broker.close();
-  await db.drop();
 });
 
 async function submit(who = 'alice', display?: string): Promise<string> {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { ProblemDetails, QueryList } from '@fq/contracts';
 import request, { type Response } from 'supertest';
-import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { FEMALE_QUERY, startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 
 /** 150 HTTP round trips per property; a busy CI machine needs more than Jest's 5 s. */
 const PROPERTY_TIMEOUT_MS = 60_000;
@@ -53,17 +52,14 @@ function expectEmptyPageOrParameterProblem(response: Response): void {
 }
 
 describe('the query API at its edge', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker(db.env);
+    broker = await startSqliteTestBroker();
   });
 
   afterAll(async () => {
     await broker.close();
-    await db.drop();
   });
 
   const post = async (who: string, body: string | Buffer) =>

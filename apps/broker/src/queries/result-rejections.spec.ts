@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { answered, startTestBroker, submitFemaleQuery, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { answered, startSqliteTestBroker, submitFemaleQuery, type TestBroker } from '../__fixtures__/test-broker';
 import type { ResultRejection } from '../transport/broker-transport';
 
 // What the network hands the broker is verified (signature, sender, timing); these are the rejections on the merits.
 describe('results the broker rejects on their merits', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
 
   beforeEach(async () => {
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker({ ...db.env, BROKER_QUERY_DEADLINE_SECONDS: '60' });
+    broker = await startSqliteTestBroker({ BROKER_QUERY_DEADLINE_SECONDS: '60' });
   });
 
   afterEach(async () => {
     await broker.close();
-    await db.drop();
   });
 
   it('hands the transport a rejection with a code for each, and nothing for a counted result', async () => {

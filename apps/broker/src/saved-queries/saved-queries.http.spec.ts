@@ -8,20 +8,15 @@ import {
 } from '@fq/contracts';
 import fc from 'fast-check';
 import request from 'supertest';
-import { FEMALE_QUERY, startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
-
-let db: TestDatabase;
+import { FEMALE_QUERY, startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 let broker: TestBroker;
 
 beforeEach(async () => {
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker(db.env);
+  broker = await startSqliteTestBroker();
 });
 
 afterEach(async () => {
   await broker.close();
-  await db.drop();
 });
 
 async function save(body: object, who = 'alice'): Promise<SavedQuery> {

@@ -1,19 +1,14 @@
 import { SiteStateList } from '@fq/contracts';
 import request from 'supertest';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
-
-let db: TestDatabase;
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 let broker: TestBroker;
 
 beforeEach(async () => {
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker({ ...db.env, BROKER_SITE_OFFLINE_SECONDS: '30' });
+  broker = await startSqliteTestBroker({ BROKER_SITE_OFFLINE_SECONDS: '30' });
 });
 
 afterEach(async () => {
   await broker.close();
-  await db.drop();
 });
 
 function heartbeat(siteId: string, at: Date, agentVersion = '0.1.0'): void {

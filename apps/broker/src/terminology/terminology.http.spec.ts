@@ -4,23 +4,18 @@ import { join } from 'node:path';
 import { builtinCatalogFile } from '@fq/catalog';
 import { ProblemDetails, TerminologyEntry, TerminologySearchResponse, ValidationProblemDetails } from '@fq/contracts';
 import request from 'supertest';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 import { openCriteriaCatalog } from './criteria-catalog.provider';
-
-let db: TestDatabase;
 let broker: TestBroker;
 let auth: Record<string, string>;
 
 beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  broker = await startTestBroker(db.env);
+  broker = await startSqliteTestBroker();
   auth = await broker.as('alice');
 });
 
 afterAll(async () => {
   await broker.close();
-  await db.drop();
 });
 
 const search = (query: Record<string, string>) =>

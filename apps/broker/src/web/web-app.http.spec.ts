@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { ProblemDetails, QuotaUsage, WebConfig } from '@fq/contracts';
 import request from 'supertest';
 import { startIdentityProvider, type TestIdentityProvider } from '../__fixtures__/identity-provider';
-import { startTestBroker, type TestBroker } from '../__fixtures__/test-broker';
-import { createTestDatabase, type TestDatabase } from '../persistence/__fixtures__/test-databases';
+import { startSqliteTestBroker, type TestBroker } from '../__fixtures__/test-broker';
 
 const INDEX = '<!doctype html><title>app</title><script type="module" src="/assets/index-1a2b.js"></script>';
 
@@ -20,19 +19,16 @@ function writeWebBuild(): string {
 }
 
 describe('the web app at /', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
   let webDir: string;
 
   beforeAll(async () => {
     webDir = writeWebBuild();
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker({ ...db.env, BROKER_WEB_DIR: webDir });
+    broker = await startSqliteTestBroker({ BROKER_WEB_DIR: webDir });
   });
 
   afterAll(async () => {
     await broker.close();
-    await db.drop();
     rmSync(webDir, { recursive: true, force: true });
   });
 
@@ -125,7 +121,6 @@ describe('the web app at /', () => {
 });
 
 describe('the web app with an OIDC provider and without the development issuer', () => {
-  let db: TestDatabase;
   let broker: TestBroker;
   let idp: TestIdentityProvider;
   let webDir: string;
@@ -133,9 +128,7 @@ describe('the web app with an OIDC provider and without the development issuer',
   beforeAll(async () => {
     webDir = writeWebBuild();
     idp = await startIdentityProvider();
-    db = await createTestDatabase('sqlite');
-    broker = await startTestBroker({
-      ...db.env,
+    broker = await startSqliteTestBroker({
       BROKER_WEB_DIR: webDir,
       BROKER_DEV_ISSUER: 'false',
       BROKER_AUTH_ISSUER: idp.issuer,
@@ -146,7 +139,6 @@ describe('the web app with an OIDC provider and without the development issuer',
 
   afterAll(async () => {
     await broker.close();
-    await db.drop();
     await idp.close();
     rmSync(webDir, { recursive: true, force: true });
   });
@@ -175,15 +167,13 @@ describe('the web app with an OIDC provider and without the development issuer',
 
 describe('a broker without a built web app', () => {
   it('still serves its API and answers / with a 404 problem', async () => {
-    const db = await createTestDatabase('sqlite');
-    const broker = await startTestBroker({ ...db.env, BROKER_WEB_DIR: join(tmpdir(), 'fq-no-such-web-build') });
+    const broker = await startSqliteTestBroker({ BROKER_WEB_DIR: join(tmpdir(), 'fq-no-such-web-build') });
     try {
       const response = await request(broker.url).get('/').expect(404);
       expect(ProblemDetails.parse(response.body).code).toBe('BROKER_ROUTE_NOT_FOUND');
       await request(broker.url).get('/api/v1/web-config').expect(200);
     } finally {
       await broker.close();
-      await db.drop();
     }
   });
 });
