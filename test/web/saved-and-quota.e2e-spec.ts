@@ -124,6 +124,11 @@ describe('the web app: saved queries, history, the quota and the admin pages (na
     const row = page.locator('table.data tbody tr', { hasText: 'Diabetes cohort' });
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(/completed.*3 of 3/);
+    // The status filter lists again from the broker: none of these queries has expired; the completed one comes back.
+    await page.getByLabel('Status').selectOption('expired');
+    await page.getByText('No queries match.').waitFor();
+    await page.getByLabel('Status').selectOption('completed');
+    await row.waitFor();
     await page.screenshot({ path: join(SHOTS, '04-history.png'), fullPage: true });
     await expectAccessible(page);
     await row.getByRole('link', { name: 'Diabetes cohort' }).click();

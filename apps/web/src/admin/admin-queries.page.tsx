@@ -3,6 +3,7 @@ import type { QueryStatus } from '../api/api-types';
 import { useAuth } from '../auth/auth.context';
 import { useDebounced } from '../criteria/use-debounced';
 import { sinceFromDateInput } from '../history/history-words';
+import { QueryStatusFilter } from '../history/query-status-filter';
 import { QueryTable } from '../history/query-table';
 import { useQueryPages } from '../history/use-query-pages';
 import { AdminOnly } from './admin-only';
@@ -42,15 +43,7 @@ function AllQueries() {
             onInput={(event) => setUser(event.currentTarget.value)}
           />
         </label>
-        <label>
-          Status
-          <select value={status} onChange={(event) => setStatus(event.currentTarget.value as QueryStatus | '')}>
-            <option value="">any</option>
-            <option value="running">running</option>
-            <option value="completed">completed</option>
-            <option value="expired">expired</option>
-          </select>
-        </label>
+        <QueryStatusFilter value={status} onChange={setStatus} />
         <label>
           Submitted on or after
           <input type="date" value={since} onInput={(event) => setSince(event.currentTarget.value)} />

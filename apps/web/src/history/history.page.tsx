@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { QueryStatus } from '../api/api-types';
 import { useAuth } from '../auth/auth.context';
+import { QueryStatusFilter } from './query-status-filter';
 import { QueryTable } from './query-table';
 import { useQueryPages } from './use-query-pages';
 
@@ -13,15 +14,7 @@ export function HistoryPage() {
     <section class="panel history-page" aria-labelledby="history-title">
       <h2 id="history-title">Your queries</h2>
       <div class="filters">
-        <label>
-          Status
-          <select value={status} onChange={(event) => setStatus(event.currentTarget.value as QueryStatus | '')}>
-            <option value="">any</option>
-            <option value="running">running</option>
-            <option value="completed">completed</option>
-            <option value="expired">expired</option>
-          </select>
-        </label>
+        <QueryStatusFilter value={status} onChange={setStatus} />
       </div>
       <QueryTable pages={pages} caption="Your queries, newest first" />
     </section>
