@@ -20,6 +20,7 @@ import {
 } from '@fq/privacy';
 import { LOG_FORMATS } from '@fq/logging';
 import { z } from 'zod';
+import { show, wholeNumber } from './env-values';
 import { checkFhirSourceEnv, FHIR_SOURCE_ENV_NAMES, FhirSourceEnv, toFhirSourceSettings } from './fhir-source.schema';
 
 /** Every environment variable the site agent reads; anything else with the SITE_ prefix is reported as unknown. */
@@ -69,34 +70,6 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** How much the agent logs, least first; each level includes the ones before it. */
 export const SITE_LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 const DAY_SECONDS = 86_400;
-
-/** Shows a user-supplied value in an error message without flooding the terminal. */
-function show(raw: string): string {
-  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
-}
-
-/** A whole number within [min, max], or `fallback` when unset. */
-function wholeNumber(min: number, max: number, fallback: number) {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx): number => {
-      if (raw === undefined) {
-        return fallback;
-      }
-      const text = raw.trim();
-      const value = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
-      if (!Number.isSafeInteger(value) || value < min || value > max) {
-        ctx.issues.push({
-          code: 'custom',
-          input: raw,
-          message: `must be a whole number from ${min} to ${max}, got ${show(raw)}`,
-        });
-        return z.NEVER;
-      }
-      return value;
-    });
-}
 
 function flag(fallback: boolean) {
   return z

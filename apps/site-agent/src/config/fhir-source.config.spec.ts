@@ -102,6 +102,14 @@ describe('the FHIR server source configuration', () => {
     );
   });
 
+  it('refuses a number out of its range and says what it got', () => {
+    const url = { SITE_FHIR_BASE_URL: 'http://127.0.0.1:8080/fhir' };
+    expect(problems({ ...url, SITE_FHIR_PARALLEL_DOWNLOADS: '33', SITE_FHIR_PAGE_SIZE: 'many' })).toEqual([
+      'SITE_FHIR_PARALLEL_DOWNLOADS must be a whole number from 1 to 32, got "33"',
+      'SITE_FHIR_PAGE_SIZE must be a whole number from 1 to 10000, got "many"',
+    ]);
+  });
+
   it('refuses URLs with credentials or another scheme, and server settings without a server', () => {
     expect(problems({ SITE_FHIR_BASE_URL: 'https://user:pw@fhir.example.org' })[0]).toMatch(/no credentials/);
     expect(problems({ SITE_FHIR_BASE_URL: 'ftp://fhir.example.org' })[0]).toMatch(/http:\/\/ or https:\/\//);

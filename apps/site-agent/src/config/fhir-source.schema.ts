@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from './env-values';
 
 /** The variables that point the agent at a FHIR server instead of files (HOUSE-STYLE §6: one place each). */
 export const FHIR_SOURCE_ENV_NAMES = [
@@ -32,24 +33,6 @@ export const FHIR_AUTH_KINDS = ['none', 'basic', 'bearer', 'smart-backend'] as c
 export const DEFAULT_FHIR_SCOPE = 'system/*.read';
 
 const DAY_SECONDS = 86_400;
-
-/** A whole number within [min, max], or `fallback` when unset. */
-function seconds(min: number, max: number, fallback: number) {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx): number => {
-      if (raw === undefined) {
-        return fallback;
-      }
-      const value = /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-      if (!Number.isSafeInteger(value) || value < min || value > max) {
-        ctx.issues.push({ code: 'custom', input: raw, message: `must be a whole number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return value;
-    });
-}
 
 /** An absolute http(s) URL without credentials, query or fragment; the trailing slash is dropped. */
 const HttpUrl = z
@@ -103,12 +86,12 @@ export const FhirSourceEnv = z.object({
   SITE_FHIR_TOKEN_URL: HttpUrl.optional(),
   SITE_FHIR_SCOPE: z.string().trim().min(1).max(1000).default(DEFAULT_FHIR_SCOPE),
   SITE_FHIR_CA_FILE: OptionalText,
-  SITE_FHIR_TIMEOUT_SECONDS: seconds(1, 3600, 60),
-  SITE_FHIR_EXPORT_TIMEOUT_SECONDS: seconds(10, 7 * DAY_SECONDS, DAY_SECONDS / 4),
-  SITE_FHIR_PARALLEL_DOWNLOADS: seconds(1, 32, 4),
-  SITE_FHIR_PAGE_SIZE: seconds(1, 10_000, 1000),
-  SITE_FHIR_INCREMENTAL_SECONDS: seconds(0, 30 * DAY_SECONDS, 0),
-  SITE_REFRESH_RETRY_SECONDS: seconds(1, DAY_SECONDS, 60),
+  SITE_FHIR_TIMEOUT_SECONDS: wholeNumber(1, 3600, 60),
+  SITE_FHIR_EXPORT_TIMEOUT_SECONDS: wholeNumber(10, 7 * DAY_SECONDS, DAY_SECONDS / 4),
+  SITE_FHIR_PARALLEL_DOWNLOADS: wholeNumber(1, 32, 4),
+  SITE_FHIR_PAGE_SIZE: wholeNumber(1, 10_000, 1000),
+  SITE_FHIR_INCREMENTAL_SECONDS: wholeNumber(0, 30 * DAY_SECONDS, 0),
+  SITE_REFRESH_RETRY_SECONDS: wholeNumber(1, DAY_SECONDS, 60),
 });
 export type FhirSourceEnv = z.output<typeof FhirSourceEnv>;
 
