@@ -318,13 +318,7 @@ export class BulkExportClient {
         { ...options, headers: await this.headers(options.headers, options.signal) },
         (why, ms) => this.onEvent({ kind: 'retry', step, reason: why, delayMs: ms }),
       );
-    const response = await send();
-    if (response.status !== 401) {
-      return response;
-    }
-    await response.body.dump();
-    this.auth.invalidate();
-    return send();
+    return this.againOnUnauthorized(send);
   }
 
   /** One request with the Authorization header (a 401 gets a new token and one more try); no other retries. */
@@ -334,6 +328,11 @@ export class BulkExportClient {
   ): Promise<FhirResponse> {
     const send = async (): Promise<FhirResponse> =>
       this.http.send(url, { ...options, headers: await this.headers(options.headers ?? {}, options.signal) });
+    return this.againOnUnauthorized(send);
+  }
+
+  /** Sends; on a 401 drops the token (the server may have revoked it) and sends once more with a new one. */
+  private async againOnUnauthorized(send: () => Promise<FhirResponse>): Promise<FhirResponse> {
     const response = await send();
     if (response.status !== 401) {
       return response;
