@@ -6,6 +6,7 @@ import { waitFor } from '@fq/process-kit';
 import { FhirServerDouble, type StoredResource } from '../../../../../test/support/fhir-server';
 import { createTestCertificates } from '../../../../../test/support/tls-certificates';
 import type { FhirAuthSource, FhirSourceSettings } from '../../config/fhir-source.schema';
+import { fhirSourceSettings } from './__fixtures__/fhir-source-settings';
 import { BulkExportClient, type FhirSourceEvent } from './bulk-export.client';
 import { mergeExportFiles, readGzipLines } from './export-merge';
 import { createFhirAuthorizer } from './fhir-auth';
@@ -67,20 +68,7 @@ describe('BulkExportClient against the FHIR server double', () => {
   }
 
   function settings(overrides: Partial<FhirSourceSettings> = {}): FhirSourceSettings {
-    return {
-      baseUrl: server.baseUrl,
-      read: 'bulk-export',
-      exportLevel: 'system',
-      groupId: null,
-      auth: { kind: 'none' },
-      caFile: null,
-      requestTimeoutSeconds: 10,
-      exportTimeoutSeconds: 60,
-      parallelDownloads: 3,
-      pageSize: 8,
-      incrementalSeconds: 0,
-      ...overrides,
-    };
+    return fhirSourceSettings(server.baseUrl, overrides);
   }
 
   async function smartAuth(): Promise<FhirAuthSource> {

@@ -9,6 +9,7 @@ import { CountProtectionService } from '../../protection/count-protection.servic
 import { memoryNumbering } from '../../protection/__fixtures__/memory-numbering';
 import { FEMALE_QUERY } from '../../queries/__fixtures__/site-world';
 import { type LoadedSiteData, SiteDataLoader, type SiteDataResult } from '../site-data.loader';
+import { fhirSourceSettings } from './__fixtures__/fhir-source-settings';
 import { FhirServerSource } from './fhir-server.source';
 
 const COHORT_KEYS = new CountProtectionService(
@@ -53,20 +54,12 @@ describe('FhirServerSource', () => {
   });
 
   function source(overrides: Partial<FhirSourceSettings> = {}): FhirServerSource {
-    const fhirSource: FhirSourceSettings = {
-      baseUrl: server.baseUrl,
-      read: 'bulk-export',
-      exportLevel: 'system',
-      groupId: null,
-      auth: { kind: 'none' },
-      caFile: null,
-      requestTimeoutSeconds: 10,
-      exportTimeoutSeconds: 60,
+    const fhirSource = fhirSourceSettings(server.baseUrl, {
       parallelDownloads: 2,
       pageSize: 5,
       incrementalSeconds: 60,
       ...overrides,
-    };
+    });
     const config = { fhirSource, stateDir, dataVersionOverride: null };
     const loader = new SiteDataLoader(
       { ...config, dataPaths: [], mappingFile: null, conceptTreeFiles: [], upstreamCompatible: false },
