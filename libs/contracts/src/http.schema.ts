@@ -163,6 +163,13 @@ export type ValidationProblemDetails = z.infer<typeof ValidationProblemDetails>;
 export const UserRole = z.enum(['researcher', 'power-user', 'admin']);
 export type UserRole = z.infer<typeof UserRole>;
 
+/** Who a user is: the bearer token's `sub`, 1-128 printable ASCII characters without spaces. */
+export const UserId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, { error: 'a user id is 1-128 printable ASCII characters without spaces' });
+
 /** One submission quota as it stands for the caller. */
 export const QuotaLimit = z.strictObject({
   /** Submissions allowed per interval; null when the limit is off or does not apply to the caller's role. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserRole } from './http.schema';
+import { UserId, UserRole } from './http.schema';
 
 // Bodies the browser app reads before anybody has signed in: how to sign in, and the development issuer's sign-in.
 
@@ -24,11 +24,7 @@ export type WebConfig = z.infer<typeof WebConfig>;
 
 /** `POST /api/v1/dev-issuer/sign-in`: who to sign in as, in which role (development issuer only). */
 export const DevSignInRequest = z.strictObject({
-  user: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[\x21-\x7e]+$/, { error: 'a user id is 1-128 printable ASCII characters without spaces' }),
+  user: UserId,
   role: UserRole,
 });
 export type DevSignInRequest = z.infer<typeof DevSignInRequest>;

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UserRole } from '@fq/contracts';
+import { UserId, UserRole } from '@fq/contracts';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type KeyLike, SignJWT } from 'jose';
 import { z } from 'zod';
 import { DevIssuerKeyError } from './errors';
@@ -107,11 +107,7 @@ function isMissing(error: unknown): boolean {
 
 /** What a development token says: who, in which role, for how long. */
 export const DevTokenRequest = z.strictObject({
-  user: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[\x21-\x7e]+$/, { error: 'a user id is 1-128 printable ASCII characters without spaces' }),
+  user: UserId,
   role: UserRole,
   ttlSeconds: z
     .number()
