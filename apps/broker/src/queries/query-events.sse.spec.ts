@@ -21,6 +21,15 @@ afterEach(async () => {
 const answer = (id: string, hash: string, site: 'site-a' | 'site-b' | 'site-c', count: number) =>
   broker.transport.deliver(answered(id, site, hash, count), broker.clock.now());
 
+/** The female query, answered by the three sites with 30, 40 and 50 (a total of 120): completed. */
+async function completedQuery(): Promise<{ id: string; hash: string }> {
+  const submitted = await submitFemaleQuery(broker);
+  await answer(submitted.id, submitted.hash, 'site-a', 30);
+  await answer(submitted.id, submitted.hash, 'site-b', 40);
+  await answer(submitted.id, submitted.hash, 'site-c', 50);
+  return submitted;
+}
+
 describe('GET /api/v1/queries/{id}/events', () => {
   it('sends a site-result per answer as it happens, then completed, then closes', async () => {
     const { id, hash } = await submitFemaleQuery(broker);
@@ -45,10 +54,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('carries the changed result without repeating the query, which GET still shows', async () => {
-    const { id, hash } = await submitFemaleQuery(broker);
-    await answer(id, hash, 'site-a', 30);
-    await answer(id, hash, 'site-b', 40);
-    await answer(id, hash, 'site-c', 50);
+    const { id } = await completedQuery();
     const events = await (
       await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'))
     ).ended;
@@ -66,10 +72,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('gives a late subscriber the events that already happened, then closes', async () => {
-    const { id, hash } = await submitFemaleQuery(broker);
-    await answer(id, hash, 'site-a', 30);
-    await answer(id, hash, 'site-b', 40);
-    await answer(id, hash, 'site-c', 50);
+    const { id } = await completedQuery();
     const events = await (
       await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, await broker.as('alice'))
     ).ended;
@@ -93,10 +96,7 @@ describe('GET /api/v1/queries/{id}/events', () => {
   });
 
   it('resumes after Last-Event-ID', async () => {
-    const { id, hash } = await submitFemaleQuery(broker);
-    await answer(id, hash, 'site-a', 30);
-    await answer(id, hash, 'site-b', 40);
-    await answer(id, hash, 'site-c', 50);
+    const { id } = await completedQuery();
     const stream = await openEventStream(`${broker.url}/api/v1/queries/${id}/events`, {
       ...(await broker.as('alice')),
       'Last-Event-ID': '2',
