@@ -53,6 +53,17 @@ export class CodeDictionary {
   private readonly systems: string[] = [];
   private readonly codes: string[] = [];
 
+  /** The dictionary a snapshot saved: the code at position `id` of `systems` and `codes` has that id. */
+  static restore(systems: readonly string[], codes: readonly string[]): CodeDictionary {
+    const dictionary = new CodeDictionary();
+    for (let id = 0; id < codes.length; id++) {
+      dictionary.ids.set(codeKey(systems[id], codes[id]), id);
+      dictionary.systems.push(systems[id]);
+      dictionary.codes.push(codes[id]);
+    }
+    return dictionary;
+  }
+
   get size(): number {
     return this.codes.length;
   }

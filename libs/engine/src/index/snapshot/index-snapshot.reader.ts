@@ -4,9 +4,10 @@ import { err, ok, type Result } from '@fq/result';
 import { DEFAULT_MAPPING } from '../../mapping/default-mapping';
 import { IndexSnapshotError, type IndexSnapshotErrorCode } from '../../errors';
 import { createIndexPlan, type SiteEngineOptions } from '../../site-engine';
-import { codeKey, type IndexPlan } from '../index-plan';
+import { CodeDictionary } from '../builder-columns';
+import type { IndexPlan } from '../index-plan';
 import { type FinalSlot, type FinalTable, PatientIndex } from '../patient-index';
-import type { CodeDictionaryView, Postings } from '../postings';
+import type { Postings } from '../postings';
 import {
   type ArrayKind,
   SnapshotHeader,
@@ -47,35 +48,6 @@ export type SnapshotLoadResult = Result<LoadedSnapshot, IndexSnapshotError>;
 const MAX_READ = 1 << 30;
 /** Buffer for bytes that are only hashed (padding, or the body of a snapshot that will not be used). */
 const SCRATCH_BYTES = 1 << 20;
-
-class SnapshotDictionary implements CodeDictionaryView {
-  private readonly ids = new Map<string, number>();
-
-  constructor(
-    private readonly systems: readonly string[],
-    private readonly codes: readonly string[],
-  ) {
-    for (let id = 0; id < codes.length; id++) {
-      this.ids.set(codeKey(systems[id], codes[id]), id);
-    }
-  }
-
-  get size(): number {
-    return this.codes.length;
-  }
-
-  idOf(system: string, code: string): number | undefined {
-    return this.ids.get(codeKey(system, code));
-  }
-
-  systemOf(id: number): string {
-    return this.systems[id];
-  }
-
-  codeOf(id: number): string {
-    return this.codes[id];
-  }
-}
 
 /** Reads exactly `target.length` bytes at `position` into `target` and hashes them. */
 async function readExactly(handle: FileHandle, target: Uint8Array, position: number, hash: Hash): Promise<void> {
@@ -162,7 +134,7 @@ class LoadedArrays {
   }
 }
 
-function restorePostings(stored: StoredPostings, arrays: LoadedArrays, dictionary: SnapshotDictionary): Postings {
+function restorePostings(stored: StoredPostings, arrays: LoadedArrays, dictionary: CodeDictionary): Postings {
   const localOf = arrays.i32(stored.localOf);
   const presentBySystem = new Map<string, string[]>();
   for (let id = 0; id < localOf.length; id++) {
@@ -186,7 +158,7 @@ function restoreSlot(
   stored: StoredSlot,
   plan: IndexPlan['tables'][number]['slots'][number],
   arrays: LoadedArrays,
-  dictionary: SnapshotDictionary,
+  dictionary: CodeDictionary,
 ): FinalSlot {
   if (stored.kind !== plan.kind) {
     throw new SnapshotShapeError(`a slot of kind ${stored.kind} where the plan has ${plan.kind}`);
@@ -208,7 +180,7 @@ function restoreTable(
   stored: StoredTable,
   plan: IndexPlan['tables'][number],
   arrays: LoadedArrays,
-  dictionary: SnapshotDictionary,
+  dictionary: CodeDictionary,
 ): FinalTable {
   if (stored.key !== plan.key || stored.slots.length !== plan.slots.length) {
     throw new SnapshotShapeError(`table ${stored.key} does not match the plan's ${plan.key}`);
@@ -366,7 +338,7 @@ function restoreIndex(
     throw new SnapshotShapeError('its tables do not match the plan');
   }
   const arrays = new LoadedArrays(stored);
-  const dictionary = new SnapshotDictionary(header.systems, header.codes);
+  const dictionary = CodeDictionary.restore(header.systems, header.codes);
   const tables = header.tables.map((table, i) => restoreTable(table, plan.tables[i], arrays, dictionary));
   return new PatientIndex(
     plan,
