@@ -1,12 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { z } from 'zod';
 import { BrokerError } from '../broker.errors';
-
-// Any UUID form the broker ever issued; lower-cased, as ids are stored.
-const QueryIdParameter = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
-  .transform((id) => id.toLowerCase());
+import { parseIdParameter } from '../http/id-parameter';
 
 /** The answer for a query the caller may not see: another researcher's query is as unknown as a missing one. */
 export function queryNotFoundError(): BrokerError {
@@ -17,10 +11,6 @@ export function queryNotFoundError(): BrokerError {
 @Injectable()
 export class QueryIdPipe implements PipeTransform<unknown, string> {
   transform(value: unknown): string {
-    const parsed = QueryIdParameter.safeParse(value);
-    if (!parsed.success) {
-      throw queryNotFoundError();
-    }
-    return parsed.data;
+    return parseIdParameter(value, queryNotFoundError);
   }
 }
