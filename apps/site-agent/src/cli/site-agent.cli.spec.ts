@@ -19,18 +19,12 @@ describe('site-agent CLI', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** `site-agent evaluate` of the female query on the MII test data, with `more` arguments. */
+  const evaluateFemale = (...more: string[]) =>
+    runSiteAgentCli(['evaluate', '--data', KDS, '--query', join(dir, 'female.json'), ...more]);
+
   it('prints the exact count of the MII test data as one JSON object', async () => {
-    const result = await runSiteAgentCli([
-      'evaluate',
-      '--data',
-      KDS,
-      '--query',
-      join(dir, 'female.json'),
-      '--today',
-      '2025-01-01',
-      '--exact',
-      '--json',
-    ]);
+    const result = await evaluateFemale('--today', '2025-01-01', '--exact', '--json');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.out) as { count: number; exact: boolean; criteria: unknown[] };
     expect(report.count).toBe(15);
@@ -40,7 +34,7 @@ describe('site-agent CLI', () => {
   });
 
   it('prints no count without --exact or the agent state dir', async () => {
-    const result = await runSiteAgentCli(['evaluate', '--data', KDS, '--query', join(dir, 'female.json')]);
+    const result = await evaluateFemale();
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/give --exact .* or --state-dir/);
     expect(result.out).toBe('');
@@ -50,9 +44,9 @@ describe('site-agent CLI', () => {
     const stateDir = join(dir, 'agent-state');
     const secret = await loadOrCreateSiteSecret(stateDir);
     expect(secret.ok).toBe(true);
-    const args = ['evaluate', '--data', KDS, '--query', join(dir, 'female.json'), '--today', '2025-01-01'];
-    const first = await runSiteAgentCli([...args, '--state-dir', stateDir, '--json']);
-    const second = await runSiteAgentCli([...args, '--state-dir', stateDir, '--json']);
+    const args = ['--today', '2025-01-01', '--state-dir', stateDir, '--json'];
+    const first = await evaluateFemale(...args);
+    const second = await evaluateFemale(...args);
     expect(first.code).toBe(0);
     expect(first.out).toBe(second.out);
     const report = JSON.parse(first.out) as { result: { kind: string; protectedCount?: number }; exact: boolean };
@@ -68,15 +62,7 @@ describe('site-agent CLI', () => {
 
   it('refuses a state dir without the agent secret and leaves no secret behind', async () => {
     const empty = join(dir, 'no-agent-here');
-    const result = await runSiteAgentCli([
-      'evaluate',
-      '--data',
-      KDS,
-      '--query',
-      join(dir, 'female.json'),
-      '--state-dir',
-      empty,
-    ]);
+    const result = await evaluateFemale('--state-dir', empty);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/no site secret in/);
     expect(readdirSync(empty)).toEqual([]);
@@ -89,16 +75,7 @@ describe('site-agent CLI', () => {
   });
 
   it('names a bad --today and a missing query file', async () => {
-    const badDay = await runSiteAgentCli([
-      'evaluate',
-      '--data',
-      KDS,
-      '--query',
-      join(dir, 'female.json'),
-      '--today',
-      '2025-02-30',
-      '--exact',
-    ]);
+    const badDay = await evaluateFemale('--today', '2025-02-30', '--exact');
     expect(badDay.code).toBe(1);
     expect(badDay.err).toMatch(/--today: must be a calendar date/);
     const missing = await runSiteAgentCli(['evaluate', '--data', KDS, '--query', join(dir, 'nope.json'), '--exact']);
