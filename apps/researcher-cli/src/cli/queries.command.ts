@@ -14,7 +14,8 @@ import {
 import { CliError, ExitCode } from './exit-codes';
 import { readQueryFile, withTitle } from './query-files';
 
-interface SubmitOptions extends GlobalOptions {
+/** The options of every command that submits a query. */
+export interface SubmitOptions extends GlobalOptions {
   title?: string;
   watch?: boolean;
 }
@@ -30,22 +31,19 @@ interface ListOptions extends GlobalOptions {
 
 /** `fq submit`, `fq status`, `fq list`, `fq quota`. */
 export function addQueryCommands(program: Command, run: CommandRunner): void {
-  program
+  const submit = program
     .command('submit')
     .description(
       'submit a CCDL query (a JSON file, - for stdin) to every site; prints its id, or with --watch its result',
     )
-    .argument('<file>', 'the CCDL query or CRTDL document')
-    .option('--title <title>', "a title for your history (the query's CCDL display)")
-    .option('--watch', 'follow the sites’ answers until the query completes or expires')
-    .action((file: string, _options: SubmitOptions, command: Command) =>
-      run(async (io) => {
-        const options = command.optsWithGlobals<SubmitOptions>();
-        const context = await createCliContext(options, io);
-        const body = await readQueryFile(file, io);
-        return submitQuery(context, options.title === undefined ? body : withTitle(body, options.title), options.watch);
-      }),
-    );
+    .argument('<file>', 'the CCDL query or CRTDL document');
+  addSubmitOptions(submit).action((file: string, _options: SubmitOptions, command: Command) =>
+    run(async (io) => {
+      const options = command.optsWithGlobals<SubmitOptions>();
+      const context = await createCliContext(options, io);
+      return submitQuery(context, await readQueryFile(file, io), options);
+    }),
+  );
   program
     .command('status')
     .description("a query's status, total and per-site results")
@@ -104,8 +102,23 @@ export function addQueryCommands(program: Command, run: CommandRunner): void {
     );
 }
 
-/** Submits a query body; prints its id and warnings, or with `watch` follows it to its final result. */
-export async function submitQuery(context: CliContext, body: unknown, watch = false): Promise<ExitCode> {
+/** Adds --title and --watch, the options of every command that submits a query. */
+export function addSubmitOptions(command: Command): Command {
+  return command
+    .option('--title <title>', "a title for your history (the query's CCDL display)")
+    .option('--watch', 'follow the sites’ answers until the query completes or expires');
+}
+
+/**
+ * Submits a query body (titled `title` when given); prints its id and warnings, or with `watch` follows it to its
+ * final result.
+ */
+export async function submitQuery(
+  context: CliContext,
+  query: unknown,
+  { title, watch = false }: Pick<SubmitOptions, 'title' | 'watch'>,
+): Promise<ExitCode> {
+  const body = title === undefined ? query : withTitle(query, title);
   const submitted = await context.client.post('/api/v1/queries', body, SubmitQueryResponse);
   for (const warning of submitted.warnings) {
     printMessage(context, `warning: ${warning.path}: ${warning.message} (${warning.code})`);

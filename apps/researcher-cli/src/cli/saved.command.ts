@@ -3,17 +3,12 @@ import type { Command } from 'commander';
 import { formatSavedList, formatSavedQuery } from '../output/query-output';
 import { type CliContext, type CommandRunner, createCliContext, type GlobalOptions, printResult } from './cli-context';
 import { CliError, ExitCode } from './exit-codes';
-import { isUuid, submitQuery } from './queries.command';
-import { readQueryFile, withTitle } from './query-files';
+import { addSubmitOptions, isUuid, type SubmitOptions, submitQuery } from './queries.command';
+import { readQueryFile } from './query-files';
 
 interface SaveOptions extends GlobalOptions {
   name: string;
   comment?: string;
-}
-
-interface RunOptions extends GlobalOptions {
-  title?: string;
-  watch?: boolean;
 }
 
 interface RenameOptions extends GlobalOptions {
@@ -67,22 +62,20 @@ export function addSavedCommands(program: Command, run: CommandRunner): void {
         return ExitCode.Ok;
       }),
     );
-  saved
+  const savedRun = saved
     .command('run')
     .description('submit a saved query again (titled with its name unless it has a display or --title says)')
-    .argument('<id-or-name>')
-    .option('--title <title>', "a title for your history (the query's CCDL display)")
-    .option('--watch', 'follow the sites’ answers until the query completes or expires')
-    .action((reference: string, _options: RunOptions, command: Command) =>
-      run(async (io) => {
-        const options = command.optsWithGlobals<RunOptions>();
-        const context = await createCliContext(options, io);
-        const query = await fetchSaved(context, reference);
-        const hasDisplay = typeof query.query.display === 'string' && query.query.display.trim() !== '';
-        const title = options.title ?? (hasDisplay ? undefined : query.name);
-        return submitQuery(context, title === undefined ? query.query : withTitle(query.query, title), options.watch);
-      }),
-    );
+    .argument('<id-or-name>');
+  addSubmitOptions(savedRun).action((reference: string, _options: SubmitOptions, command: Command) =>
+    run(async (io) => {
+      const options = command.optsWithGlobals<SubmitOptions>();
+      const context = await createCliContext(options, io);
+      const query = await fetchSaved(context, reference);
+      const hasDisplay = typeof query.query.display === 'string' && query.query.display.trim() !== '';
+      const title = options.title ?? (hasDisplay ? undefined : query.name);
+      return submitQuery(context, query.query, { title, watch: options.watch });
+    }),
+  );
   saved
     .command('rename')
     .description('rename a saved query, or change its comment')
